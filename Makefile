@@ -1,0 +1,45 @@
+# The portal's commands. `make run` and `make test` do all set-up on a fresh machine.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PY := .venv/bin/python
+PORT ?= 8000
+LEGACY_PORT ?= 8100
+DEMO_CUSTOMERS ?= 2000
+export PORT LEGACY_PORT DEMO_CUSTOMERS
+
+.PHONY: help setup services run test test-fast lint stop reset bench
+
+help:
+	@echo "make run    - set up, start PostgreSQL, Redis, legacy mocks, web, worker, beat; load demo data"
+	@echo "make test   - set up and run ruff and the whole test suite (unit, integration, browser)"
+	@echo "make stop   - stop the private PostgreSQL and Redis"
+	@echo "make reset  - stop them and wipe local data under var/"
+	@echo "make bench  - benchmarks (BENCH_CUSTOMERS=50000 for a quick run)"
+
+setup:
+	@scripts/dev.sh setup
+
+services: setup
+	@scripts/dev.sh services
+
+run: services
+	@$(PY) manage.py migrate --no-input -v 0
+	@$(PY) manage.py demo_users > var/demo-users.txt
+	@.venv/bin/honcho -f Procfile start
+
+lint: setup
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+test: services lint
+	@scripts/run-tests.sh
+
+stop:
+	@scripts/dev.sh stop
+
+reset:
+	@scripts/dev.sh reset
+
+bench: services
+	@$(PY) manage.py migrate --no-input -v 0
+	@scripts/bench.sh

@@ -1,0 +1,66 @@
+"""The four roles and the permissions each one grants.
+
+Roles are Django groups, created by a data migration (accounts/migrations/0002_roles.py). The
+permissions each role holds are listed here, in one place, and applied after every migrate so
+that permissions added by later apps reach the roles without another data migration.
+"""
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group, Permission
+from django.db import transaction
+
+WORK_COACH = "Work coach"
+ACSSL = "ACSSL"
+TEAM_LEADER = "Team leader"
+ADMIN = "Admin"
+ROLE_NAMES = (WORK_COACH, ACSSL, TEAM_LEADER, ADMIN)
+
+# "app_label.codename" for each role. Apps add their permissions here as they land.
+ROLE_PERMISSIONS: dict[str, set[str]] = {
+    WORK_COACH: set(),
+    ACSSL: set(),
+    TEAM_LEADER: set(),
+    ADMIN: set(),
+}
+
+
+def user_role_names(user: AbstractBaseUser | AnonymousUser) -> list[str]:
+    if not user.is_authenticated:
+        return []
+    cached = getattr(user, "_role_names", None)
+    if cached is None:
+        cached = sorted(user.groups.values_list("name", flat=True))  # type: ignore[attr-defined]
+        user._role_names = cached  # type: ignore[union-attr]
+    return cached
+
+
+def user_has_role(user: AbstractBaseUser | AnonymousUser, role: str) -> bool:
+    return role in user_role_names(user)
+
+
+def user_is_admin(user: AbstractBaseUser | AnonymousUser) -> bool:
+    return bool(user.is_authenticated and (user.is_superuser or user_has_role(user, ADMIN)))
+
+
+@transaction.atomic
+def roles_sync() -> None:
+    """Make each role group exist and hold exactly the permissions ROLE_PERMISSIONS lists."""
+    for role, wanted in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        permissions = []
+        for dotted in sorted(wanted):
+            app_label, codename = dotted.split(".", 1)
+            permission = Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if permission is None:
+                # The app has not been migrated yet; the next post_migrate will catch it.
+                continue
+            permissions.append(permission)
+        group.permissions.set(permissions)
+
+
+def roles_sync_after_migrate(sender: Any, **kwargs: Any) -> None:
+    if getattr(sender, "name", None) == "accounts":
+        roles_sync()

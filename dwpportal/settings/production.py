@@ -1,0 +1,38 @@
+"""Production settings: refuse to start without real secrets, hosts and database."""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from dwpportal.settings.base import *  # noqa: F403
+from dwpportal.settings.env import env, env_list
+
+ENVIRONMENT = "production"
+DEBUG = False
+DEMO_MODE = False
+
+SECRET_KEY = env("SECRET_KEY") or ""
+if len(SECRET_KEY) < 50 or SECRET_KEY.startswith(("local-", "django-insecure")):
+    raise ImproperlyConfigured("SECRET_KEY must be set to a random value of 50+ characters.")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
+if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:
+    raise ImproperlyConfigured("ALLOWED_HOSTS must list the portal's host names.")
+if not env("DATABASE_URL"):
+    raise ImproperlyConfigured("DATABASE_URL must be set in production.")
+
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SECURE_SSL_REDIRECT = True
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = 31_536_000
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SESSION_COOKIE_NAME = "__Host-sessionid"
+CSRF_COOKIE_NAME = "__Host-csrftoken"
+
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = False
+
+LOG_FORMAT = "json"
+LOGGING["handlers"]["default"]["formatter"] = "json"  # noqa: F405

@@ -1,0 +1,224 @@
+#!/usr/bin/env bash
+# Local bootstrap for the portal: Python venv, front-end packages, private PostgreSQL and Redis.
+#
+# Used by the Makefile (`make run`, `make test`, `make stop`, `make reset`). Every step is
+# idempotent and skips itself when nothing has changed, so a second run is quick.
+#   scripts/dev.sh setup      install Python and front-end dependencies (and apt packages as root)
+#   scripts/dev.sh services   start private PostgreSQL + Redis under var/ unless DATABASE_URL /
+#                             REDIS_URL are set; writes var/local.env for settings to read
+#   scripts/dev.sh stop       stop the private servers
+#   scripts/dev.sh reset      stop them and wipe var/ (local data only)
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VAR="$ROOT/var"
+VENV="$ROOT/.venv"
+PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
+mkdir -p "$VAR" "$VAR/staticfiles"
+
+log() { printf '\033[1m[dev]\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[31m[dev] %s\033[0m\n' "$*" >&2; exit 1; }
+is_root() { [ "$(id -u)" = 0 ]; }
+
+apt_install() {
+  # Installs Debian packages when root; otherwise says exactly what is missing.
+  if is_root; then
+    if [ ! -f "$VAR/.apt-updated" ]; then
+      log "apt-get update"
+      apt-get update -qq >/dev/null && touch "$VAR/.apt-updated"
+    fi
+    log "apt-get install $*"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+  else
+    die "missing system packages: $*  — install them with: sudo apt-get install -y $*"
+  fi
+}
+
+find_python() {
+  # Python 3.12+: PATH first, then the pyenv versions this kind of machine ships.
+  local candidate
+  for candidate in python3.13 python3.12 python3 \
+      /root/.pyenv/versions/3.13*/bin/python3.13 /root/.pyenv/versions/3.12*/bin/python3.12; do
+    local path
+    path="$(command -v "$candidate" 2>/dev/null || true)"
+    [ -n "$path" ] || continue
+    if "$path" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null; then
+      echo "$path"; return 0
+    fi
+  done
+  return 1
+}
+
+hash_of() { cat "$@" 2>/dev/null | sha256sum | cut -c1-16; }
+
+setup_python() {
+  local stamp="$VENV/.installed" want
+  want="$(hash_of "$ROOT/requirements.lock" "$ROOT/pyproject.toml")"
+  if [ -x "$VENV/bin/python" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
+    return 0
+  fi
+  local py
+  py="$(find_python)" || die "Python 3.12+ not found (tried PATH and /root/.pyenv/versions/3.1[23]*)."
+  if [ ! -x "$VENV/bin/python" ]; then
+    log "creating .venv with $py"
+    "$py" -m venv "$VENV"
+  fi
+  log "installing Python packages (requirements.lock)"
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r "$ROOT/requirements.lock"
+  echo "$want" > "$stamp"
+}
+
+setup_frontend() {
+  command -v npm >/dev/null || apt_install nodejs npm
+  local stamp="$ROOT/node_modules/.installed" want
+  want="$(hash_of "$ROOT/package.json" "$ROOT/package-lock.json")"
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    log "installing front-end packages (npm ci)"
+    (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error 2>&1 | grep -v 'nodedir' || true)
+    [ -d "$ROOT/node_modules/govuk-frontend" ] || die "npm ci failed: node_modules/govuk-frontend missing"
+    echo "$want" > "$stamp"
+  fi
+  # Rebuild the stylesheet when any of our Sass or the packages changed.
+  local css="$VAR/static-build/portal.css" css_want css_stamp="$VAR/static-build/.built"
+  css_want="$(cat "$ROOT"/static/scss/*.scss "$stamp" | sha256sum | cut -c1-16)"
+  if [ ! -f "$css" ] || [ "$(cat "$css_stamp" 2>/dev/null)" != "$css_want" ]; then
+    log "compiling static/scss/portal.scss (GOV.UK + MOJ Frontend, Arial)"
+    mkdir -p "$VAR/static-build"
+    (cd "$ROOT" && npx --no-install sass --quiet --no-source-map --load-path=. \
+        --load-path=node_modules --style=compressed static/scss/portal.scss "$css")
+    echo "$css_want" > "$css_stamp"
+  fi
+}
+
+setup_system() {
+  # Redis server and Chromium (browser tests) from Debian packages when missing.
+  local missing=()
+  command -v redis-server >/dev/null || missing+=(redis-server)
+  if [ "${SKIP_BROWSER:-0}" != 1 ] && ! command -v chromium >/dev/null; then
+    missing+=(chromium)
+  fi
+  [ -x "$PG_BIN/initdb" ] || missing+=(postgresql-15)
+  if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; fi
+}
+
+free_port() {
+  # A free TCP port near a number derived from this checkout's path, so two checkouts on one
+  # machine (e.g. a CI clone beside a working tree) do not fight over ports.
+  "$VENV/bin/python" - "$1" "$ROOT" <<'PY'
+import hashlib, socket, sys
+base, root = int(sys.argv[1]), sys.argv[2]
+start = base + int(hashlib.sha256(root.encode()).hexdigest(), 16) % 2000
+for port in range(start, start + 500):
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        print(port)
+        break
+PY
+}
+
+env_get() { grep -E "^$1=" "$VAR/local.env" 2>/dev/null | tail -n1 | cut -d= -f2- || true; }
+env_set() {
+  touch "$VAR/local.env"
+  grep -vE "^$1=" "$VAR/local.env" > "$VAR/local.env.tmp" || true
+  echo "$1=$2" >> "$VAR/local.env.tmp"
+  mv "$VAR/local.env.tmp" "$VAR/local.env"
+}
+
+pg_user() { if is_root; then echo postgres; else id -un; fi; }
+as_pg() { if is_root; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+pg_datadir() {
+  # The cluster lives in var/postgres when the postgres user can reach it; a checkout in a
+  # root-only folder (as CI may use) falls back to a private directory under /tmp keyed by path.
+  local dir="$VAR/postgres"
+  if is_root; then
+    mkdir -p "$dir" && chown postgres "$dir" && chmod 700 "$dir"
+    if ! runuser -u postgres -- test -w "$dir" 2>/dev/null; then
+      dir="/tmp/dwpportal-pg-$(echo -n "$ROOT" | sha256sum | cut -c1-12)"
+      mkdir -p "$dir" && chown postgres "$dir" && chmod 700 "$dir"
+    fi
+  else
+    mkdir -p "$dir" && chmod 700 "$dir"
+  fi
+  echo "$dir"
+}
+
+start_postgres() {
+  local data port
+  data="$(env_get PGDATA)"
+  [ -n "$data" ] || data="$(pg_datadir)"
+  if [ ! -f "$data/PG_VERSION" ]; then
+    [ -d "$data" ] || data="$(pg_datadir)"
+    log "initdb $data"
+    as_pg "$PG_BIN/initdb" -D "$data" -U "$(pg_user)" --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+  fi
+  env_set PGDATA "$data"
+  port="$(env_get PGPORT)"
+  if [ -z "$port" ]; then port="$(free_port 15432)"; env_set PGPORT "$port"; fi
+  if ! as_pg "$PG_BIN/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+    log "starting PostgreSQL on 127.0.0.1:$port"
+    # Local development and test data only: durability is traded for speed (documented).
+    as_pg "$PG_BIN/pg_ctl" -D "$data" -l "$data/server.log" -w -t 60 \
+      -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c fsync=off \
+          -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=512MB \
+          -c max_connections=200 -c work_mem=32MB -c maintenance_work_mem=512MB \
+          -c max_wal_size=4GB -c checkpoint_timeout=30min" \
+      start >/dev/null || { tail -n 20 "$data/server.log" >&2; die "PostgreSQL did not start"; }
+  fi
+  local url="postgres://$(pg_user)@127.0.0.1:$port/dwpportal"
+  if ! "$PG_BIN/../bin/psql" -h 127.0.0.1 -p "$port" -U "$(pg_user)" -d postgres -tAc \
+      "select 1 from pg_database where datname='dwpportal'" 2>/dev/null | grep -q 1; then
+    psql -h 127.0.0.1 -p "$port" -U "$(pg_user)" -d postgres -qc "create database dwpportal" >/dev/null
+  fi
+  env_set DATABASE_URL "$url"
+}
+
+start_redis() {
+  local dir="$VAR/redis" port
+  mkdir -p "$dir"
+  port="$(env_get REDIS_PORT)"
+  if [ -z "$port" ]; then port="$(free_port 16379)"; env_set REDIS_PORT "$port"; fi
+  if ! redis-cli -p "$port" ping >/dev/null 2>&1; then
+    log "starting Redis on 127.0.0.1:$port"
+    redis-server --port "$port" --bind 127.0.0.1 --dir "$dir" --daemonize yes \
+      --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" --save "" --appendonly no >/dev/null
+    for _ in $(seq 50); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+    redis-cli -p "$port" ping >/dev/null || die "Redis did not start (see $dir/redis.log)"
+  fi
+  env_set REDIS_URL "redis://127.0.0.1:$port/0"
+}
+
+services() {
+  if [ -z "${DATABASE_URL:-}" ]; then start_postgres; else log "using DATABASE_URL from the environment"; fi
+  if [ -z "${REDIS_URL:-}" ]; then start_redis; else log "using REDIS_URL from the environment"; fi
+}
+
+stop() {
+  local data port
+  data="$(env_get PGDATA)"
+  if [ -n "$data" ] && [ -f "$data/PG_VERSION" ]; then
+    as_pg "$PG_BIN/pg_ctl" -D "$data" stop -m fast >/dev/null 2>&1 && log "PostgreSQL stopped" || true
+  fi
+  port="$(env_get REDIS_PORT)"
+  if [ -n "$port" ]; then redis-cli -p "$port" shutdown nosave >/dev/null 2>&1 && log "Redis stopped" || true; fi
+}
+
+reset() {
+  stop
+  local data
+  data="$(env_get PGDATA)"
+  if [ -n "$data" ] && [ "$data" != "$VAR/postgres" ]; then rm -rf "$data"; fi
+  rm -rf "$VAR/postgres" "$VAR/redis" "$VAR/local.env" "$VAR/media"
+  log "local data wiped"
+}
+
+case "${1:-}" in
+  setup) setup_system; setup_python; setup_frontend ;;
+  services) services ;;
+  stop) stop ;;
+  reset) reset ;;
+  *) die "usage: $0 setup|services|stop|reset" ;;
+esac

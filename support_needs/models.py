@@ -1,0 +1,1 @@
+"""Models for support_needs."""

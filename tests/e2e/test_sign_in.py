@@ -1,0 +1,47 @@
+"""A colleague signs in through the browser, sees the home page, and every page is accessible."""
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from accounts import roles
+from tests.e2e.conftest import assert_accessible, sign_in
+from tests.factories import ColleagueFactory
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def test_sign_in_reaches_home_page_with_no_accessibility_violations(
+    page: Page, live_server, csp_violations
+):
+    ColleagueFactory(username="wendy", first_name="Wendy", last_name="Coach", role=roles.WORK_COACH)
+
+    page.goto(f"{live_server.url}/")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    assert_accessible(page)
+
+    sign_in(page, live_server, "wendy")
+
+    expect(page.get_by_role("heading", name="DWP Colleague Portal")).to_be_visible()
+    expect(page.get_by_test_id("signed-in-colleague")).to_contain_text("Wendy Coach (Work coach)")
+    # GOV.UK Frontend's module ran (it marks the body), so our scripts passed the CSP.
+    expect(page.locator("body.govuk-frontend-supported")).to_have_count(1)
+    assert_accessible(page)
+    assert csp_violations == []
+
+
+def test_wrong_password_shows_an_error_summary(page: Page, live_server):
+    ColleagueFactory(username="wendy", role=roles.WORK_COACH)
+    page.goto(f"{live_server.url}/accounts/sign-in/")
+    page.get_by_label("Username").fill("wendy")
+    page.get_by_label("Password").fill("not-the-password")
+    page.get_by_role("button", name="Sign in").click()
+
+    expect(page.get_by_role("alert")).to_contain_text("Enter a correct username and password")
+    assert_accessible(page)
+
+
+def test_sign_out_returns_to_sign_in(page: Page, live_server):
+    ColleagueFactory(username="wendy", role=roles.WORK_COACH)
+    sign_in(page, live_server, "wendy")
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
