@@ -1,1 +1,257 @@
-"""Models for benefits."""
+"""Benefit awards and payments per customer, their events, and the sync that brings them in.
+
+Every synced row records its source version (the legacy system's monotonic version for that
+record, so an older update never overwrites a newer one) and the sync run that last wrote it.
+Money is integer pence.
+"""
+
+from django.conf import settings
+from django.db import models
+
+from customers.models import Benefit, Customer, Source
+
+LEGACY_SOURCES = [(s.value, s.label) for s in (Source.UC, Source.PIP, Source.ESA, Source.SP)]
+
+
+class SyncRun(models.Model):
+    """One run of the sync for one source: what it fetched and what became of each record."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    source = models.CharField(max_length=10, choices=LEGACY_SOURCES)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    full = models.BooleanField(default=False, help_text="Started from the beginning of the feed.")
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    queued_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    watermark_from = models.CharField(max_length=200, blank=True)
+    watermark_to = models.CharField(max_length=200, blank=True)
+    pages = models.PositiveIntegerField(default=0)
+    # fetched = created + updated + unchanged + quarantined, always (a database constraint).
+    fetched = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    quarantined = models.PositiveIntegerField(default=0)
+    # For the progress bar: the source's own estimate of records still to come, when it gives one.
+    expected = models.PositiveIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["source", "-queued_at"], name="syncrun_source_recent")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    fetched=models.F("created")
+                    + models.F("updated")
+                    + models.F("unchanged")
+                    + models.F("quarantined")
+                ),
+                name="syncrun_counts_add_up",
+            ),
+        ]
+        permissions = [("start_sync", "Can start a sync from the portal")]
+
+    def __str__(self) -> str:
+        return f"{self.get_source_display()} sync #{self.pk} ({self.status})"
+
+
+class SourceWatermark(models.Model):
+    """How far each source has been read. Saved in the same transaction as the data it covers."""
+
+    source = models.CharField(max_length=10, choices=LEGACY_SOURCES, unique=True)
+    position = models.CharField(max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.source} at {self.position or 'the start'}"
+
+
+class SyncSchedule(models.Model):
+    """How often beat should sync each source; admins edit it (see ADR 0002)."""
+
+    source = models.CharField(max_length=10, choices=LEGACY_SOURCES, unique=True)
+    enabled = models.BooleanField(default=True)
+    interval_minutes = models.PositiveIntegerField(default=5)
+    last_dispatched_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.source} every {self.interval_minutes} min"
+
+
+class QuarantinedRecord(models.Model):
+    """A record the sync could not trust, kept whole with why, so nothing is ever dropped."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        REPLAYED = "replayed", "Corrected and replayed"
+        DISCARDED = "discarded", "Discarded"
+
+    source = models.CharField(max_length=10, choices=LEGACY_SOURCES)
+    sync_run = models.ForeignKey(SyncRun, on_delete=models.PROTECT, related_name="quarantine")
+    position = models.CharField(max_length=200, help_text="Where in the feed it was found.")
+    record_key = models.CharField(max_length=100, blank=True, help_text="e.g. NINO or claim id.")
+    raw_payload = models.TextField()
+    reason = models.TextField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution_note = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["source", "status"], name="quarantine_source_status")]
+
+    def __str__(self) -> str:
+        return f"{self.source} record at {self.position}: {self.reason[:60]}"
+
+
+class SyncedRow(models.Model):
+    """Fields every synced row carries."""
+
+    source_version = models.BigIntegerField(default=0)
+    sync_run = models.ForeignKey(
+        SyncRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    synced_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class UniversalCreditAward(SyncedRow):
+    customer = models.OneToOneField(Customer, on_delete=models.CASCADE, related_name="uc_award")
+    claim_id = models.CharField(max_length=40)
+    status = models.CharField(max_length=20)
+    assessment_period_start = models.DateField(null=True, blank=True)
+    assessment_period_end = models.DateField(null=True, blank=True)
+    next_payment_date = models.DateField(null=True, blank=True)
+    next_payment_pence = models.IntegerField(null=True, blank=True)
+    standard_allowance_pence = models.IntegerField(default=0)
+    # [{"type": "LCWRA", "amount_pence": 42327}, ...] and likewise deductions and sanctions:
+    # small lists read whole with the award, so the customer page needs no extra queries.
+    elements = models.JSONField(default=list, blank=True)
+    deductions = models.JSONField(default=list, blank=True)
+    sanctions = models.JSONField(default=list, blank=True)
+    conditionality_regime = models.CharField(max_length=60, blank=True)
+    work_coach = models.CharField(max_length=100, blank=True)
+    claimant_commitment_date = models.DateField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"UC {self.claim_id}"
+
+
+class PipAward(SyncedRow):
+    customer = models.OneToOneField(Customer, on_delete=models.CASCADE, related_name="pip_award")
+    claim_reference = models.CharField(max_length=40)
+    claim_stage = models.CharField(max_length=40)
+    daily_living_rate = models.CharField(max_length=10, blank=True)  # none/standard/enhanced
+    mobility_rate = models.CharField(max_length=10, blank=True)
+    daily_living_weekly_pence = models.IntegerField(default=0)
+    mobility_weekly_pence = models.IntegerField(default=0)
+    award_start = models.DateField(null=True, blank=True)
+    award_end = models.DateField(null=True, blank=True)
+    review_date = models.DateField(null=True, blank=True)
+    assessment_provider = models.CharField(max_length=60, blank=True)
+    mr_status = models.CharField(max_length=40, blank=True)
+    appeal_status = models.CharField(max_length=40, blank=True)
+
+    def __str__(self) -> str:
+        return f"PIP {self.claim_reference}"
+
+
+class EsaAward(SyncedRow):
+    customer = models.OneToOneField(Customer, on_delete=models.CASCADE, related_name="esa_award")
+    claim_reference = models.CharField(max_length=40)
+    status = models.CharField(max_length=20)
+    esa_type = models.CharField(max_length=20)  # new_style / income_related
+    phase = models.CharField(max_length=20)  # assessment / main
+    group = models.CharField(max_length=20, blank=True)  # wrag / support
+    weekly_rate_pence = models.IntegerField(default=0)
+    claim_start = models.DateField(null=True, blank=True)
+    wca_date = models.DateField(null=True, blank=True)
+    wca_outcome = models.CharField(max_length=40, blank=True)
+    migration_notice_date = models.DateField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"ESA {self.claim_reference}"
+
+
+class StatePensionAward(SyncedRow):
+    customer = models.OneToOneField(Customer, on_delete=models.CASCADE, related_name="sp_award")
+    pension_type = models.CharField(max_length=10)  # new / basic
+    status = models.CharField(max_length=20)
+    weekly_amount_pence = models.IntegerField(default=0)
+    qualifying_years = models.PositiveSmallIntegerField(default=0)
+    state_pension_date = models.DateField(null=True, blank=True)
+    payment_day = models.CharField(max_length=10, blank=True)
+    deferral_weeks = models.PositiveSmallIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"State Pension ({self.pension_type})"
+
+
+class Payment(SyncedRow):
+    class Kind(models.TextChoices):
+        REGULAR = "regular", "Regular"
+        ARREARS = "arrears", "Arrears"
+
+    class Status(models.TextChoices):
+        PAID = "paid", "Paid"
+        SCHEDULED = "scheduled", "Scheduled"
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="payments")
+    benefit = models.CharField(max_length=10, choices=Benefit.choices)
+    reference = models.CharField(max_length=60, help_text="The source's own payment reference.")
+    payment_date = models.DateField()
+    amount_pence = models.IntegerField()
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.REGULAR)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PAID)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["benefit", "reference"], name="payment_unique_reference"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["customer", "-payment_date"], name="payment_customer_recent"),
+            models.Index(
+                fields=["payment_date"],
+                condition=models.Q(kind="arrears"),
+                name="payment_arrears_by_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.benefit} {self.kind} £{self.amount_pence / 100:,.2f} on {self.payment_date}"
+
+
+class BenefitEvent(models.Model):
+    """Something that happened to a customer's benefit, for the timeline (e.g. PIP reduced)."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="benefit_events")
+    benefit = models.CharField(max_length=10, choices=Benefit.choices)
+    kind = models.CharField(max_length=40)
+    occurred_at = models.DateTimeField()
+    summary = models.CharField(max_length=300)
+    details = models.JSONField(default=dict, blank=True)
+    sync_run = models.ForeignKey(
+        SyncRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["customer", "-occurred_at"], name="event_customer_recent")]
+
+    def __str__(self) -> str:
+        return self.summary

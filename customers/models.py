@@ -1,1 +1,122 @@
-"""Models for customers."""
+"""Customers: the portal's one record per person, keyed by NINO, and each legacy system's copy."""
+
+import re
+import uuid
+
+from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models.functions import Upper
+
+from customers.nino import format_nino
+
+nino_validator = RegexValidator(r"^[A-Z]{2}\d{6}[A-D]$", "Store NINOs normalised: AB123456C.")
+
+
+class Source(models.TextChoices):
+    """Where a row came from: one of the four legacy systems, or a colleague in the portal."""
+
+    UC = "uc", "Universal Credit service"
+    PIP = "pip", "PIPCS"
+    ESA = "esa", "JSAPS"
+    SP = "sp", "PSCS"
+    PORTAL = "portal", "Portal"
+
+
+class Benefit(models.TextChoices):
+    UC = "uc", "Universal Credit"
+    PIP = "pip", "Personal Independence Payment"
+    ESA = "esa", "Employment and Support Allowance"
+    SP = "sp", "State Pension"
+
+
+def search_name_for(first_name: str, middle_names: str, last_name: str) -> str:
+    """Lower-case words, apostrophes dropped, hyphens split: "O'Brien-Smith" -> "obrien smith"."""
+    text = " ".join(p for p in (first_name, middle_names, last_name) if p).lower()
+    text = re.sub(r"['\u2019`]", "", text)
+    return re.sub(r"[^a-z0-9]+", " ", text).strip()
+
+
+class Customer(models.Model):
+    """One person DWP serves. Identity is the portal's best view across the legacy systems."""
+
+    # URLs use public_id, never the NINO or the sequential key.
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    nino = models.CharField("NINO", max_length=9, unique=True, validators=[nino_validator])
+    first_name = models.CharField(max_length=100)
+    middle_names = models.CharField(max_length=200, blank=True)
+    last_name = models.CharField(max_length=100)
+    date_of_birth = models.DateField(null=True, blank=True)
+    date_of_death = models.DateField(null=True, blank=True)
+    address_line_1 = models.CharField(max_length=200, blank=True)
+    address_line_2 = models.CharField(max_length=200, blank=True)
+    town = models.CharField(max_length=100, blank=True)
+    postcode = models.CharField(max_length=10, blank=True)
+    # Restricted records (e.g. at risk of domestic abuse) open only to cleared colleagues.
+    restricted = models.BooleanField(default=False)
+    # Lower-case "first middle last", for trigram name search.
+    search_name = models.CharField(max_length=400, blank=True, editable=False)
+    benefits_held = models.JSONField(default=list, blank=True)
+    # Which source and which sync run last wrote this row (null: created in the portal).
+    last_source = models.CharField(max_length=10, choices=Source.choices, blank=True)
+    last_sync_run = models.ForeignKey(
+        "benefits.SyncRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [
+            GinIndex(OpClass("search_name", name="gin_trgm_ops"), name="customer_search_name_trgm"),
+            GinIndex(OpClass("last_name", name="gin_trgm_ops"), name="customer_last_name_trgm"),
+            models.Index(Upper("last_name"), "date_of_birth", name="customer_surname_dob"),
+            models.Index(
+                OpClass("postcode", name="varchar_pattern_ops"), name="customer_postcode_prefix"
+            ),
+        ]
+        permissions = [("view_restricted_customer", "Can open restricted customer records")]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({format_nino(self.nino)})"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        # Bulk sync writes compute search_name themselves with search_name_for().
+        self.search_name = search_name_for(self.first_name, self.middle_names, self.last_name)
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.first_name, self.middle_names, self.last_name) if p)
+
+    @property
+    def nino_display(self) -> str:
+        return format_nino(self.nino)
+
+
+class SourceIdentity(models.Model):
+    """A legacy system's own copy of the customer's identity: disagreements are shown."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="identities")
+    source = models.CharField(max_length=10, choices=Source.choices)
+    first_name = models.CharField(max_length=100)
+    middle_names = models.CharField(max_length=200, blank=True)
+    last_name = models.CharField(max_length=100)
+    date_of_birth = models.DateField(null=True, blank=True)
+    date_of_death = models.DateField(null=True, blank=True)
+    address_line_1 = models.CharField(max_length=200, blank=True)
+    address_line_2 = models.CharField(max_length=200, blank=True)
+    town = models.CharField(max_length=100, blank=True)
+    postcode = models.CharField(max_length=10, blank=True)
+    source_version = models.BigIntegerField(default=0)
+    sync_run = models.ForeignKey(
+        "benefits.SyncRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "source"], name="one_identity_per_source")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_source_display()} identity of {self.customer_id}"
