@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "customers",
     "benefits",
     "support_needs",
+    "audit",
 ]
 
 MIDDLEWARE = [
