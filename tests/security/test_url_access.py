@@ -1,0 +1,148 @@
+"""Every URL the resolver knows, against every role: a new URL fails here until it is classified.
+
+To classify a URL, add it to ACCESS (expected answer to a GET for each role) and, when it takes
+arguments, to URL_KWARGS (built from the sample objects). Django admin URLs are checked
+generically: only Admins get in.
+"""
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from accounts import roles
+from tests.factories import ColleagueFactory, CustomerFactory
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("anonymous", "work_coach", "acssl", "team_leader", "admin")
+ROLE_GROUPS = {
+    "work_coach": roles.WORK_COACH,
+    "acssl": roles.ACSSL,
+    "team_leader": roles.TEAM_LEADER,
+    "admin": roles.ADMIN,
+}
+SIGN_IN = "sign-in"  # a redirect to the sign-in page
+OK, FORBIDDEN, NOT_ALLOWED = 200, 403, 405
+
+
+def everyone(answer: Any) -> dict[str, Any]:
+    return dict.fromkeys(ROLES, answer)
+
+
+def signed_in(answer: Any) -> dict[str, Any]:
+    return {"anonymous": SIGN_IN, **dict.fromkeys(ROLES[1:], answer)}
+
+
+def only(allowed: set[str], answer: Any = OK, refused: Any = FORBIDDEN) -> dict[str, Any]:
+    return {
+        "anonymous": SIGN_IN,
+        **{role: answer if role in allowed else refused for role in ROLES[1:]},
+    }
+
+
+# The expected answer to a plain GET, per role. A tuple means any of those answers.
+ACCESS: dict[str, dict[str, Any]] = {
+    "home": signed_in(OK),
+    # For load balancers: open to all, says only which part is down (503 without a worker).
+    "healthz": everyone((200, 503)),
+    "accounts:sign-in": {"anonymous": OK, **dict.fromkeys(ROLES[1:], 302)},
+    "accounts:sign-out": everyone(NOT_ALLOWED),
+}
+
+
+@dataclass
+class Samples:
+    customer: Any
+
+
+# Arguments for URLs that take them, built from the sample objects.
+URL_KWARGS: dict[str, Callable[[Samples], dict[str, Any]]] = {}
+
+
+def all_url_names() -> Iterator[tuple[str, URLPattern]]:
+    def walk(patterns: list[Any], namespace: str | None) -> Iterator[tuple[str, URLPattern]]:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                inner = pattern.namespace
+                full = f"{namespace}:{inner}" if namespace and inner else (inner or namespace)
+                yield from walk(pattern.url_patterns, full)
+            elif pattern.name:
+                yield (f"{namespace}:{pattern.name}" if namespace else pattern.name), pattern
+
+    yield from walk(get_resolver().url_patterns, None)
+
+
+def portal_url_names() -> list[str]:
+    return sorted({name for name, _ in all_url_names() if not name.startswith("admin:")})
+
+
+def admin_url_names() -> list[str]:
+    return sorted({name for name, _ in all_url_names() if name.startswith("admin:")})
+
+
+@pytest.fixture
+def samples() -> Samples:
+    return Samples(customer=CustomerFactory())
+
+
+def client_for(client, role: str):
+    if role != "anonymous":
+        client.force_login(ColleagueFactory(username=f"url-{role}", role=ROLE_GROUPS[role]))
+    return client
+
+
+def test_every_portal_url_is_classified():
+    unclassified = [name for name in portal_url_names() if name not in ACCESS]
+    assert not unclassified, f"classify these URLs in ACCESS: {unclassified}"
+    stale = [name for name in ACCESS if name not in portal_url_names()]
+    assert not stale, f"ACCESS names URLs that no longer exist: {stale}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_portal_urls_answer_each_role_as_classified(client, samples, role):
+    client = client_for(client, role)
+    wrong = []
+    for name in portal_url_names():
+        kwargs = URL_KWARGS[name](samples) if name in URL_KWARGS else {}
+        response = client.get(reverse(name, kwargs=kwargs))
+        expected = ACCESS[name][role]
+        if expected == SIGN_IN:
+            good = response.status_code == 302 and reverse("accounts:sign-in") in response.get(
+                "Location", ""
+            )
+        else:
+            good = response.status_code in (
+                expected if isinstance(expected, tuple) else (expected,)
+            )
+        if not good:
+            wrong.append(f"{name}: expected {expected}, got {response.status_code}")
+    assert not wrong, "\n".join(wrong)
+
+
+def admin_url(name: str) -> str:
+    """Reverse an admin URL with placeholder arguments (object "1", app "accounts")."""
+    _, pattern = next((n, p) for n, p in all_url_names() if n == name)
+    parameters = pattern.pattern.regex.groupindex  # named groups, whatever the pattern type
+    sample = {"app_label": "accounts", "object_id": "1", "content_type_id": 1}
+    return reverse(name, kwargs={key: sample.get(key, "1") for key in parameters})
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_django_admin_is_admins_only_on_every_admin_url(client, role):
+    client = client_for(client, role)
+    wrong = []
+    for name in admin_url_names():
+        if name in {"admin:login", "admin:logout"}:
+            continue
+        response = client.get(admin_url(name))
+        if response.status_code >= 500:
+            wrong.append(f"{name}: {response.status_code}")
+        elif role == "admin":
+            if response.status_code == 302 and "/admin/login/" in response.get("Location", ""):
+                wrong.append(f"{name}: admin was sent to the admin login")
+        elif not (response.status_code == 302 and "/admin/login/" in response.get("Location", "")):
+            wrong.append(f"{name}: {role} got {response.status_code}, not the admin login")
+    assert not wrong, "\n".join(wrong)
