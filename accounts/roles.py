@@ -21,7 +21,17 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     WORK_COACH: set(),
     ACSSL: set(),
     TEAM_LEADER: set(),
-    ADMIN: set(),
+    ADMIN: {
+        "accounts.add_user",
+        "accounts.change_user",
+        "accounts.view_user",
+        "accounts.view_colleaguesession",
+        "auth.view_group",
+        "axes.view_accessattempt",
+        "axes.delete_accessattempt",  # unlocking a locked-out colleague
+        "axes.view_accessfailurelog",
+        "audit.view_accessevent",
+    },
 }
 
 

@@ -1,11 +1,18 @@
-"""Writes about colleagues."""
+"""Writes about colleagues: demo colleagues, session tracking, disabling and ending sessions."""
+
+import time
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.contrib.sessions.models import Session
+from django.core.cache import cache
 from django.db import transaction
+from django.http import HttpRequest
 
 from accounts import roles
-from accounts.models import User
+from accounts.middleware import SIGNED_IN_AT
+from accounts.models import ColleagueSession, User
+from audit.services import client_address_of
 
 # Local demo only: demo_users refuses unless settings.DEMO_MODE, and production sets it off.
 DEMO_COLLEAGUES = (
@@ -36,3 +43,41 @@ def colleague_ensure_demo_users() -> list[tuple[str, str, str]]:
         user.groups.set([Group.objects.get(name=role)])
         created.append((username, demo_password(username), role))
     return created
+
+
+def colleague_session_start(*, request: HttpRequest, user: User) -> ColleagueSession:
+    """Record a fresh sign-in. Django has already cycled the session key (no fixation)."""
+    request.session[SIGNED_IN_AT] = time.time()
+    if request.session.session_key is None:
+        request.session.save()
+    return ColleagueSession.objects.create(
+        user=user,
+        session_key=request.session.session_key,
+        client_address=client_address_of(request),
+    )
+
+
+def _delete_sessions(session_keys: list[str]) -> None:
+    # cached_db sessions live in Redis and PostgreSQL: remove both copies.
+    from django.contrib.sessions.backends.cached_db import KEY_PREFIX
+
+    cache.delete_many([KEY_PREFIX + key for key in session_keys])
+    Session.objects.filter(session_key__in=session_keys).delete()
+
+
+@transaction.atomic
+def colleague_end_sessions(*, user: User) -> int:
+    """End every session the colleague has open; returns how many were ended."""
+    tracked = ColleagueSession.objects.filter(user=user)
+    keys = list(tracked.values_list("session_key", flat=True))
+    _delete_sessions(keys)
+    tracked.delete()
+    return len(keys)
+
+
+@transaction.atomic
+def colleague_disable(*, user: User) -> int:
+    """Disable the account and end its sessions at once; returns the sessions ended."""
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    return colleague_end_sessions(user=user)

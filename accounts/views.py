@@ -1,8 +1,11 @@
 """Sign-in and sign-out pages."""
 
 from django.contrib.auth import views as auth_views
+from django.http import HttpResponse
 
 from accounts.forms import SignInForm
+from accounts.models import ColleagueSession
+from accounts.services import colleague_session_start
 
 
 class SignInView(auth_views.LoginView):
@@ -10,7 +13,16 @@ class SignInView(auth_views.LoginView):
     authentication_form = SignInForm
     redirect_authenticated_user = True
 
+    def form_valid(self, form: SignInForm) -> HttpResponse:
+        response = super().form_valid(form)  # logs in with a new session key
+        colleague_session_start(request=self.request, user=form.get_user())
+        return response
+
 
 class SignOutView(auth_views.LogoutView):
-    # Django's LogoutView accepts POST only, so a link or prefetch cannot sign a colleague out.
-    template_name = "accounts/signed_out.html"
+    """POST only (Django's LogoutView), so a link or prefetch cannot sign a colleague out."""
+
+    def post(self, request, *args, **kwargs) -> HttpResponse:
+        if request.session.session_key:
+            ColleagueSession.objects.filter(session_key=request.session.session_key).delete()
+        return super().post(request, *args, **kwargs)

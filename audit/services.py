@@ -2,17 +2,23 @@
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 
 from audit.models import AccessEvent
 
 
 def client_address_of(request: HttpRequest) -> str | None:
-    # Behind the production proxy REMOTE_ADDR is the proxy; it sets X-Forwarded-For, whose
-    # last entry is the address the proxy saw. Locally there is no proxy.
-    forwarded = request.headers.get("X-Forwarded-For", "")
-    if forwarded:
-        return forwarded.split(",")[-1].strip() or None
+    """The colleague's address. X-Forwarded-For is believed only behind our own proxies.
+
+    With TRUSTED_PROXY_HOPS = n (production: the number of proxies in front of the portal) the
+    address is the n-th entry from the right of X-Forwarded-For, the one our outermost proxy saw;
+    anything further left was written by the client and could be forged (e.g. to dodge lockout).
+    """
+    hops = getattr(settings, "TRUSTED_PROXY_HOPS", 0)
+    forwarded = [a.strip() for a in request.headers.get("X-Forwarded-For", "").split(",") if a]
+    if hops and len(forwarded) >= hops:
+        return forwarded[-hops] or None
     return request.META.get("REMOTE_ADDR") or None
 
 

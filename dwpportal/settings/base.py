@@ -11,6 +11,8 @@ DEBUG = env_bool("DJANGO_DEBUG", True)
 SECRET_KEY = env("SECRET_KEY", "local-development-only-not-secret")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# How many of our own proxies stand in front of the portal (X-Forwarded-For is trusted that far).
+TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 0)
 # Demo users and passwords exist only in local mode (see accounts/management/commands).
 DEMO_MODE = True
 
@@ -25,10 +27,12 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "rest_framework",
+    "axes",
     "accounts",
     "customers",
     "benefits",
     "support_needs",
+    "acs",
     "audit",
 ]
 
@@ -44,12 +48,20 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "accounts.middleware.SessionLimitsMiddleware",
     "dwpportal.middleware.NoStoreMiddleware",
+    # Last, as django-axes requires: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "dwpportal.urls"
 WSGI_APPLICATION = "dwpportal.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    # django-axes first, so a locked-out username/address never reaches the password check.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "accounts:sign-in"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:sign-in"
@@ -131,8 +143,18 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 
+# Sign-in lockout: 5 failures for one username from one address locks that pair for 30 minutes.
+AXES_FAILURE_LIMIT = 5
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = 0.5  # hours
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "audit.services.client_address_of"
+AXES_VERBOSE = False
+
 # Sessions: idle timeout 30 minutes (refreshed on every request), absolute limit enforced by
 # accounts.middleware. Cookies are HttpOnly; Secure in production.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_ABSOLUTE_TIMEOUT_SECONDS = 12 * 60 * 60

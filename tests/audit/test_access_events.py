@@ -36,7 +36,17 @@ def test_access_record_writes_who_what_where(work_coach):
     )
 
 
-def test_forwarded_address_is_the_one_the_proxy_saw(work_coach):
+def test_forwarded_address_is_ignored_without_trusted_proxies(work_coach):
+    event = access_record(
+        request=make_request(work_coach, REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6"),
+        action=AccessEvent.Action.SEARCH,
+        what="search",
+    )
+    assert event.client_address == "10.0.0.1"
+
+
+def test_forwarded_address_is_the_one_the_proxy_saw(work_coach, settings):
+    settings.TRUSTED_PROXY_HOPS = 1
     event = access_record(
         request=make_request(work_coach, HTTP_X_FORWARDED_FOR="1.1.1.1, 10.9.8.7"),
         action=AccessEvent.Action.SEARCH,
