@@ -34,6 +34,26 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     },
 }
 
+# ACS cases (docs/access-control.md, "ACS cases"): every colleague refers; ACSSLs and team
+# leaders triage, read and change cases; team leaders see every caseload; admins keep the
+# reference data.
+ROLE_PERMISSIONS[WORK_COACH] |= {"acs.refer_customer"}
+ROLE_PERMISSIONS[ACSSL] |= {"acs.refer_customer", "acs.manage_acs_case", "acs.view_acs_figures"}
+ROLE_PERMISSIONS[TEAM_LEADER] |= {
+    "acs.refer_customer",
+    "acs.manage_acs_case",
+    "acs.view_team_caseload",
+    "acs.view_acs_figures",
+}
+ROLE_PERMISSIONS[ADMIN] |= {
+    "acs.refer_customer",
+    *(
+        f"acs.{verb}_{model}"
+        for verb in ("view", "add", "change")
+        for model in ("casecategory", "partnerorganisation", "caseoutcome")
+    ),
+}
+
 
 def user_role_names(user: AbstractBaseUser | AnonymousUser) -> list[str]:
     if not user.is_authenticated:
@@ -72,5 +92,9 @@ def roles_sync() -> None:
 
 
 def roles_sync_after_migrate(sender: Any, **kwargs: Any) -> None:
-    if getattr(sender, "name", None) == "accounts":
+    # post_migrate fires once per app, and each app's permissions are created by its own
+    # signal: wait for the last app, when every permission exists.
+    from django.apps import apps
+
+    if sender is list(apps.get_app_configs())[-1]:
         roles_sync()

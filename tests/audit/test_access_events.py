@@ -68,3 +68,37 @@ def test_database_refuses_to_change_or_delete_events(work_coach, operation):
         change()
     event.refresh_from_db()
     assert event.username == "coach1"
+
+
+def test_admin_finds_events_by_colleague_and_customer_and_exports_csv(client, admin_user):
+    customer = CustomerFactory(nino="ZX999001A")
+    other = CustomerFactory(nino="ZX999002B")
+    for who in (customer, other):
+        access_record(
+            request=make_request(admin_user),
+            action=AccessEvent.Action.VIEW_CUSTOMER,
+            what="customer page",
+            customer=who,
+        )
+    client.force_login(admin_user)
+    page = client.get("/admin/audit/accessevent/", {"q": "ZX999001A"})
+    assert page.status_code == 200
+    assert page.context["cl"].result_count == 1
+
+    ids = list(AccessEvent.objects.values_list("pk", flat=True))
+    response = client.post(
+        "/admin/audit/accessevent/", {"action": "export_csv", "_selected_action": ids}
+    )
+    body = b"".join(response.streaming_content).decode()
+    assert body.splitlines()[0].startswith("occurred_at,username,action")
+    assert len(body.splitlines()) == 1 + len(ids)
+    # The export itself is audited.
+    assert AccessEvent.objects.filter(action=AccessEvent.Action.EXPORT, username="admin1").exists()
+
+
+def test_admin_cannot_change_or_delete_events(client, admin_user):
+    event = access_record(
+        request=make_request(admin_user), action=AccessEvent.Action.SEARCH, what="search"
+    )
+    client.force_login(admin_user)
+    assert client.post(f"/admin/audit/accessevent/{event.pk}/delete/").status_code == 403
