@@ -31,6 +31,8 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "axes.delete_accessattempt",  # unlocking a locked-out colleague
         "axes.view_accessfailurelog",
         "audit.view_accessevent",
+        "accounts.view_apitoken",
+        "accounts.change_apitoken",  # revoking
     },
 }
 
@@ -53,6 +55,15 @@ ROLE_PERMISSIONS[ADMIN] |= {
         for model in ("casecategory", "partnerorganisation", "caseoutcome")
     ),
 }
+
+# Support needs (docs/access-control.md, "Support needs"): work coaches, ACSSLs and team leaders
+# record, review and end needs; only ACSSLs and team leaders read restricted needs and markers;
+# admins keep the taxonomy.
+for _role in (WORK_COACH, ACSSL, TEAM_LEADER):
+    ROLE_PERMISSIONS[_role] |= {"support_needs.record_support_need"}
+for _role in (ACSSL, TEAM_LEADER):
+    ROLE_PERMISSIONS[_role] |= {"support_needs.view_restricted_need"}
+ROLE_PERMISSIONS[ADMIN] |= {f"support_needs.{verb}_needtype" for verb in ("view", "add", "change")}
 
 
 def user_role_names(user: AbstractBaseUser | AnonymousUser) -> list[str]:

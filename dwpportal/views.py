@@ -1,9 +1,21 @@
 """Project-wide pages: the home page and the error pages."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template import loader
+from django.utils.csp import CSP
+from django.views.decorators.csp import csp_override
+
+from dwpportal.api import problem_response
+
+# Swagger UI sets style attributes on its elements; the docs page (no customer data, scripts
+# still self-hosted only) is the one page allowed inline styles.
+_API_DOCS_CSP = {
+    **settings.SECURE_CSP,
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+}
 
 
 @login_required
@@ -11,14 +23,24 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html")
 
 
+@login_required
+@csp_override(_API_DOCS_CSP)
+def api_docs(request: HttpRequest) -> HttpResponse:
+    return render(request, "api/docs.html")
+
+
 def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "errors/403.html", status=403)
 
 
 def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return problem_response(request, 404, "There is nothing at this address.")
     return render(request, "errors/404.html", status=404)
 
 
 def error_500(request: HttpRequest) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return problem_response(request, 500, "Something went wrong. Nothing was saved.")
     # Something already failed: render without context processors, which may touch the database.
     return HttpResponse(loader.get_template("errors/500.html").render({}), status=500)
