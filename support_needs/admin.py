@@ -1,0 +1,28 @@
+"""The support-need taxonomy in Django admin (reference data; needs themselves change only
+through the portal's services, so they are not editable here)."""
+
+from django.contrib import admin
+
+from support_needs.models import NeedType
+
+
+@admin.register(NeedType)
+class NeedTypeAdmin(admin.ModelAdmin):
+    list_display = (
+        "name",
+        "category",
+        "sensitivity",
+        "default_review_days",
+        "field_set",
+        "complex_need",
+        "mental_health",
+        "uc_code",
+        "active",
+    )
+    list_filter = ("category", "sensitivity", "active", "complex_need")
+    search_fields = ("name", "code", "uc_code")
+    ordering = ("category", "order", "name")
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Types are referenced by recorded needs: retire them with "active" instead.
+        return False

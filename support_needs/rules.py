@@ -1,0 +1,255 @@
+"""Signal rules: explainable, cross-benefit facts that suggest a customer may need support.
+
+Each rule reads the data for a batch of customers in a fixed number of queries and returns
+findings, each with the reason a colleague reads. Rules never decide anything: a colleague refers
+to an ACSSL or dismisses the signal with a reason (support_needs.services).
+
+Thresholds are settings (dwpportal/settings/base.py), with these defaults:
+- SUPPORT_NEEDS_LARGE_ARREARS_PENCE = 500000 (£5,000)
+- SUPPORT_NEEDS_PIP_ENDING_DAYS = 90
+- SUPPORT_NEEDS_LARGE_DEDUCTION_PERCENT = 10 (of the UC standard allowance)
+- SUPPORT_NEEDS_CONTACTS_COUNT = 3 within SUPPORT_NEEDS_CONTACTS_DAYS = 14
+- SIX_POINT_PLAN_DAYS = 90
+"""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Q
+
+from benefits.models import Payment, PipAward, UniversalCreditAward
+from support_needs.models import SignalRule, SixPointPlanRecord, SupportNeed
+
+SIX_POINT_PLAN_DAYS = 90
+
+# Where contacts with a customer come from (e.g. interactions recorded on the customer page):
+# each source takes customer ids and a start moment and returns {customer_id: [moments]}.
+ContactSource = Callable[[list[int], dt.datetime], dict[int, list[dt.datetime]]]
+contact_sources: list[ContactSource] = []
+
+
+def setting(name: str, default: int) -> int:
+    return int(getattr(settings, name, default))
+
+
+def large_arrears_threshold_pence() -> int:
+    return setting("SUPPORT_NEEDS_LARGE_ARREARS_PENCE", 500000)
+
+
+@dataclass(frozen=True)
+class Finding:
+    customer_id: int
+    rule: str
+    fact_key: str
+    reason: str
+    restricted: bool = False
+    payment: Payment | None = None
+    six_point_plan: SixPointPlanRecord | None = None
+
+
+def pounds(pence: int) -> str:
+    return f"£{pence / 100:,.2f}"
+
+
+def _active_needs(customer_ids: list[int], today: dt.date) -> dict[int, list[SupportNeed]]:
+    needs = (
+        SupportNeed.objects.filter(customer_id__in=customer_ids, status=SupportNeed.Status.ACTIVE)
+        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
+        .select_related("need_type")
+    )
+    by_customer: dict[int, list[SupportNeed]] = defaultdict(list)
+    for need in needs:
+        by_customer[need.customer_id].append(need)
+    return by_customer
+
+
+def _explain(needs: list[SupportNeed]) -> tuple[str, bool]:
+    """Name the needs behind a finding. Restricted ones are named only if nothing else applies,
+    and then the whole signal is restricted."""
+    normal = [n.need_type.name for n in needs if not n.need_type.restricted]
+    if normal:
+        return ", ".join(normal), False
+    return ", ".join(n.need_type.name for n in needs), True
+
+
+def large_arrears(customer_ids: list[int], today: dt.date, needs: dict) -> list[Finding]:
+    threshold = large_arrears_threshold_pence()
+    findings = []
+    payments = Payment.objects.filter(
+        customer_id__in=customer_ids,
+        kind=Payment.Kind.ARREARS,
+        payment_date__gte=today,
+        amount_pence__gte=threshold,
+    ).order_by("payment_date")
+    for payment in payments:
+        complex_needs = [n for n in needs.get(payment.customer_id, []) if n.need_type.complex_need]
+        if not complex_needs:
+            continue
+        named, restricted = _explain(complex_needs)
+        findings.append(
+            Finding(
+                payment.customer_id,
+                SignalRule.LARGE_ARREARS_COMPLEX,
+                f"payment:{payment.pk}",
+                f"An arrears payment of {pounds(payment.amount_pence)} "
+                f"({payment.get_benefit_display()}) is due on {payment.payment_date:%-d %B %Y}, "
+                f"at or above the {pounds(threshold)} threshold, and the customer has complex "
+                f"needs ({named}). Offer support before the payment date.",
+                restricted,
+                payment=payment,
+            )
+        )
+    return findings
+
+
+def _has_lcwra(award: UniversalCreditAward) -> bool:
+    return any(
+        str(e.get("kind") or e.get("type") or "").lower() == "lcwra" for e in award.elements or []
+    )
+
+
+def pip_ending_while_lcwra(customer_ids: list[int], today: dt.date, needs: dict) -> list[Finding]:
+    horizon = today + dt.timedelta(days=setting("SUPPORT_NEEDS_PIP_ENDING_DAYS", 90))
+    pip_ending = {
+        award.customer_id: award
+        for award in PipAward.objects.filter(
+            customer_id__in=customer_ids, award_end__gte=today, award_end__lte=horizon
+        )
+    }
+    if not pip_ending:
+        return []
+    findings = []
+    for uc in UniversalCreditAward.objects.filter(customer_id__in=list(pip_ending), status="live"):
+        if not _has_lcwra(uc):
+            continue
+        pip = pip_ending[uc.customer_id]
+        days = (pip.award_end - today).days
+        findings.append(
+            Finding(
+                uc.customer_id,
+                SignalRule.PIP_ENDING_LCWRA,
+                f"pip_end:{pip.award_end.isoformat()}",
+                f"PIP ends on {pip.award_end:%-d %B %Y} (in {days} days) while Universal Credit "
+                "still includes the LCWRA element (limited capability for work-related activity): "
+                "the customer may lose support they still need. Check they know how to renew.",
+            )
+        )
+    return findings
+
+
+def _active_sanction(award: UniversalCreditAward, today: dt.date) -> dict | None:
+    for sanction in award.sanctions or []:
+        end = sanction.get("end_date")
+        try:
+            if not end or dt.date.fromisoformat(str(end)) >= today:
+                return sanction
+        except ValueError:
+            return sanction
+    return None
+
+
+def sanction_or_deduction_with_mental_health(
+    customer_ids: list[int], today: dt.date, needs: dict
+) -> list[Finding]:
+    mental_health = {
+        customer_id: [n for n in customer_needs if n.need_type.mental_health]
+        for customer_id, customer_needs in needs.items()
+    }
+    mental_health = {c: n for c, n in mental_health.items() if n}
+    if not mental_health:
+        return []
+    percent = setting("SUPPORT_NEEDS_LARGE_DEDUCTION_PERCENT", 10)
+    findings = []
+    for uc in UniversalCreditAward.objects.filter(customer_id__in=list(mental_health)):
+        named, restricted = _explain(mental_health[uc.customer_id])
+        sanction = _active_sanction(uc, today)
+        if sanction is not None:
+            findings.append(
+                Finding(
+                    uc.customer_id,
+                    SignalRule.SANCTION_MENTAL_HEALTH,
+                    f"sanction:{sanction.get('start_date', '')}",
+                    f"A {sanction.get('level', '')} level Universal Credit sanction applies "
+                    f"(from {sanction.get('start_date', 'unknown')} to "
+                    f"{sanction.get('end_date', 'unknown')}) and the customer has a mental-health "
+                    f"need ({named}).",
+                    restricted,
+                )
+            )
+        total = sum(int(d.get("amount_pence") or 0) for d in uc.deductions or [])
+        limit = uc.standard_allowance_pence * percent // 100
+        if uc.standard_allowance_pence and total >= limit:
+            findings.append(
+                Finding(
+                    uc.customer_id,
+                    SignalRule.SANCTION_MENTAL_HEALTH,
+                    f"deduction:{total}",
+                    f"Universal Credit deductions of {pounds(total)} a month are at least "
+                    f"{percent}% of the standard allowance ({pounds(uc.standard_allowance_pence)}) "
+                    f"and the customer has a mental-health need ({named}).",
+                    restricted,
+                )
+            )
+    return findings
+
+
+def repeated_contact(customer_ids: list[int], today: dt.date, needs: dict) -> list[Finding]:
+    count = setting("SUPPORT_NEEDS_CONTACTS_COUNT", 3)
+    days = setting("SUPPORT_NEEDS_CONTACTS_DAYS", 14)
+    since = dt.datetime.combine(today - dt.timedelta(days=days), dt.time.min, tzinfo=dt.UTC)
+    contacts: dict[int, list[dt.datetime]] = defaultdict(list)
+    for source in contact_sources:
+        for customer_id, moments in source(customer_ids, since).items():
+            contacts[customer_id].extend(m for m in moments if m >= since)
+    findings = []
+    for customer_id, moments in contacts.items():
+        if len(moments) >= count:
+            first = min(moments)
+            findings.append(
+                Finding(
+                    customer_id,
+                    SignalRule.REPEATED_CONTACT,
+                    f"contacts:{first.date().isoformat()}",
+                    f"{len(moments)} contacts in the last {days} days (since "
+                    f"{first:%-d %B %Y}): the customer may be struggling to get what they need.",
+                )
+            )
+    return findings
+
+
+def recent_six_point_plan(customer_ids: list[int], today: dt.date, needs: dict) -> list[Finding]:
+    since = dt.datetime.combine(
+        today - dt.timedelta(days=SIX_POINT_PLAN_DAYS), dt.time.min, tzinfo=dt.UTC
+    )
+    return [
+        Finding(
+            record.customer_id,
+            SignalRule.RECENT_SIX_POINT_PLAN,
+            f"spp:{record.pk}",
+            f"A Six Point Plan was recorded for a contact on {record.occurred_at:%-d %B %Y}, "
+            f"within the last {SIX_POINT_PLAN_DAYS} days. Speak to the ACSSL before any decision "
+            "or contact.",
+            True,
+            six_point_plan=record,
+        )
+        for record in SixPointPlanRecord.objects.filter(
+            customer_id__in=customer_ids, occurred_at__gte=since
+        )
+    ]
+
+
+RULES = (
+    large_arrears,
+    pip_ending_while_lcwra,
+    sanction_or_deduction_with_mental_health,
+    repeated_contact,
+    recent_six_point_plan,
+)
+
+
+def findings_for(customer_ids: list[int], today: dt.date) -> list[Finding]:
+    needs = _active_needs(customer_ids, today)
+    return [finding for rule in RULES for finding in rule(customer_ids, today, needs)]

@@ -1,0 +1,244 @@
+"""Reads for support needs, with the access rules inside.
+
+Restricted needs and markers (Six Point Plan, risk of harm, Unacceptable Customer Behaviour) are
+read only by colleagues with `support_needs.view_restricted_need`; everyone else learns that a
+restricted marker exists and whom to contact, never what it is.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from customers.models import Customer
+from support_needs.models import (
+    ArrearsSafeguard,
+    NeedType,
+    Sensitivity,
+    SupportNeed,
+    SupportNeedChange,
+    SupportSignal,
+)
+
+VIEW_RESTRICTED_NEED = "support_needs.view_restricted_need"
+RECORD_NEED = "support_needs.record_support_need"
+VIEW_RESTRICTED_CUSTOMER = "customers.view_restricted_customer"
+# Whom a colleague without clearance contacts about a restricted marker.
+RESTRICTED_CONTACT = "your team's Advanced Customer Support Senior Leader (ACSSL) or team leader"
+REVIEW_SOON_DAYS = 14
+
+
+def can_view_restricted_needs(user: Any) -> bool:
+    return bool(user.is_authenticated and user.has_perm(VIEW_RESTRICTED_NEED))
+
+
+def can_record_needs(user: Any) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.has_perm(RECORD_NEED))
+
+
+def _check_customer_access(*, customer: Customer, user: Any) -> None:
+    if customer.restricted and not user.has_perm(VIEW_RESTRICTED_CUSTOMER):
+        raise PermissionDenied("Restricted record: you are not cleared to open it.")
+
+
+def customer_get_for_needs(*, public_id: UUID | str, user: Any) -> Customer:
+    """The customer whose needs a colleague is working on; the same rule as the customer page
+    (restricted customers need customers.view_restricted_customer)."""
+    try:
+        customer = Customer.objects.get(public_id=public_id)
+    except (Customer.DoesNotExist, ValueError, TypeError) as missing:
+        raise Http404("No such customer.") from missing
+    _check_customer_access(customer=customer, user=user)
+    return customer
+
+
+def _active(today: dt.date) -> Q:
+    # A marker past its expiry date no longer applies, even before anything ends it.
+    return Q(status=SupportNeed.Status.ACTIVE) & (
+        Q(expires_on__isnull=True) | Q(expires_on__gte=today)
+    )
+
+
+def support_need_get_for_user(
+    *, customer: Customer, public_id: UUID | str, user: Any
+) -> SupportNeed:
+    """One of the customer's needs; restricted ones only for cleared colleagues."""
+    try:
+        need = SupportNeed.objects.select_related("need_type").get(
+            customer=customer, public_id=public_id
+        )
+    except (SupportNeed.DoesNotExist, ValueError, TypeError) as missing:
+        raise Http404("No such support need.") from missing
+    if need.need_type.restricted and not can_view_restricted_needs(user):
+        raise PermissionDenied("Restricted marker: ask an ACSSL.")
+    return need
+
+
+def support_signal_get_for_user(
+    *, customer: Customer, public_id: UUID | str, user: Any
+) -> SupportSignal:
+    try:
+        signal = SupportSignal.objects.get(customer=customer, public_id=public_id)
+    except (SupportSignal.DoesNotExist, ValueError, TypeError) as missing:
+        raise Http404("No such signal.") from missing
+    if signal.restricted and not can_view_restricted_needs(user):
+        raise PermissionDenied("Restricted signal: ask an ACSSL.")
+    return signal
+
+
+def arrears_safeguard_get_for_user(*, public_id: UUID | str, user: Any) -> ArrearsSafeguard:
+    try:
+        safeguard = ArrearsSafeguard.objects.select_related("customer").get(public_id=public_id)
+    except (ArrearsSafeguard.DoesNotExist, ValueError, TypeError) as missing:
+        raise Http404("No such safeguard.") from missing
+    _check_customer_access(customer=safeguard.customer, user=user)
+    return safeguard
+
+
+def need_types_for_user(*, user: Any) -> QuerySet[NeedType]:
+    """Types a colleague may record: restricted markers only for cleared colleagues (others
+    record a Six Point Plan or refer to an ACSSL)."""
+    types = NeedType.objects.filter(active=True)
+    if not can_view_restricted_needs(user):
+        types = types.exclude(sensitivity=Sensitivity.RESTRICTED)
+    return types.order_by("category", "order", "name")
+
+
+@dataclass
+class NeedPanel:
+    """Everything the support-needs panel shows for one customer to one colleague."""
+
+    customer: Customer
+    needs: list[SupportNeed]
+    ended: list[SupportNeed]
+    restricted_hidden: int
+    signals: list[SupportSignal]
+    restricted_signals_hidden: int
+    safeguards: list[ArrearsSafeguard]
+    can_record: bool
+    can_view_restricted: bool
+    restricted_contact: str = RESTRICTED_CONTACT
+    review_soon: dt.date = field(default_factory=dt.date.today)
+
+    @property
+    def icons(self) -> list[NeedType]:
+        return [need.need_type for need in self.needs]
+
+
+def support_need_panel(*, customer: Customer, user: Any, ended_limit: int = 10) -> NeedPanel:
+    """The panel for a customer in a fixed number of queries, however many needs and changes."""
+    today = timezone.localdate()
+    cleared = can_view_restricted_needs(user)
+    history = Prefetch(
+        "changes",
+        queryset=SupportNeedChange.objects.select_related("by").order_by("-at", "-pk"),
+    )
+    all_needs = list(
+        SupportNeed.objects.filter(customer=customer)
+        .select_related("need_type", "recorded_by", "last_reviewed_by", "ended_by")
+        .prefetch_related(history)
+        .order_by("need_type__category", "need_type__order", "-recorded_at")
+    )
+    active_ids = {
+        need.pk
+        for need in all_needs
+        if need.status == SupportNeed.Status.ACTIVE
+        and (need.expires_on is None or need.expires_on >= today)
+    }
+    visible = [n for n in all_needs if cleared or not n.need_type.restricted]
+    hidden = (
+        0 if cleared else sum(1 for n in all_needs if n.pk in active_ids and n.need_type.restricted)
+    )
+    signals = list(
+        SupportSignal.objects.filter(customer=customer, status=SupportSignal.Status.OPEN).order_by(
+            "-raised_at"
+        )
+    )
+    return NeedPanel(
+        customer=customer,
+        needs=[n for n in visible if n.pk in active_ids],
+        ended=[n for n in visible if n.pk not in active_ids][:ended_limit],
+        restricted_hidden=hidden,
+        signals=[s for s in signals if cleared or not s.restricted],
+        restricted_signals_hidden=0 if cleared else sum(1 for s in signals if s.restricted),
+        safeguards=list(
+            ArrearsSafeguard.objects.filter(
+                customer=customer, status=ArrearsSafeguard.Status.OPEN
+            ).order_by("payment_date")
+        ),
+        can_record=can_record_needs(user),
+        can_view_restricted=cleared,
+        review_soon=today + dt.timedelta(days=REVIEW_SOON_DAYS),
+    )
+
+
+@dataclass
+class NeedIcon:
+    code: str
+    icon: str
+    name: str
+    restricted: bool
+
+
+def need_icons_for_customers(*, customer_ids: list[int], user: Any) -> dict[int, list[NeedIcon]]:
+    """Icons for search results and the identity bar: one query for any number of customers.
+    A colleague without clearance gets one "restricted marker" icon, never which marker."""
+    today = timezone.localdate()
+    cleared = can_view_restricted_needs(user)
+    rows = (
+        SupportNeed.objects.filter(_active(today), customer_id__in=customer_ids)
+        .order_by("customer_id", "need_type__category", "need_type__order")
+        .values_list(
+            "customer_id",
+            "need_type__code",
+            "need_type__icon",
+            "need_type__name",
+            "need_type__sensitivity",
+        )
+    )
+    icons: dict[int, list[NeedIcon]] = {customer_id: [] for customer_id in customer_ids}
+    for customer_id, code, icon, name, sensitivity in rows:
+        restricted = sensitivity == Sensitivity.RESTRICTED
+        if restricted and not cleared:
+            if not any(i.code == "restricted" for i in icons[customer_id]):
+                icons[customer_id].append(
+                    NeedIcon("restricted", "!", "Restricted marker: ask an ACSSL", True)
+                )
+            continue
+        icons[customer_id].append(NeedIcon(code, icon or code[:3].upper(), name, restricted))
+    return icons
+
+
+def _customers_visible_to(user: Any) -> Q:
+    return Q() if user.has_perm(VIEW_RESTRICTED_CUSTOMER) else Q(customer__restricted=False)
+
+
+def support_needs_review_list(*, user: Any, within_days: int = REVIEW_SOON_DAYS) -> QuerySet:
+    """Needs whose review is overdue or due within `within_days`, oldest first."""
+    today = timezone.localdate()
+    needs = (
+        SupportNeed.objects.filter(
+            _active(today), review_due__lte=today + dt.timedelta(days=within_days)
+        )
+        .filter(_customers_visible_to(user))
+        .select_related("need_type", "customer")
+        .order_by("review_due", "pk")
+    )
+    if not can_view_restricted_needs(user):
+        needs = needs.exclude(need_type__sensitivity=Sensitivity.RESTRICTED)
+    return needs
+
+
+def arrears_safeguards_open_list(*, user: Any) -> QuerySet[ArrearsSafeguard]:
+    """Open large-arrears safeguards for the team, soonest payment first."""
+    return (
+        ArrearsSafeguard.objects.filter(status=ArrearsSafeguard.Status.OPEN)
+        .filter(_customers_visible_to(user))
+        .select_related("customer", "payment")
+        .order_by("payment_date", "pk")
+    )

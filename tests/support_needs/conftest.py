@@ -1,0 +1,33 @@
+"""Helpers for support-needs tests: need types from the seeded taxonomy, and needs."""
+
+import pytest
+
+from support_needs import services
+from support_needs.models import NeedType
+
+
+def need_type(code: str) -> NeedType:
+    return NeedType.objects.get(code=code)
+
+
+def record(customer, by, code: str, **fields):
+    defaults = {"how_learned": "customer", "consent": "given", "details": "Told us at interview."}
+    extra = {
+        "appointee": {
+            "representative_name": "Leeds City Council",
+            "representative_corporate": True,
+            "representative_contact": "0113 222 4444",
+        },
+        "large-print": {"format_detail": "18 point"},
+        "language-interpreter": {"interpreter_language": "Polish"},
+        "bsl-interpreter": {"interpreter_language": "BSL"},
+        "home-visit": {"visit_reason": "Agoraphobia: cannot leave home."},
+    }.get(code, {})
+    return services.support_need_record(
+        customer=customer, by=by, need_type=need_type(code), **{**defaults, **extra, **fields}
+    )
+
+
+@pytest.fixture
+def record_need():
+    return record
