@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.conf import settings
 from django.db.models import Q
 
@@ -25,10 +26,25 @@ from support_needs.models import SignalRule, SixPointPlanRecord, SupportNeed
 
 SIX_POINT_PLAN_DAYS = 90
 
-# Where contacts with a customer come from (e.g. interactions recorded on the customer page):
-# each source takes customer ids and a start moment and returns {customer_id: [moments]}.
+
+def interactions_since(customer_ids: list[int], since: dt.datetime) -> dict[int, list[dt.datetime]]:
+    """Contacts recorded on the customer page (customers.Interaction), when that app has them."""
+    try:
+        interaction = apps.get_model("customers", "Interaction")
+    except LookupError:
+        return {}
+    moments: dict[int, list[dt.datetime]] = defaultdict(list)
+    for customer_id, at in interaction.objects.filter(
+        customer_id__in=customer_ids, recorded_at__gte=since
+    ).values_list("customer_id", "recorded_at"):
+        moments[customer_id].append(at)
+    return moments
+
+
+# Where contacts with a customer come from: each source takes customer ids and a start moment
+# and returns {customer_id: [moments]}.
 ContactSource = Callable[[list[int], dt.datetime], dict[int, list[dt.datetime]]]
-contact_sources: list[ContactSource] = []
+contact_sources: list[ContactSource] = [interactions_since]
 
 
 def setting(name: str, default: int) -> int:
