@@ -42,6 +42,11 @@ class SyncRun(models.Model):
     quarantined = models.PositiveIntegerField(default=0)
     # For the progress bar: the source's own estimate of records still to come, when it gives one.
     expected = models.PositiveIntegerField(null=True, blank=True)
+    # Progress in the source's own position units (e.g. record versions): done / total.
+    progress_done = models.BigIntegerField(default=0)
+    progress_total = models.BigIntegerField(null=True, blank=True)
+    # Last sign of life from the worker processing this run (a stalled run is resumed).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
 
     class Meta:
@@ -55,6 +60,12 @@ class SyncRun(models.Model):
                     + models.F("quarantined")
                 ),
                 name="syncrun_counts_add_up",
+            ),
+            # One run per source at a time, whatever the workers do.
+            models.UniqueConstraint(
+                fields=["source"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="syncrun_one_active_per_source",
             ),
         ]
         permissions = [("start_sync", "Can start a sync from the portal")]
@@ -99,7 +110,13 @@ class QuarantinedRecord(models.Model):
     sync_run = models.ForeignKey(SyncRun, on_delete=models.PROTECT, related_name="quarantine")
     position = models.CharField(max_length=200, help_text="Where in the feed it was found.")
     record_key = models.CharField(max_length=100, blank=True, help_text="e.g. NINO or claim id.")
+    record_version = models.BigIntegerField(
+        null=True, blank=True, help_text="The source's version of the record, when readable."
+    )
     raw_payload = models.TextField()
+    corrected_payload = models.TextField(
+        blank=True, help_text="An admin's corrected copy of the payload, replayed instead."
+    )
     reason = models.TextField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -129,10 +146,25 @@ class SyncedRow(models.Model):
         abstract = True
 
 
-class UniversalCreditAward(SyncedRow):
+class SyncedAward(SyncedRow):
+    """An award row; the source's restricted flag lives here (SourceIdentity has none)."""
+
+    source_restricted = models.BooleanField(
+        default=False, help_text="The legacy system marks this customer's record restricted."
+    )
+
+    class Meta:
+        abstract = True
+
+
+class UniversalCreditAward(SyncedAward):
     customer = models.OneToOneField(Customer, on_delete=models.CASCADE, related_name="uc_award")
     claim_id = models.CharField(max_length=40)
     status = models.CharField(max_length=20)
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+    household = models.CharField(max_length=10, blank=True)  # single / couple
+    award_amount_pence = models.IntegerField(default=0)
     assessment_period_start = models.DateField(null=True, blank=True)
     assessment_period_end = models.DateField(null=True, blank=True)
     next_payment_date = models.DateField(null=True, blank=True)
@@ -146,21 +178,26 @@ class UniversalCreditAward(SyncedRow):
     conditionality_regime = models.CharField(max_length=60, blank=True)
     work_coach = models.CharField(max_length=100, blank=True)
     claimant_commitment_date = models.DateField(null=True, blank=True)
+    # UC's additional support area as synced: [{"code": "MENTAL_HEALTH", "details": "...",
+    # "recorded_date": "2025-01-31"}, ...] (the support-needs panel builds on it).
+    support_needs = models.JSONField(default=list, blank=True)
 
     def __str__(self) -> str:
         return f"UC {self.claim_id}"
 
 
-class PipAward(SyncedRow):
+class PipAward(SyncedAward):
     customer = models.OneToOneField(Customer, on_delete=models.CASCADE, related_name="pip_award")
     claim_reference = models.CharField(max_length=40)
     claim_stage = models.CharField(max_length=40)
+    status = models.CharField(max_length=20, blank=True)  # pending / live / closed
     daily_living_rate = models.CharField(max_length=10, blank=True)  # none/standard/enhanced
     mobility_rate = models.CharField(max_length=10, blank=True)
     daily_living_weekly_pence = models.IntegerField(default=0)
     mobility_weekly_pence = models.IntegerField(default=0)
     award_start = models.DateField(null=True, blank=True)
     award_end = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True, help_text="When the claim closed.")
     review_date = models.DateField(null=True, blank=True)
     assessment_provider = models.CharField(max_length=60, blank=True)
     mr_status = models.CharField(max_length=40, blank=True)
@@ -170,7 +207,7 @@ class PipAward(SyncedRow):
         return f"PIP {self.claim_reference}"
 
 
-class EsaAward(SyncedRow):
+class EsaAward(SyncedAward):
     customer = models.OneToOneField(Customer, on_delete=models.CASCADE, related_name="esa_award")
     claim_reference = models.CharField(max_length=40)
     status = models.CharField(max_length=20)
@@ -179,21 +216,28 @@ class EsaAward(SyncedRow):
     group = models.CharField(max_length=20, blank=True)  # wrag / support
     weekly_rate_pence = models.IntegerField(default=0)
     claim_start = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+    wca_referral_date = models.DateField(null=True, blank=True)
     wca_date = models.DateField(null=True, blank=True)
     wca_outcome = models.CharField(max_length=40, blank=True)
+    time_limit_date = models.DateField(null=True, blank=True)
     migration_notice_date = models.DateField(null=True, blank=True)
+    migration_deadline_date = models.DateField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"ESA {self.claim_reference}"
 
 
-class StatePensionAward(SyncedRow):
+class StatePensionAward(SyncedAward):
     customer = models.OneToOneField(Customer, on_delete=models.CASCADE, related_name="sp_award")
     pension_type = models.CharField(max_length=10)  # new / basic
     status = models.CharField(max_length=20)
     weekly_amount_pence = models.IntegerField(default=0)
+    additional_pence = models.IntegerField(default=0)
     qualifying_years = models.PositiveSmallIntegerField(default=0)
     state_pension_date = models.DateField(null=True, blank=True)
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
     payment_day = models.CharField(max_length=10, blank=True)
     deferral_weeks = models.PositiveSmallIntegerField(default=0)
 
@@ -217,6 +261,8 @@ class Payment(SyncedRow):
     amount_pence = models.IntegerField()
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.REGULAR)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PAID)
+    period_start = models.DateField(null=True, blank=True)
+    period_end = models.DateField(null=True, blank=True)
 
     class Meta:
         constraints = [

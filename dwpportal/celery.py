@@ -33,3 +33,9 @@ app.conf.update(
 )
 app.autodiscover_tasks()
 app.autodiscover_tasks(["dwpportal"])
+
+# One static beat entry: the dispatcher reads SyncSchedule and starts the syncs that are due
+# (docs/adr/0002-sync-schedules-in-our-own-table.md).
+app.conf.beat_schedule = {
+    "legacy-sync-dispatch": {"task": "benefits.sync_dispatch", "schedule": 60.0},
+}

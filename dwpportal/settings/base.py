@@ -189,6 +189,13 @@ CELERY_TASK_ALWAYS_EAGER = False
 
 # The simulated legacy systems (legacy_mocks), one base URL serving all four.
 LEGACY_BASE_URL = env("LEGACY_BASE_URL", "http://127.0.0.1:8100")
+# Legacy sync tuning (benefits.sync; see docs/adr/0003). Tests make these small.
+LEGACY_HTTP_TIMEOUT = float(env("LEGACY_HTTP_TIMEOUT", "10") or 10)
+LEGACY_HTTP_ATTEMPTS = env_int("LEGACY_HTTP_ATTEMPTS", 6)
+LEGACY_HTTP_BACKOFF = float(env("LEGACY_HTTP_BACKOFF", "0.5") or 0.5)
+SYNC_PAGE_SIZE = env_int("SYNC_PAGE_SIZE", 2000)
+SYNC_LOCK_TTL = env_int("SYNC_LOCK_TTL", 30)
+SYNC_STALL_SECONDS = env_int("SYNC_STALL_SECONDS", 120)
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

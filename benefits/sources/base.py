@@ -1,0 +1,358 @@
+"""Canonical records every legacy adapter yields, and the HTTP client they share.
+
+The sync service knows only these types: an adapter turns its system's wire format into a
+`SourceRecord` (identity, the award as a per-benefit dataclass whose fields are the award
+model's columns, and its payments) or a `Rejected` record saying why it cannot be trusted.
+"""
+
+import json
+import random
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from http.client import HTTPException, IncompleteRead
+from typing import Any
+
+from django.conf import settings
+
+from customers.nino import InvalidNino, validate_nino
+
+
+class RecordError(ValueError):
+    """One record cannot be trusted: it goes to quarantine with this message as the reason."""
+
+
+class TransientSourceError(Exception):
+    """A failure worth retrying: 5xx, 429, a timeout, a cut-off or unparseable page."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class SourceUnavailable(Exception):
+    """Retries ran out: the page is not processed now (the task retries it later)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """A legacy system's own copy of who the customer is."""
+
+    first_name: str
+    middle_names: str
+    last_name: str
+    date_of_birth: date | None
+    date_of_death: date | None
+    restricted: bool
+    address_line_1: str
+    address_line_2: str
+    town: str
+    postcode: str
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentRecord:
+    reference: str
+    payment_date: date
+    amount_pence: int
+    kind: str  # regular / arrears
+    status: str  # paid / scheduled
+    period_start: date | None = None
+    period_end: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UcAward:
+    """Field names are UniversalCreditAward's columns."""
+
+    claim_id: str
+    status: str
+    start_date: date | None
+    end_date: date | None
+    household: str
+    assessment_period_start: date | None
+    assessment_period_end: date | None
+    next_payment_date: date | None
+    next_payment_pence: int | None
+    standard_allowance_pence: int
+    award_amount_pence: int
+    elements: list[dict[str, Any]]
+    deductions: list[dict[str, Any]]
+    sanctions: list[dict[str, Any]]
+    conditionality_regime: str
+    work_coach: str
+    claimant_commitment_date: date | None
+    # [{"code": "MENTAL_HEALTH", "details": "...", "recorded_date": "2025-01-31"}, ...]
+    support_needs: list[dict[str, Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class PipAward:
+    """Field names are PipAward's columns."""
+
+    claim_reference: str
+    status: str
+    claim_stage: str
+    daily_living_rate: str
+    mobility_rate: str
+    daily_living_weekly_pence: int
+    mobility_weekly_pence: int
+    award_start: date | None
+    end_date: date | None
+    award_end: date | None
+    review_date: date | None
+    assessment_provider: str
+    mr_status: str
+    appeal_status: str
+
+
+@dataclass(frozen=True, slots=True)
+class EsaAward:
+    """Field names are EsaAward's columns."""
+
+    claim_reference: str
+    status: str
+    esa_type: str
+    phase: str
+    group: str
+    weekly_rate_pence: int
+    claim_start: date | None
+    end_date: date | None
+    wca_referral_date: date | None
+    wca_date: date | None
+    wca_outcome: str
+    time_limit_date: date | None
+    migration_notice_date: date | None
+    migration_deadline_date: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class StatePensionAward:
+    """Field names are StatePensionAward's columns."""
+
+    pension_type: str
+    status: str
+    weekly_amount_pence: int
+    additional_pence: int
+    qualifying_years: int
+    state_pension_date: date | None
+    start_date: date | None
+    end_date: date | None
+    payment_day: str
+    deferral_weeks: int
+
+
+Award = UcAward | PipAward | EsaAward | StatePensionAward
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRecord:
+    """One version of one customer's record in one legacy system."""
+
+    source: str
+    version: int
+    changed_at: datetime
+    nino: str
+    identity: Identity
+    award: Award
+    payments: tuple[PaymentRecord, ...]
+    position: str
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """A record the parser would not trust: kept whole for quarantine."""
+
+    source: str
+    position: str
+    record_key: str
+    version: int | None
+    raw_payload: str
+    reason: str
+
+
+@dataclass
+class ParsedPage:
+    """One page of a feed: what it held and where the next page starts."""
+
+    records: list[SourceRecord]
+    rejected: list[Rejected]
+    next_position: str
+    has_more: bool
+    expected_records: int | None = None  # when the source says how many are still to come
+    raw_items: int = 0
+
+    @property
+    def fetched(self) -> int:
+        return len(self.records) + len(self.rejected)
+
+
+@dataclass
+class HttpAnswer:
+    body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+# --- field parsing helpers shared by the parsers (each raises RecordError with a reason) ---
+
+
+def parse_nino(text: str | None) -> str:
+    try:
+        return validate_nino(text or "")
+    except InvalidNino as error:
+        raise RecordError(f"invalid NINO {text!r}: {error}") from error
+
+
+def parse_iso_date(text: str | None, what: str) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError as error:
+        raise RecordError(f"{what} is not a real date: {text!r}") from error
+
+
+def parse_compact_date(text: str, what: str) -> date | None:
+    """YYYYMMDD, blank for none (JSAPS)."""
+    text = text.strip()
+    if not text:
+        return None
+    if len(text) != 8 or not text.isdigit():
+        raise RecordError(f"{what} is not a YYYYMMDD date: {text!r}")
+    return parse_iso_date(f"{text[:4]}-{text[4:6]}-{text[6:]}", what)
+
+
+def parse_british_date(text: str, what: str) -> date | None:
+    """DD/MM/YYYY, blank for none (PSCS)."""
+    text = text.strip()
+    if not text:
+        return None
+    parts = text.split("/")
+    if len(parts) != 3 or not all(p.isdigit() for p in parts):
+        raise RecordError(f"{what} is not a DD/MM/YYYY date: {text!r}")
+    return parse_iso_date(f"{parts[2]}-{parts[1]}-{parts[0]}", what)
+
+
+def parse_moment(text: str, what: str = "changed_at") -> datetime:
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except (ValueError, AttributeError) as error:
+        raise RecordError(f"{what} is not a timestamp: {text!r}") from error
+    if moment.tzinfo is None:
+        raise RecordError(f"{what} has no time zone: {text!r}")
+    return moment
+
+
+def parse_code(value: str | None, table: dict[str, str], what: str) -> str:
+    """Translate a source code through its code table; an unknown code is not trusted."""
+    if value not in table:
+        raise RecordError(f"unknown {what} code {value!r}")
+    return table[value]
+
+
+def parse_int(value: Any, what: str) -> int:
+    if isinstance(value, bool):
+        raise RecordError(f"{what} is not a whole number: {value!r}")
+    if isinstance(value, int):
+        return value
+    text = str(value).strip() if value is not None else ""
+    if not text.lstrip("-").isdigit():
+        raise RecordError(f"{what} is not a whole number: {value!r}")
+    return int(text)
+
+
+def payment_reference(benefit: str, claim: str, paid_on: date, kind: str) -> str:
+    """Sources give payments no id of their own: the claim, date and kind identify one."""
+    return f"{benefit.upper()}-{claim}-{paid_on:%Y%m%d}-{kind[0].upper()}"
+
+
+# --- HTTP with timeouts, retries, backoff and jitter ---
+
+Sleep = Callable[[float], None]
+
+
+class LegacyHttpClient:
+    """GETs with a timeout on every call; retries 5xx, 429 (Retry-After), timeouts, cut bodies."""
+
+    def __init__(
+        self,
+        base_url: str | None = None,
+        *,
+        timeout: float | None = None,
+        attempts: int | None = None,
+        backoff_base: float | None = None,
+        backoff_cap: float | None = None,
+        sleep: Sleep = time.sleep,
+    ):
+        self.base_url = (base_url or settings.LEGACY_BASE_URL).rstrip("/")
+        self.timeout = timeout or getattr(settings, "LEGACY_HTTP_TIMEOUT", 10.0)
+        self.attempts = attempts or getattr(settings, "LEGACY_HTTP_ATTEMPTS", 6)
+        self.backoff_base = backoff_base or getattr(settings, "LEGACY_HTTP_BACKOFF", 0.5)
+        self.backoff_cap = backoff_cap or getattr(settings, "LEGACY_HTTP_BACKOFF_CAP", 30.0)
+        self.sleep = sleep
+        self.retries = 0  # how many retries this client has made (for logs and tests)
+
+    def backoff(self, attempt: int) -> float:
+        """Full jitter: a random wait up to base * 2^attempt, capped."""
+        return random.uniform(0, min(self.backoff_cap, self.backoff_base * 2**attempt))
+
+    def get(self, path: str) -> HttpAnswer:
+        answer = self._once(path)
+        return answer
+
+    def _once(self, path: str) -> HttpAnswer:
+        request = urllib.request.Request(self.base_url + path, headers={"Accept": "*/*"})
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                body = response.read()
+                headers = {k.lower(): v for k, v in response.headers.items()}
+        except urllib.error.HTTPError as error:
+            if error.code == 429 or error.code >= 500:
+                retry_after = _retry_after(error.headers.get("Retry-After"))
+                raise TransientSourceError(
+                    f"HTTP {error.code} from {path}", retry_after=retry_after
+                ) from error
+            raise SourceUnavailable(f"HTTP {error.code} from {path}") from error
+        except IncompleteRead as error:
+            raise TransientSourceError(f"body of {path} was cut off") from error
+        except (TimeoutError, OSError, HTTPException) as error:
+            raise TransientSourceError(f"{type(error).__name__} on {path}: {error}") from error
+        declared = headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) != len(body):
+            raise TransientSourceError(f"body of {path} was cut off")
+        return HttpAnswer(body, headers)
+
+    def fetch_parsed[T](self, path: str, parse: Callable[[HttpAnswer], T]) -> T:
+        """GET and parse, retrying the pair: a page that does not parse whole is refetched."""
+        last: TransientSourceError | None = None
+        for attempt in range(self.attempts):
+            try:
+                return parse(self._once(path))
+            except TransientSourceError as error:
+                last = error
+                if attempt + 1 == self.attempts:
+                    break
+                self.retries += 1
+                wait = self.backoff(attempt)
+                if error.retry_after is not None:
+                    wait = max(wait, error.retry_after)
+                self.sleep(wait)
+        raise SourceUnavailable(f"gave up after {self.attempts} attempts: {last}") from last
+
+    def json(self, path: str) -> Any:
+        def parse(answer: HttpAnswer) -> Any:
+            try:
+                return json.loads(answer.body)
+            except ValueError as error:
+                raise TransientSourceError(f"{path} did not return whole JSON") from error
+
+        return self.fetch_parsed(path, parse)
+
+
+def _retry_after(value: str | None) -> float | None:
+    if value and value.strip().isdigit():
+        return float(value.strip())
+    return None

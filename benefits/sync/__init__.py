@@ -1,0 +1,1 @@
+"""The legacy sync: services (writes), selectors (reads), bulk apply, the per-source lock."""
