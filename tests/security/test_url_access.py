@@ -6,14 +6,14 @@ generically: only Admins get in.
 """
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts import roles
-from tests.factories import ColleagueFactory, CustomerFactory
+from tests.factories import ColleagueFactory, CustomerFactory, OpenCaseFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -56,14 +56,69 @@ ACCESS: dict[str, dict[str, Any]] = {
     "api-docs": signed_in(OK),
 }
 
+# ACS cases (docs/access-control.md): everyone refers; ACSSLs and team leaders work cases.
+ACS_CASE_WORKERS = {"acssl", "team_leader"}
+ACCESS |= {
+    "acs:refer": signed_in(OK),
+    "acs:triage": only(ACS_CASE_WORKERS),
+    "acs:my-cases": only(ACS_CASE_WORKERS),
+    "acs:team": only({"team_leader"}),
+    "acs:figures": only(ACS_CASE_WORKERS),
+    "acs:figures-csv": only(ACS_CASE_WORKERS),
+    "acs:case": only(ACS_CASE_WORKERS),
+    **{
+        f"acs:{name}": signed_in(NOT_ALLOWED)  # POST only
+        for name in (
+            "take",
+            "assign",
+            "status",
+            "risk",
+            "categories",
+            "review",
+            "action-add",
+            "action-complete",
+            "note-add",
+            "partner-add",
+            "partner-outcome",
+            "visit",
+            "escalate",
+            "close",
+            "reopen",
+        )
+    },
+}
+
 
 @dataclass
 class Samples:
     customer: Any
+    acs_case: Any = field(default_factory=lambda: OpenCaseFactory())
 
 
 # Arguments for URLs that take them, built from the sample objects.
 URL_KWARGS: dict[str, Callable[[Samples], dict[str, Any]]] = {}
+URL_KWARGS |= {"acs:refer": lambda s: {"public_id": s.customer.public_id}}
+URL_KWARGS |= {
+    f"acs:{name}": lambda s: {"public_id": s.acs_case.public_id}
+    for name in (
+        "case",
+        "take",
+        "assign",
+        "status",
+        "risk",
+        "categories",
+        "review",
+        "action-add",
+        "note-add",
+        "partner-add",
+        "visit",
+        "escalate",
+        "close",
+        "reopen",
+    )
+}
+URL_KWARGS["acs:action-complete"] = lambda s: {"public_id": s.acs_case.public_id, "action_id": 1}
+URL_KWARGS["acs:partner-outcome"] = lambda s: {"public_id": s.acs_case.public_id, "partner_id": 1}
 
 
 def all_url_names() -> Iterator[tuple[str, URLPattern]]:

@@ -1,0 +1,284 @@
+"""Input validation for the ACS pages. The services validate again and own the rules."""
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from acs.models import (
+    AcsCase,
+    CaseCategory,
+    CaseOutcome,
+    Escalation,
+    PartnerOrganisation,
+    PartnerReferral,
+    RiskLevel,
+    Urgency,
+)
+from acs.selectors import acs_case_owners
+
+
+def _codes(model: Any) -> list[tuple[str, str]]:
+    return list(model.objects.filter(active=True).values_list("code", "name"))
+
+
+class ServiceErrorsMixin:
+    """Show a service's ValidationError on the form, on its field when it names one."""
+
+    def add_service_error(self, error: ValidationError) -> None:
+        if hasattr(error, "error_dict"):
+            for name, messages in error.message_dict.items():
+                self.add_error(name if name in self.fields else None, messages)  # type: ignore[attr-defined]
+        else:
+            self.add_error(None, error.messages)  # type: ignore[attr-defined]
+
+
+class AcsForm(ServiceErrorsMixin, forms.Form):
+    pass
+
+
+class ReferralForm(AcsForm):
+    reason = forms.CharField(
+        label="Why does the customer need advanced support?",
+        help_text="What the customer said or what you saw. Do not include anything not needed.",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=5000,
+        error_messages={"required": "Say why the customer needs advanced support"},
+    )
+    urgency = forms.ChoiceField(
+        label="How urgent is it?",
+        help_text="If someone is in immediate danger, call 999 first.",
+        choices=Urgency.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose how urgent the referral is"},
+    )
+    categories = forms.MultipleChoiceField(
+        label="What kind of risk is it?",
+        help_text="Select all that apply.",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one kind of risk"},
+    )
+    customer_agreed = forms.CharField(
+        label="What did the customer agree to?",
+        help_text="For example: to an ACSSL calling them, to sharing details with partners.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"required": "Say what the customer agreed to"},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["categories"].choices = _codes(CaseCategory)
+
+
+class AssignForm(AcsForm):
+    owner = forms.ModelChoiceField(
+        label="Assign to",
+        queryset=acs_case_owners(),
+        empty_label="Choose a colleague",
+        error_messages={"required": "Choose who will own the case"},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = acs_case_owners()
+        self.fields["owner"].label_from_instance = lambda u: u.get_full_name() or u.username
+
+
+class StatusForm(AcsForm):
+    status = forms.ChoiceField(
+        label="Status",
+        choices=[
+            (AcsCase.Status.OPEN, "Open - active work"),
+            (AcsCase.Status.MONITORING, "Monitoring - support in place, watching"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose a status"},
+    )
+
+
+class CloseForm(AcsForm):
+    outcome = forms.ChoiceField(
+        label="Outcome",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the outcome of the case"},
+    )
+    summary = forms.CharField(
+        label="Closure summary",
+        help_text="What was done and why the case can close.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+        error_messages={"required": "Write a closure summary"},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].choices = _codes(CaseOutcome)
+
+
+class ReasonForm(AcsForm):
+    reason = forms.CharField(
+        label="Reason",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        error_messages={"required": "Give a reason"},
+    )
+
+
+class RiskForm(AcsForm):
+    level = forms.ChoiceField(
+        label="Risk level",
+        choices=RiskLevel.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose a risk level"},
+    )
+    reason = forms.CharField(
+        label="Why this level?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        error_messages={"required": "Say why the risk is at this level"},
+    )
+
+
+class CategoriesForm(AcsForm):
+    categories = forms.MultipleChoiceField(
+        label="Categories",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one category"},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["categories"].choices = _codes(CaseCategory)
+
+
+class ReviewForm(AcsForm):
+    review_on = forms.DateField(
+        label="Next review date",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "Enter a review date", "invalid": "Enter a real date"},
+    )
+
+
+class ActionForm(AcsForm):
+    description = forms.CharField(
+        label="Action", max_length=500, error_messages={"required": "Describe the action"}
+    )
+    owner = forms.ModelChoiceField(
+        label="Owner",
+        queryset=acs_case_owners(),
+        empty_label="Choose a colleague",
+        error_messages={"required": "Choose who owns the action"},
+    )
+    due_on = forms.DateField(
+        label="Due date",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "Enter a due date", "invalid": "Enter a real date"},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = acs_case_owners()
+        self.fields["owner"].label_from_instance = lambda u: u.get_full_name() or u.username
+
+
+class NoteForm(AcsForm):
+    text = forms.CharField(
+        label="Note",
+        help_text="Notes cannot be changed once saved. To correct one, add a correction.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=10000,
+        error_messages={"required": "Write the note"},
+    )
+    corrects = forms.TypedChoiceField(
+        label="Corrects an earlier note (optional)",
+        required=False,
+        coerce=int,
+        empty_value=None,
+    )
+
+    def __init__(self, *args: Any, notes: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["corrects"].choices = [("", "No, this is a new note")] + [
+            (note.pk, f"Note of {timezone.localtime(note.created_at):%d %b %Y %H:%M}")
+            for note in notes
+        ]
+
+
+class PartnerReferralForm(AcsForm):
+    organisation = forms.ChoiceField(
+        label="Partner organisation", error_messages={"required": "Choose the organisation"}
+    )
+    referred_on = forms.DateField(
+        label="Date referred",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "Enter the date referred", "invalid": "Enter a real date"},
+    )
+    consent = forms.ChoiceField(
+        label="Consent",
+        choices=PartnerReferral.Consent.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Say whether the customer consented"},
+    )
+    details = forms.CharField(
+        label="Details (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].choices = [
+            ("", "Choose an organisation"),
+            *_codes(PartnerOrganisation),
+        ]
+
+
+class PartnerOutcomeForm(AcsForm):
+    outcome = forms.CharField(
+        label="Outcome of the referral",
+        max_length=2000,
+        error_messages={"required": "Say what came of the referral"},
+    )
+
+
+class EscalationForm(AcsForm):
+    route = forms.ChoiceField(
+        label="Escalate to",
+        choices=Escalation.Route.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose where to escalate the case"},
+    )
+    reason = forms.CharField(
+        label="Reason",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        error_messages={"required": "Say why the case is being escalated"},
+    )
+
+
+class FiguresFilterForm(forms.Form):
+    date_from = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    MAX_DAYS = 5 * 366
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        today = timezone.localdate()
+        date_to = cleaned.get("date_to") or today
+        default_from = (date_to.replace(day=1) - dt.timedelta(days=335)).replace(day=1)
+        date_from = cleaned.get("date_from") or default_from
+        if date_from > date_to:
+            raise ValidationError("The start date must be on or before the end date")
+        if (date_to - date_from).days > self.MAX_DAYS:
+            raise ValidationError("Choose a range of 5 years or less")
+        cleaned["date_from"], cleaned["date_to"] = date_from, date_to
+        return cleaned

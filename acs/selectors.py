@@ -1,0 +1,363 @@
+"""ACS reads, with the access rules inside: who may see a case, a caseload or the figures.
+
+Every colleague may refer a customer they can open and see that a case exists and its status.
+Only colleagues with acs.manage_acs_case (ACSSLs, team leaders) read cases: notes, actions, risk.
+Restricted customers need customers.view_restricted_customer as well.
+"""
+
+import datetime as dt
+import statistics
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.db.models import Case, Count, F, IntegerField, Min, Prefetch, Q, QuerySet, Value, When
+from django.db.models.functions import TruncMonth
+from django.http import Http404
+from django.utils import timezone
+
+from acs.models import (
+    URGENCY_RANK,
+    AcsCase,
+    CaseAction,
+    CaseCategory,
+    CaseEvent,
+    CaseNote,
+    CaseOutcome,
+    Referral,
+)
+from customers.models import Customer
+
+MANAGE = "acs.manage_acs_case"
+VIEW_RESTRICTED = "customers.view_restricted_customer"
+Status = AcsCase.Status
+
+# Events every colleague who can open the customer sees on the timeline: existence and status.
+COLLEAGUE_VISIBLE_EVENTS = (
+    CaseEvent.Kind.REFERRED,
+    CaseEvent.Kind.ASSIGNED,
+    CaseEvent.Kind.STATUS_CHANGED,
+    CaseEvent.Kind.CLOSED,
+    CaseEvent.Kind.REOPENED,
+)
+
+URGENCY_ORDER = Case(
+    *(When(urgency=urgency, then=Value(rank)) for urgency, rank in URGENCY_RANK.items()),
+    output_field=IntegerField(),
+)
+
+
+def _can_manage(user: Any) -> bool:
+    return bool(user.is_authenticated and user.has_perm(MANAGE))
+
+
+def acs_customer_get_for_user(*, public_id: uuid.UUID, user: Any) -> Customer:
+    """The customer to refer, if this colleague may open their record (same rule as the
+    customer page: restricted records need customers.view_restricted_customer)."""
+    customer = Customer.objects.filter(public_id=public_id).first()
+    if customer is None:
+        raise Http404("No such customer.")
+    if customer.restricted and not user.has_perm(VIEW_RESTRICTED):
+        raise PermissionDenied("Restricted record.")
+    return customer
+
+
+def acs_case_get_for_user(*, public_id: uuid.UUID, user: Any) -> AcsCase:
+    """One case with everything its page shows, in a fixed number of queries."""
+    if not _can_manage(user):
+        raise PermissionDenied("Only ACSSLs and team leaders read ACS cases.")
+    case = (
+        AcsCase.objects.select_related("customer", "owner", "outcome")
+        .prefetch_related(
+            "categories",
+            Prefetch(
+                "referrals",
+                queryset=Referral.objects.select_related("referred_by")
+                .prefetch_related("categories")
+                .order_by("created_at"),
+            ),
+            "risk_history__assessed_by",
+            Prefetch(
+                "actions",
+                queryset=CaseAction.objects.select_related("owner", "completed_by").order_by(
+                    F("completed_at").asc(nulls_first=True), "due_on", "pk"
+                ),
+            ),
+            Prefetch(
+                "notes", queryset=CaseNote.objects.select_related("author", "corrects__author")
+            ),
+            "partner_referrals__organisation",
+            "visit_requests__requested_by",
+            "escalations__escalated_by",
+            "events",
+        )
+        .filter(public_id=public_id)
+        .first()
+    )
+    if case is None:
+        raise Http404("No such case.")
+    if case.customer.restricted and not user.has_perm(VIEW_RESTRICTED):
+        raise PermissionDenied("Restricted record.")
+    return case
+
+
+def acs_case_summary_for_customer(*, customer: Customer, user: Any) -> dict[str, Any] | None:
+    """What any colleague may know: is there a case, and its status (the active one first)."""
+    case = (
+        AcsCase.objects.filter(customer=customer)
+        .order_by(Case(When(status=Status.CLOSED, then=Value(1)), default=Value(0)), "-referred_at")
+        .first()
+    )
+    if case is None:
+        return None
+    return {
+        "reference": case.reference,
+        "status": case.status,
+        "status_label": case.get_status_display(),
+        "active": case.status != Status.CLOSED,
+        "public_id": case.public_id if _can_manage(user) else None,
+    }
+
+
+def acs_timeline_events(
+    *, customer: Customer, user: Any, limit: int = 50, since: dt.datetime | None = None
+) -> list[CaseEvent]:
+    """Case events for the customer's timeline (one query); colleagues who cannot read cases
+    see only existence and status events."""
+    events = CaseEvent.objects.filter(customer=customer).select_related("case")
+    if since is not None:
+        events = events.filter(occurred_at__gt=since)
+    if not _can_manage(user):
+        events = events.filter(kind__in=COLLEAGUE_VISIBLE_EVENTS)
+    return list(events.order_by("-occurred_at", "-pk")[:limit])
+
+
+def acs_triage_queue(*, user: Any) -> QuerySet[AcsCase]:
+    """Unassigned referred cases: most urgent first, then oldest first."""
+    if not _can_manage(user):
+        raise PermissionDenied("Only ACSSLs and team leaders triage.")
+    return (
+        AcsCase.objects.filter(status=Status.REFERRED, owner__isnull=True)
+        .select_related("customer")
+        .prefetch_related("categories")
+        .annotate(urgency_rank=URGENCY_ORDER, referral_count=Count("referrals"))
+        .order_by("urgency_rank", "referred_at")
+    )
+
+
+def acs_case_owners() -> QuerySet[Any]:
+    """Colleagues who may own cases (ACSSLs and team leaders), for the assign lists."""
+    user_model = get_user_model()
+    return (
+        user_model.objects.filter(is_active=True)
+        .filter(
+            Q(groups__permissions__codename="manage_acs_case")
+            | Q(user_permissions__codename="manage_acs_case")
+        )
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def _with_caseload_counts(cases: QuerySet[AcsCase], today: dt.date) -> QuerySet[AcsCase]:
+    return cases.annotate(
+        overdue_actions=Count(
+            "actions", filter=Q(actions__completed_at__isnull=True, actions__due_on__lt=today)
+        ),
+        open_actions=Count("actions", filter=Q(actions__completed_at__isnull=True)),
+    )
+
+
+@dataclass
+class Caseload:
+    cases: list[AcsCase]
+    overdue_actions: list[CaseAction]
+    reviews_due: list[AcsCase]
+
+
+def acs_caseload_for_user(*, user: Any) -> Caseload:
+    """ "My cases": the colleague's open and monitoring cases, overdue actions, reviews due."""
+    if not _can_manage(user):
+        raise PermissionDenied("Only ACSSLs and team leaders have caseloads.")
+    today = timezone.localdate()
+    cases = list(
+        _with_caseload_counts(
+            AcsCase.objects.filter(owner=user, status__in=(Status.OPEN, Status.MONITORING)),
+            today,
+        )
+        .select_related("customer")
+        .order_by(F("next_review_on").asc(nulls_last=True), "referred_at")
+    )
+    overdue = list(
+        CaseAction.objects.filter(owner=user, completed_at__isnull=True, due_on__lt=today)
+        .exclude(case__status=Status.CLOSED)
+        .select_related("case__customer")
+        .order_by("due_on")
+    )
+    reviews_due = [c for c in cases if c.next_review_on and c.next_review_on <= today]
+    return Caseload(cases=cases, overdue_actions=overdue, reviews_due=reviews_due)
+
+
+@dataclass
+class OwnerCaseload:
+    owner: Any
+    open: int = 0
+    monitoring: int = 0
+    overdue_actions: int = 0
+    reviews_due: int = 0
+    escalations: int = 0
+
+
+def acs_team_caseload(*, user: Any) -> dict[str, Any]:
+    """A team leader's view: every ACSSL's caseload, overdue actions and escalations."""
+    if not user.has_perm("acs.view_team_caseload"):
+        raise PermissionDenied("Only team leaders see every caseload.")
+    today = timezone.localdate()
+    rows: dict[int, OwnerCaseload] = {
+        owner.pk: OwnerCaseload(owner=owner) for owner in acs_case_owners()
+    }
+    active = AcsCase.objects.filter(status__in=(Status.OPEN, Status.MONITORING))
+    for owner_id, status, count in active.values_list("owner", "status").annotate(n=Count("pk")):
+        row = rows.get(owner_id)
+        if row is not None:
+            setattr(row, status, count)
+    for owner_id, count in (
+        CaseAction.objects.filter(completed_at__isnull=True, due_on__lt=today)
+        .exclude(case__status=Status.CLOSED)
+        .values_list("case__owner")
+        .annotate(n=Count("pk"))
+    ):
+        if owner_id in rows:
+            rows[owner_id].overdue_actions = count
+    for owner_id, count in (
+        active.filter(next_review_on__lte=today).values_list("owner").annotate(n=Count("pk"))
+    ):
+        if owner_id in rows:
+            rows[owner_id].reviews_due = count
+    for owner_id, count in (
+        active.filter(escalations__isnull=False)
+        .values_list("owner")
+        .annotate(n=Count("pk", distinct=True))
+    ):
+        if owner_id in rows:
+            rows[owner_id].escalations = count
+    escalated = list(
+        active.filter(escalations__isnull=False)
+        .select_related("customer", "owner")
+        .distinct()
+        .order_by("referred_at")
+    )
+    return {
+        "owners": list(rows.values()),
+        "unassigned": AcsCase.objects.filter(status=Status.REFERRED).count(),
+        "escalated_cases": escalated,
+    }
+
+
+# Figures for publication ------------------------------------------------------------------
+
+
+@dataclass
+class Figures:
+    date_from: dt.date
+    date_to: dt.date
+    # (month start, referred, opened, closed)
+    by_month: list[tuple[dt.date, int, int, int]] = field(default_factory=list)
+    by_category: list[tuple[str, int]] = field(default_factory=list)
+    by_outcome: list[tuple[str, int]] = field(default_factory=list)
+    median_days_to_first_action: float | None = None
+    cases_with_an_action: int = 0
+    actions_due: int = 0
+    overdue_open: int = 0
+    overdue_completed_late: int = 0
+
+    @property
+    def totals(self) -> tuple[int, int, int]:
+        return tuple(sum(row[i] for row in self.by_month) for i in (1, 2, 3))  # type: ignore[return-value]
+
+    @property
+    def overdue_total(self) -> int:
+        return self.overdue_open + self.overdue_completed_late
+
+
+def _months(date_from: dt.date, date_to: dt.date) -> list[dt.date]:
+    months, month = [], date_from.replace(day=1)
+    while month <= date_to:
+        months.append(month)
+        month = (month + dt.timedelta(days=32)).replace(day=1)
+    return months
+
+
+def _count_by_month(
+    cases: QuerySet[AcsCase], moment: str, span: tuple[dt.date, dt.date]
+) -> Counter:
+    rows = (
+        cases.filter(**{f"{moment}__date__range": span})
+        .annotate(month=TruncMonth(moment))
+        .values_list("month")
+        .annotate(n=Count("pk"))
+    )
+    return Counter({timezone.localtime(month).date(): n for month, n in rows})
+
+
+def acs_figures(*, user: Any, date_from: dt.date, date_to: dt.date) -> Figures:
+    """The published figures for cases in a date range (inclusive, UK dates).
+
+    - referred / opened / closed: cases by the month of referral, opening, closure.
+    - by category: cases referred in the range, per category (a case may have several).
+    - by outcome: cases closed in the range, per outcome.
+    - median days from referral to first action: cases referred in the range with an action.
+    - overdue actions: actions due in the range not done by their due date (still open, or
+      completed late).
+    """
+    if not user.has_perm("acs.view_acs_figures"):
+        raise PermissionDenied("Only ACSSLs and team leaders see the figures.")
+    span = (date_from, date_to)
+    cases = AcsCase.objects.all()
+    referred = _count_by_month(cases, "referred_at", span)
+    opened = _count_by_month(cases, "opened_at", span)
+    closed = _count_by_month(cases.filter(status=Status.CLOSED), "closed_at", span)
+    figures = Figures(date_from=date_from, date_to=date_to)
+    figures.by_month = [
+        (month, referred[month], opened[month], closed[month])
+        for month in _months(date_from, date_to)
+    ]
+    referred_in_range = cases.filter(referred_at__date__range=span)
+    category_counts = dict(
+        CaseCategory.objects.filter(cases__in=referred_in_range)
+        .values_list("name")
+        .annotate(n=Count("cases"))
+    )
+    figures.by_category = [
+        (name, category_counts.get(name, 0))
+        for name in CaseCategory.objects.values_list("name", flat=True)
+        if category_counts.get(name)
+    ]
+    outcome_counts = dict(
+        CaseOutcome.objects.filter(cases__status=Status.CLOSED, cases__closed_at__date__range=span)
+        .values_list("name")
+        .annotate(n=Count("cases"))
+    )
+    figures.by_outcome = [
+        (name, outcome_counts[name])
+        for name in CaseOutcome.objects.values_list("name", flat=True)
+        if outcome_counts.get(name)
+    ]
+    durations = [
+        (first - referred_at).total_seconds() / 86400
+        for referred_at, first in referred_in_range.annotate(first=Min("actions__created_at"))
+        .filter(first__isnull=False)
+        .values_list("referred_at", "first")
+    ]
+    figures.cases_with_an_action = len(durations)
+    if durations:
+        figures.median_days_to_first_action = round(statistics.median(durations), 1)
+    today = timezone.localdate()
+    due = CaseAction.objects.filter(due_on__range=span)
+    figures.actions_due = due.count()
+    figures.overdue_open = due.filter(completed_at__isnull=True, due_on__lt=today).count()
+    figures.overdue_completed_late = due.filter(completed_at__date__gt=F("due_on")).count()
+    return figures

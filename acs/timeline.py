@@ -1,0 +1,34 @@
+"""ACS case events on the customer's timeline (a source for customers.timeline's registry)."""
+
+import datetime as dt
+from typing import Any
+
+from acs.selectors import acs_timeline_events
+
+
+def acs_case_event_entries(
+    *, customer: Any, user: Any, benefit: str, limit: int, since: dt.datetime | None
+) -> list[Any]:
+    from customers.timeline import TimelineEntry
+
+    if benefit:
+        return []  # case events are not about one benefit
+    return [
+        TimelineEntry(
+            occurred_at=event.occurred_at,
+            type="acs_case",
+            title=f"ACS {event.case.reference}: {event.summary}",
+            byline=event.actor_username,
+        )
+        for event in acs_timeline_events(customer=customer, user=user, limit=limit, since=since)
+    ]
+
+
+def acs_timeline_source_register() -> None:
+    try:
+        from customers.timeline import TimelineSource, timeline_source_register
+    except ImportError:  # the customer page's timeline is not installed
+        return
+    timeline_source_register(
+        TimelineSource(type="acs_case", label="ACS case", entries=acs_case_event_entries)
+    )
