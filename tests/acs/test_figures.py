@@ -1,0 +1,146 @@
+"""Published figures, checked against the factory cases they summarise."""
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.urls import reverse
+
+from acs.selectors import acs_figures
+from audit.models import AccessEvent
+from tests.factories import (
+    AcsCaseFactory,
+    CaseActionFactory,
+    ClosedCaseFactory,
+    OpenCaseFactory,
+)
+from tests.factories.acs import outcome
+
+pytestmark = pytest.mark.django_db
+
+JAN, MAR_END = dt.date(2026, 1, 1), dt.date(2026, 3, 31)
+
+
+def at(y, m, d, h=10):
+    return dt.datetime(y, m, d, h, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def cases():
+    a = ClosedCaseFactory(referred_at=at(2026, 1, 10), categories=["problem_debt", "neglect"])
+    b = OpenCaseFactory(referred_at=at(2026, 1, 20), categories=["problem_debt"])
+    c = AcsCaseFactory(referred_at=at(2026, 2, 5), categories=["abuse"])
+    d = ClosedCaseFactory(referred_at=at(2026, 3, 1), outcome=outcome("customer_declined"))
+    # Referred before the range, closed inside it: counts as closed, not as referred.
+    e = ClosedCaseFactory(
+        referred_at=at(2025, 12, 15), outcome=outcome("no_contact"), categories=["abuse"]
+    )
+    # A's first action 2 days after referral, done on time.
+    CaseActionFactory(
+        case=a,
+        created_at=at(2026, 1, 12),
+        due_on=dt.date(2026, 1, 15),
+        completed_at=at(2026, 1, 14),
+    )
+    # B's first action after 4 days, completed late; a second one still open and overdue.
+    CaseActionFactory(
+        case=b,
+        created_at=at(2026, 1, 24),
+        due_on=dt.date(2026, 1, 22),
+        completed_at=at(2026, 1, 25),
+    )
+    CaseActionFactory(case=b, created_at=at(2026, 1, 30), due_on=dt.date(2026, 2, 1))
+    # D's first action after 1 day, done on the day it was due.
+    CaseActionFactory(
+        case=d,
+        created_at=at(2026, 3, 2),
+        due_on=dt.date(2026, 3, 5),
+        completed_at=at(2026, 3, 5, 16),
+    )
+    return a, b, c, d, e
+
+
+def test_figures_match_the_cases(cases, acssl):
+    figures = acs_figures(user=acssl, date_from=JAN, date_to=MAR_END)
+    assert figures.by_month == [
+        (dt.date(2026, 1, 1), 2, 2, 1),
+        (dt.date(2026, 2, 1), 1, 0, 1),
+        (dt.date(2026, 3, 1), 1, 1, 1),
+    ]
+    assert figures.totals == (4, 3, 3)
+    assert dict(figures.by_category) == {
+        "Problem debt": 2,
+        "Neglect or self-neglect": 1,
+        "Abuse (physical, emotional, sexual or financial)": 1,
+    }
+    assert dict(figures.by_outcome) == {
+        "Support in place, risk reduced": 1,
+        "Customer declined support": 1,
+        "Unable to contact the customer": 1,
+    }
+    assert figures.median_days_to_first_action == 2.0
+    assert figures.cases_with_an_action == 3
+    assert (figures.actions_due, figures.overdue_open, figures.overdue_completed_late) == (4, 1, 1)
+
+
+def test_a_narrower_range_counts_only_its_cases(cases, team_leader):
+    figures = acs_figures(user=team_leader, date_from=dt.date(2026, 2, 1), date_to=MAR_END)
+    assert figures.totals == (2, 1, 2)
+    assert figures.median_days_to_first_action == 1.0
+    assert dict(figures.by_category) == {"Abuse (physical, emotional, sexual or financial)": 1}
+
+
+def test_no_cases_no_median(acssl):
+    figures = acs_figures(user=acssl, date_from=JAN, date_to=MAR_END)
+    assert figures.median_days_to_first_action is None
+    assert figures.totals == (0, 0, 0)
+
+
+def test_figures_page_shows_numbers_as_text_and_charts(client, cases, acssl):
+    client.force_login(acssl)
+    response = client.get(
+        reverse("acs:figures"), {"date_from": "2026-01-01", "date_to": "2026-03-31"}
+    )
+    assert response.status_code == 200
+    text = response.text
+    assert 'data-testid="total-referred">4<' in text
+    assert 'data-testid="median-days">2.0<' in text
+    assert "<svg" in text
+    assert "style=" not in text
+    assert 'data-testid="overdue-total">2<' in text
+
+
+def test_figures_csv_export_is_audited(client, cases, acssl):
+    client.force_login(acssl)
+    response = client.get(
+        reverse("acs:figures-csv"), {"date_from": "2026-01-01", "date_to": "2026-03-31"}
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert ["cases referred", "2026-01", "2"] in rows
+    assert ["cases closed by outcome", "Customer declined support", "1"] in rows
+    assert ["median days from referral to first action", "", "2.0"] in rows
+    event = AccessEvent.objects.get(action="export")
+    assert event.detail == {"date_from": "2026-01-01", "date_to": "2026-03-31"}
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"date_from": "2026-03-01", "date_to": "2026-01-01"},
+        {"date_from": "not-a-date"},
+        {"date_from": "2000-01-01", "date_to": "2026-01-01"},
+    ],
+)
+def test_bad_ranges_are_refused_politely(client, acssl, query):
+    client.force_login(acssl)
+    assert client.get(reverse("acs:figures"), query).status_code == 400
+    assert client.get(reverse("acs:figures-csv"), query).status_code == 400
+    assert not AccessEvent.objects.filter(action="export").exists()
+
+
+def test_work_coaches_do_not_see_figures(client, work_coach):
+    client.force_login(work_coach)
+    assert client.get(reverse("acs:figures")).status_code == 403
