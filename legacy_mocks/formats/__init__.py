@@ -1,0 +1,1 @@
+"""Renderers: each legacy system's own wire format, built from canonical feed records."""

@@ -1,0 +1,71 @@
+"""The real process: `python -m legacy_mocks serve --port 0` and the `advance` command."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.legacy_mocks.consumer import get
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_serve_on_a_free_port_and_advance_the_clock_from_the_cli():
+    env = {**os.environ, "LEGACY_MOCKS_FAULTS": "esa:500=1", "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "legacy_mocks",
+            "serve",
+            "--port",
+            "0",
+            "--customers",
+            "200",
+            "--seed",
+            "cli",
+            "--start-date",
+            "2025-01-06",
+            "--fault",
+            "sp:429=1",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline().split()
+        assert first[0] == "LISTENING"
+        base = first[1]
+        assert json.loads(get(base, "/_control/clock")[2])["date"] == "2025-01-06"
+        assert get(base, "/uc/v1/changes?limit=5")[0] == 200
+        assert get(base, "/pip/batches")[0] == 200
+        assert get(base, "/esa/extracts")[0] == 500  # from the environment
+        assert get(base, "/sp/extracts")[0] == 429  # from --fault
+        advanced = subprocess.run(
+            [sys.executable, "-m", "legacy_mocks", "advance", "--url", base, "--days", "7"],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=ROOT,
+            check=True,
+        )
+        assert json.loads(advanced.stdout)["date"] == "2025-01-13"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_bad_arguments_are_refused():
+    result = subprocess.run(
+        [sys.executable, "-m", "legacy_mocks", "serve", "--customers", "5", "--fault", "uc:boom=1"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert result.returncode == 2
+    assert "bad fault" in result.stderr
