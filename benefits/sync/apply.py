@@ -111,6 +111,12 @@ def records_apply(*, source: str, records: Sequence[SourceRecord], run_id: int) 
     award_columns = _award_columns(source)
     names = [name for name, _ in award_columns]
     with connection.cursor() as cursor:
+        # Temp tables are dropped at commit; inside an outer transaction (tests, quarantine
+        # replays in a bigger unit) a second call in it must start afresh.
+        cursor.execute(
+            "DROP TABLE IF EXISTS sync_stage, sync_stage_award, sync_stage_payment, sync_prev, "
+            "sync_applied, sync_new_arrears, sync_customer"
+        )
         _stage_records(cursor, source, latest, award_columns)
         _insert_new_customers(cursor, source, run_id)
         cursor.execute(

@@ -1,0 +1,311 @@
+"""The sync services against the simulated systems and the real database (pages run in-process)."""
+
+import dataclasses
+import json
+from datetime import date, timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from benefits.models import (
+    BenefitEvent,
+    EsaAward,
+    Payment,
+    PipAward,
+    QuarantinedRecord,
+    SourceWatermark,
+    SyncRun,
+    UniversalCreditAward,
+)
+from benefits.sources import client_for
+from benefits.sources.base import PaymentRecord
+from benefits.sync import services
+from benefits.sync.apply import records_apply
+from benefits.sync.reconcile import reconcile
+from benefits.sync.services import quarantine_discard, quarantine_replay
+from customers.models import Customer, SourceIdentity
+from tests.benefits.conftest import sync_all_inline, sync_inline
+
+pytestmark = pytest.mark.django_db
+
+
+def holders(legacy, source):
+    return sum(1 for t in legacy.truth() if source in t["sources"])
+
+
+def snapshot():
+    return {
+        "customers": sorted(
+            Customer.objects.values_list(
+                "nino", "first_name", "last_name", "date_of_death", "restricted",
+                "benefits_held", "search_name", "updated_at",
+            )
+        ),
+        "identities": sorted(SourceIdentity.objects.values_list("customer__nino", "source",
+                                                                "source_version", "updated_at")),
+        "payments": sorted(Payment.objects.values_list("reference", "amount_pence", "status",
+                                                       "synced_at")),
+        "events": BenefitEvent.objects.count(),
+        "uc": sorted(UniversalCreditAward.objects.values_list("claim_id", "source_version",
+                                                              "synced_at")),
+    }  # fmt: skip
+
+
+def test_initial_load_matches_the_ground_truth_and_every_run_adds_up(legacy):
+    runs = sync_all_inline()
+    for source, run in runs.items():
+        assert run.status == SyncRun.Status.SUCCEEDED, run.error
+        assert run.fetched == run.created + run.updated + run.unchanged + run.quarantined
+        assert run.created == holders(legacy, source)
+        watermark = SourceWatermark.objects.get(source=source)
+        assert watermark.position == run.watermark_to and watermark.last_success_at
+    assert runs["uc"].pages > 1 and runs["sp"].pages > 1  # small pages: really paged
+    differences, compared = reconcile()
+    assert compared > 400
+    assert differences == []
+    # The customer record is built from every source: names searchable, benefits listed.
+    customer = Customer.objects.exclude(benefits_held=[]).first()
+    assert customer.search_name and customer.benefits_held
+    assert BenefitEvent.objects.filter(kind="award_started").exists()
+
+
+def test_replaying_every_page_changes_nothing(legacy):
+    sync_all_inline()
+    before = snapshot()
+    runs = sync_all_inline(full=True)  # read every feed again from its start
+    for run in runs.values():
+        assert run.created == run.updated == 0
+        assert run.unchanged == run.fetched > 0
+    assert snapshot() == before
+
+
+def test_an_older_version_never_overwrites_a_newer_one(legacy):
+    sync_inline("uc")
+    record = client_for("uc").read_page("").records[0]
+    newer = dataclasses.replace(
+        record,
+        version=record.version + 10_000,
+        award=dataclasses.replace(record.award, work_coach="Newer Coach"),
+    )
+    run = SyncRun.objects.create(source="uc", status="succeeded")
+    assert records_apply(source="uc", records=[newer], run_id=run.pk).updated == 1
+    result = records_apply(source="uc", records=[record], run_id=run.pk)
+    assert (result.created, result.updated, result.unchanged) == (0, 0, 1)
+    award = UniversalCreditAward.objects.get(customer__nino=record.nino)
+    assert award.work_coach == "Newer Coach" and award.source_version == newer.version
+    # In one page, the newest copy wins whatever the order.
+    result = records_apply(source="uc", records=[newer, record], run_id=run.pk)
+    assert result.unchanged == 2
+
+
+def test_clock_advance_is_picked_up_exactly_by_the_incremental_sync(legacy):
+    sync_all_inline()
+    changed = legacy.advance(40)
+    assert sum(changed.values()) > 10
+    events_before = BenefitEvent.objects.count()
+    runs = sync_all_inline()
+    for source, run in runs.items():
+        assert run.fetched == changed[source], source
+        assert run.created + run.updated == changed[source], source
+        assert not run.full and run.watermark_from
+    assert BenefitEvent.objects.count() > events_before
+    assert reconcile()[0] == []
+    # Nothing new: the next incremental run fetches nothing.
+    assert all(run.fetched == 0 for run in sync_all_inline().values())
+
+
+def test_a_page_that_fails_keeps_nothing_and_the_watermark_stays(legacy, monkeypatch):
+    real_apply = services.records_apply
+    calls = []
+
+    def failing_apply(**kwargs):
+        calls.append(1)
+        result = real_apply(**kwargs)
+        if len(calls) == 2:
+            raise RuntimeError("worker died mid-page")
+        return result
+
+    monkeypatch.setattr(services, "records_apply", failing_apply)
+    run = services.sync_start(source="sp")
+    assert services.sync_page_process(run_id=run.pk, page=1) == "page done"
+    after_first = (Customer.objects.count(), SourceWatermark.objects.get(source="sp").position)
+    with pytest.raises(RuntimeError):
+        services.sync_page_process(run_id=run.pk, page=2)
+    run.refresh_from_db()
+    assert run.pages == 1 and run.watermark_to == after_first[1]
+    assert (Customer.objects.count(), SourceWatermark.objects.get(source="sp").position) == (
+        after_first
+    )
+    # The redelivered page is done once, and the run completes with the truth.
+    monkeypatch.setattr(services, "records_apply", real_apply)
+    page = 2
+    while services.sync_page_process(run_id=run.pk, page=page) == "page done":
+        page += 1
+    run.refresh_from_db()
+    assert run.status == "succeeded" and run.created == holders(legacy, "sp")
+    assert services.sync_page_process(run_id=run.pk, page=2) == "inactive"
+
+
+def test_one_active_run_per_source(legacy):
+    first = services.sync_start(source="pip")
+    assert services.sync_start(source="pip").pk == first.pk
+    assert services.sync_start(source="esa").pk != first.pk
+
+
+def test_malformed_records_are_quarantined_counted_and_explain_reconcile(legacy):
+    legacy.faults("*:malformed=0.04")
+    runs = sync_all_inline()
+    quarantined = sum(run.quarantined for run in runs.values())
+    assert quarantined == QuarantinedRecord.objects.count() > 0
+    for run in runs.values():
+        assert run.fetched == run.created + run.updated + run.unchanged + run.quarantined
+    differences, _ = reconcile()
+    assert differences and all(d.explained for d in differences)
+    call_command("reconcile_legacy")  # explained only: exits 0
+
+    # An admin corrects one record from the truth and replays it: the difference goes.
+    truth = {t["nino"][:8]: t for t in legacy.truth()}
+    entry = QuarantinedRecord.objects.filter(source="uc", reason__contains="date of birth").first()
+    if entry is None:
+        entry = QuarantinedRecord.objects.filter(reason__contains="real date").first()
+    assert entry is not None
+    true_birth = truth[entry.record_key[:8]]["sources"][entry.source]["identity"]["date_of_birth"]
+    corrected = _correct_birth_date(entry, true_birth)
+    admin = None
+    result = quarantine_replay(record=entry, by=admin, corrected_payload=corrected)
+    assert result.created + result.updated == 1
+    entry.refresh_from_db()
+    assert entry.status == "replayed" and "Replayed in sync run" in entry.resolution_note
+    replay_run = SyncRun.objects.get(watermark_from=f"quarantine #{entry.pk}")
+    assert replay_run.fetched == 1 == replay_run.created + replay_run.updated
+    with pytest.raises(ValidationError):
+        quarantine_replay(record=entry, by=admin)
+
+    # Another is discarded with a note; it then no longer explains its difference.
+    other = QuarantinedRecord.objects.filter(status="open").first()
+    with pytest.raises(ValidationError):
+        quarantine_discard(record=other, by=admin, note=" ")
+    quarantine_discard(record=other, by=admin, note="Duplicate of a corrected record")
+    other.refresh_from_db()
+    assert other.status == "discarded"
+    differences, _ = reconcile()
+    assert any(not d.explained for d in differences)
+    with pytest.raises(CommandError, match="unexplained"):
+        call_command("reconcile_legacy")
+
+
+def _correct_birth_date(entry, true_birth):
+    if entry.source == "uc":
+        change = json.loads(entry.raw_payload)
+        change["claim"]["claimant"]["date_of_birth"] = true_birth
+        return json.dumps(change)
+    if entry.source == "pip":
+        return entry.raw_payload.replace(true_birth[:4] + "-02-30", true_birth)
+    if entry.source == "esa":
+        return entry.raw_payload.replace(true_birth[:4] + "0230", true_birth.replace("-", ""))
+    y, m, d = true_birth.split("-")
+    return entry.raw_payload.replace(f"30/02/{y}", f"{d}/{m}/{y}")
+
+
+def test_a_replay_that_is_still_malformed_stays_open(legacy):
+    legacy.faults("uc:malformed=0.1")
+    sync_inline("uc")
+    entry = QuarantinedRecord.objects.first()
+    with pytest.raises(ValidationError, match="Still not trustworthy"):
+        quarantine_replay(record=entry, by=None)
+    entry.refresh_from_db()
+    assert entry.status == "open"
+
+
+def test_reconcile_reports_a_difference_nobody_explains(legacy):
+    sync_all_inline()
+    award = PipAward.objects.first()
+    PipAward.objects.filter(pk=award.pk).update(daily_living_weekly_pence=1)
+    Payment.objects.filter(benefit="sp").first().delete()
+    differences, _ = reconcile()
+    whats = {d.what for d in differences if not d.explained}
+    assert {"award.daily_living_weekly_pence", "payments missing"} <= whats
+    with pytest.raises(CommandError):
+        call_command("reconcile_legacy")
+
+
+def test_meaningful_changes_become_timeline_events(legacy):
+    sync_inline("pip")
+    sync_inline("esa")
+    run = SyncRun.objects.create(source="pip", status="succeeded")
+    pip_record = next(
+        r for r in client_for("pip").read_page("").records
+        if r.award.status == "live" and r.award.daily_living_rate == "enhanced"
+    )  # fmt: skip
+    reduced = dataclasses.replace(
+        pip_record,
+        version=pip_record.version + 5000,
+        award=dataclasses.replace(
+            pip_record.award, daily_living_rate="standard", daily_living_weekly_pence=7390
+        ),
+        payments=(
+            *pip_record.payments,
+            PaymentRecord("PIP-ARREARS-TEST", date.today(), 650_000, "arrears", "paid"),
+        ),
+    )
+    records_apply(source="pip", records=[reduced], run_id=run.pk)
+    kinds = set(BenefitEvent.objects.filter(sync_run=run).values_list("kind", flat=True))
+    assert {"pip_rate_reduced", "arrears_payment"} <= kinds
+    arrears = BenefitEvent.objects.get(sync_run=run, kind="arrears_payment")
+    assert "£6,500.00" in arrears.summary
+
+    esa_record = next(
+        r for r in client_for("esa").read_page("").records if r.award.group == "support"
+    )
+    died = date(2025, 6, 1)
+    changed = dataclasses.replace(
+        esa_record,
+        version=esa_record.version + 5000,
+        identity=dataclasses.replace(esa_record.identity, date_of_death=died),
+        award=dataclasses.replace(esa_record.award, group="wrag", status="closed", end_date=died),
+    )
+    esa_run = SyncRun.objects.create(source="esa", status="succeeded")
+    records_apply(source="esa", records=[changed], run_id=esa_run.pk)
+    kinds = set(BenefitEvent.objects.filter(sync_run=esa_run).values_list("kind", flat=True))
+    assert {"esa_group_changed", "award_ended", "death_recorded"} <= kinds
+    customer = Customer.objects.get(nino=esa_record.nino)
+    assert customer.date_of_death == died and "esa" not in customer.benefits_held
+    assert EsaAward.objects.get(customer=customer).group == "wrag"
+
+
+def test_identity_precedence_prefers_uc_over_the_upper_case_mainframe(legacy):
+    sync_all_inline()
+    both = (
+        Customer.objects.filter(identities__source="esa").filter(identities__source="pip").first()
+    )
+    assert both is not None
+    assert not both.last_name.isupper() or len(both.last_name) <= 2
+    only_esa = Customer.objects.filter(benefits_held=["esa"]).first()
+    if only_esa is not None:
+        assert only_esa.last_name == only_esa.identities.get(source="esa").last_name
+
+
+def test_schedules_start_due_sources_and_resume_stalled_runs(legacy):
+    from benefits.models import SyncSchedule
+
+    for source in ("uc", "pip", "esa", "sp"):
+        SyncSchedule.objects.update_or_create(
+            source=source, defaults={"enabled": source != "sp", "interval_minutes": 5,
+                                     "last_dispatched_at": None}
+        )  # fmt: skip
+    started = services.sync_schedules_dispatch()
+    assert sorted(run.source for run in started) == ["esa", "pip", "uc"]
+    assert services.sync_schedules_dispatch() == []  # not due again, and already active
+    from django.utils import timezone
+
+    later = timezone.now() + timedelta(minutes=6)
+    assert services.sync_schedules_dispatch(now=later) == []  # still active: not started twice
+    # A running run nobody works on (its worker died) is picked up again.
+    run = started[0]
+    SyncRun.objects.filter(pk=run.pk).update(
+        status="running", heartbeat_at=timezone.now() - timedelta(minutes=10)
+    )
+    assert services.sync_runs_resume_stalled() == [run.pk]
+    assert services.sync_runs_resume_stalled() == []  # the heartbeat was renewed
