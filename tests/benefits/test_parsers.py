@@ -46,7 +46,8 @@ FETCH = {"uc": uc_page, "pip": pip_batch, "esa": esa_extract, "sp": sp_extract}
 @pytest.mark.parametrize("source", ["uc", "pip", "esa", "sp"])
 def test_a_clean_page_parses_whole_into_canonical_records(legacy, source):
     page = parse(source, FETCH[source](legacy))
-    assert page.records and not page.rejected
+    assert page.records
+    assert not page.rejected
     truth = {t["nino"]: t for t in legacy.truth()}
     for record in page.records:
         held = truth[record.nino]["sources"][source]
@@ -66,8 +67,11 @@ def test_records_the_system_spoils_are_rejected_with_a_reason_and_no_others(lega
     spoilt = {r.record_key[:8] for r in page.rejected}
     assert spoilt, "the fault rate should spoil some records"
     for rejected in page.rejected:
-        assert rejected.source == source and rejected.reason and rejected.raw_payload
-        assert rejected.version is not None and rejected.position
+        assert rejected.source == source
+        assert rejected.reason
+        assert rejected.raw_payload
+        assert rejected.version is not None
+        assert rejected.position
         assert truth[rejected.record_key[:8]]["sources"][source]["malformed"]
     for record in page.records:
         assert not truth[record.nino[:8]]["sources"][source]["malformed"]
@@ -112,7 +116,8 @@ def test_pip_malformed_awards_are_rejected(legacy, case):
     pattern, replacement = PIP_CASES[case]
     body = re.sub(pattern, replacement, pip_batch(legacy).decode(), count=1).encode()
     page = pip.parse_batch(body, batch_id=1)
-    assert len(page.rejected) == 1 and page.rejected[0].raw_payload.startswith("<Award")
+    assert len(page.rejected) == 1
+    assert page.rejected[0].raw_payload.startswith("<Award")
 
 
 def _esa_set(body, record_type, column, width, value):
@@ -143,7 +148,8 @@ def test_esa_malformed_customers_are_rejected(legacy, case):
 def test_esa_payment_type_n_is_the_scheduled_next_payment(legacy):
     page = esa.parse_extract(esa_extract(legacy), from_seq=1)
     scheduled = [p for r in page.records for p in r.payments if p.status == "scheduled"]
-    assert scheduled and all(p.kind == "regular" for p in scheduled)
+    assert scheduled
+    assert all(p.kind == "regular" for p in scheduled)
 
 
 def _sp_set(body, column, value):
@@ -172,7 +178,8 @@ SP_CASES = {
 def test_sp_malformed_awards_are_rejected(legacy, case):
     body = _sp_set(sp_extract(legacy), *SP_CASES[case])
     page = sp.parse_extract(body, since="0", next_since="40", has_more=True)
-    assert len(page.rejected) == 1 and page.rejected[0].raw_payload.startswith("record_type,")
+    assert len(page.rejected) == 1
+    assert page.rejected[0].raw_payload.startswith("record_type,")
 
 
 # --- whole-page faults are transient (retried), never quarantined ---
@@ -215,7 +222,8 @@ def test_sp_without_paging_headers_is_retried_then_given_up(legacy):
 def test_a_duplicated_record_parses_and_is_kept_once(legacy, source):
     page = parse(source, FETCH[source](legacy, fault="duplicate"))
     latest, dropped = latest_per_customer(page.records)
-    assert dropped == 1 and len(latest) == len(page.records) - 1
+    assert dropped == 1
+    assert len(latest) == len(page.records) - 1
 
 
 @pytest.mark.parametrize("source", ["uc", "pip", "esa", "sp"])

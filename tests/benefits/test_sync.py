@@ -60,14 +60,17 @@ def test_initial_load_matches_the_ground_truth_and_every_run_adds_up(legacy):
         assert run.fetched == run.created + run.updated + run.unchanged + run.quarantined
         assert run.created == holders(legacy, source)
         watermark = SourceWatermark.objects.get(source=source)
-        assert watermark.position == run.watermark_to and watermark.last_success_at
-    assert runs["uc"].pages > 1 and runs["sp"].pages > 1  # small pages: really paged
+        assert watermark.position == run.watermark_to
+        assert watermark.last_success_at
+    assert runs["uc"].pages > 1
+    assert runs["sp"].pages > 1
     differences, compared = reconcile()
     assert compared > 400
     assert differences == []
     # The customer record is built from every source: names searchable, benefits listed.
     customer = Customer.objects.exclude(benefits_held=[]).first()
-    assert customer.search_name and customer.benefits_held
+    assert customer.search_name
+    assert customer.benefits_held
     assert BenefitEvent.objects.filter(kind="award_started").exists()
 
 
@@ -94,7 +97,8 @@ def test_an_older_version_never_overwrites_a_newer_one(legacy):
     result = records_apply(source="uc", records=[record], run_id=run.pk)
     assert (result.created, result.updated, result.unchanged) == (0, 0, 1)
     award = UniversalCreditAward.objects.get(customer__nino=record.nino)
-    assert award.work_coach == "Newer Coach" and award.source_version == newer.version
+    assert award.work_coach == "Newer Coach"
+    assert award.source_version == newer.version
     # In one page, the newest copy wins whatever the order.
     result = records_apply(source="uc", records=[newer, record], run_id=run.pk)
     assert result.unchanged == 2
@@ -109,7 +113,8 @@ def test_clock_advance_is_picked_up_exactly_by_the_incremental_sync(legacy):
     for source, run in runs.items():
         assert run.fetched == changed[source], source
         assert run.created + run.updated == changed[source], source
-        assert not run.full and run.watermark_from
+        assert not run.full
+        assert run.watermark_from
     assert BenefitEvent.objects.count() > events_before
     assert reconcile()[0] == []
     # Nothing new: the next incremental run fetches nothing.
@@ -134,7 +139,8 @@ def test_a_page_that_fails_keeps_nothing_and_the_watermark_stays(legacy, monkeyp
     with pytest.raises(RuntimeError):
         services.sync_page_process(run_id=run.pk, page=2)
     run.refresh_from_db()
-    assert run.pages == 1 and run.watermark_to == after_first[1]
+    assert run.pages == 1
+    assert run.watermark_to == after_first[1]
     assert (Customer.objects.count(), SourceWatermark.objects.get(source="sp").position) == (
         after_first
     )
@@ -144,7 +150,8 @@ def test_a_page_that_fails_keeps_nothing_and_the_watermark_stays(legacy, monkeyp
     while services.sync_page_process(run_id=run.pk, page=page) == "page done":
         page += 1
     run.refresh_from_db()
-    assert run.status == "succeeded" and run.created == holders(legacy, "sp")
+    assert run.status == "succeeded"
+    assert run.created == holders(legacy, "sp")
     assert services.sync_page_process(run_id=run.pk, page=2) == "inactive"
 
 
@@ -162,7 +169,8 @@ def test_malformed_records_are_quarantined_counted_and_explain_reconcile(legacy)
     for run in runs.values():
         assert run.fetched == run.created + run.updated + run.unchanged + run.quarantined
     differences, _ = reconcile()
-    assert differences and all(d.explained for d in differences)
+    assert differences
+    assert all(d.explained for d in differences)
     call_command("reconcile_legacy")  # explained only: exits 0
 
     # An admin corrects one record from the truth and replays it: the difference goes.
@@ -177,7 +185,8 @@ def test_malformed_records_are_quarantined_counted_and_explain_reconcile(legacy)
     result = quarantine_replay(record=entry, by=admin, corrected_payload=corrected)
     assert result.created + result.updated == 1
     entry.refresh_from_db()
-    assert entry.status == "replayed" and "Replayed in sync run" in entry.resolution_note
+    assert entry.status == "replayed"
+    assert "Replayed in sync run" in entry.resolution_note
     replay_run = SyncRun.objects.get(watermark_from=f"quarantine #{entry.pk}")
     assert replay_run.fetched == 1 == replay_run.created + replay_run.updated
     with pytest.raises(ValidationError):
@@ -271,7 +280,8 @@ def test_meaningful_changes_become_timeline_events(legacy):
     kinds = set(BenefitEvent.objects.filter(sync_run=esa_run).values_list("kind", flat=True))
     assert {"esa_group_changed", "award_ended", "death_recorded"} <= kinds
     customer = Customer.objects.get(nino=esa_record.nino)
-    assert customer.date_of_death == died and "esa" not in customer.benefits_held
+    assert customer.date_of_death == died
+    assert "esa" not in customer.benefits_held
     assert EsaAward.objects.get(customer=customer).group == "wrag"
 
 
