@@ -1,6 +1,7 @@
 """Seed the reference data: case categories, partner organisations and outcomes.
 
 Admins manage them afterwards in Django admin; codes are stable, so reports survive rewording.
+acs.apps also runs seed() after every migrate (and test-database flush), adding missing codes.
 """
 
 from django.db import migrations
@@ -50,7 +51,8 @@ def seed(apps, schema_editor):
     ):
         model = apps.get_model("acs", model_name)
         for order, (code, name) in enumerate(rows, start=1):
-            model.objects.update_or_create(code=code, defaults={"name": name, "order": order * 10})
+            # get_or_create: never overwrite what an admin has since reworded or reordered.
+            model.objects.get_or_create(code=code, defaults={"name": name, "order": order * 10})
 
 
 def unseed(apps, schema_editor):
