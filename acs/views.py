@@ -21,6 +21,7 @@ from acs.charts import bar_chart
 from acs.models import AcsCase, PartnerReferral
 from audit.models import AccessEvent
 from audit.services import access_record
+from support_needs.selectors import support_need_panel
 
 Action = AccessEvent.Action
 
@@ -154,6 +155,7 @@ def _render_case(
             "open_section": next(iter(bound), "") if bound else "",
             "customer_page_url": _customer_page_url(case.customer),
             "today": timezone.localdate(),
+            "need_panel": support_need_panel(customer=case.customer, user=request.user),
         },
         status=status,
     )

@@ -140,6 +140,7 @@ def test_acssl_triages_takes_and_works_a_case(client, acssl, django_assert_max_n
     assert page.status_code == 200
     assert "Spoke to customer" in page.text
     assert "NHS mental health crisis team" in page.text
+    assert "Support needs" in page.text
     assert AccessEvent.objects.filter(action="view_customer", what="acs case").exists()
 
 
