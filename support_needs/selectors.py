@@ -12,9 +12,11 @@ from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 
+from audit.models import AccessEvent
+from audit.services import access_record
 from customers.models import Customer
 from support_needs.models import (
     ArrearsSafeguard,
@@ -46,14 +48,28 @@ def _check_customer_access(*, customer: Customer, user: Any) -> None:
         raise PermissionDenied("Restricted record: you are not cleared to open it.")
 
 
-def customer_get_for_needs(*, public_id: UUID | str, user: Any) -> Customer:
+def customer_get_for_needs(
+    *, public_id: UUID | str, user: Any, request: HttpRequest, what: str = "support needs panel"
+) -> Customer:
     """The customer whose needs a colleague is working on; the same rule as the customer page
-    (restricted customers need customers.view_restricted_customer)."""
+    (restricted customers need customers.view_restricted_customer). Audited either way."""
+    customer = Customer.objects.filter(public_id=public_id).first()
+    if customer is None:
+        raise Http404("No such customer.")
     try:
-        customer = Customer.objects.get(public_id=public_id)
-    except (Customer.DoesNotExist, ValueError, TypeError) as missing:
-        raise Http404("No such customer.") from missing
-    _check_customer_access(customer=customer, user=user)
+        _check_customer_access(customer=customer, user=user)
+    except PermissionDenied:
+        access_record(
+            request=request,
+            action=AccessEvent.Action.REFUSED,
+            what=what,
+            customer=customer,
+            detail={"why": "restricted record"},
+        )
+        raise
+    access_record(
+        request=request, action=AccessEvent.Action.VIEW_FRAGMENT, what=what, customer=customer
+    )
     return customer
 
 

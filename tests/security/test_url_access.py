@@ -121,6 +121,106 @@ URL_KWARGS["acs:action-complete"] = lambda s: {"public_id": s.acs_case.public_id
 URL_KWARGS["acs:partner-outcome"] = lambda s: {"public_id": s.acs_case.public_id, "partner_id": 1}
 
 
+# Support needs (docs/access-control.md, "Support needs"): work coaches, ACSSLs and team leaders
+# work with needs; admins keep the taxonomy in Django admin only.
+NEED_WORKERS = {"work_coach", "acssl", "team_leader"}
+ACCESS |= {
+    f"support_needs:{name}": only(NEED_WORKERS)
+    for name in (
+        "panel",
+        "record",
+        "six-point-plan",
+        "update",
+        "review",
+        "end",
+        "signal-refer",
+        "signal-dismiss",
+        "safeguard-complete",
+        "reviews-due",
+        "safeguards-open",
+    )
+}
+
+
+def support_samples(s: Samples) -> dict[str, Any]:
+    """A need, a signal and an arrears safeguard for the sample customer (made once per test)."""
+    if not hasattr(s, "_support"):
+        import datetime as dt
+
+        from support_needs.models import NeedType
+        from support_needs.services import support_need_record
+        from tests.factories import PaymentFactory
+
+        coach = ColleagueFactory(username="url-sample-coach", role=roles.WORK_COACH)
+        need = support_need_record(
+            customer=s.customer,
+            by=coach,
+            need_type=NeedType.objects.get(code="homelessness"),
+            how_learned="customer",
+            consent="given",
+        )
+        PaymentFactory(
+            customer=s.customer,
+            kind="arrears",
+            status="scheduled",
+            amount_pence=800000,
+            payment_date=dt.date.today() + dt.timedelta(days=10),
+        )
+        from support_needs.services import support_signals_compute
+
+        support_signals_compute(customer_ids=[s.customer.pk])
+        s._support = {
+            "need": need,
+            "signal": s.customer.support_signals.get(),
+            "safeguard": s.customer.arrears_safeguards.get(),
+        }
+    return s._support
+
+
+URL_KWARGS |= {
+    f"support_needs:{name}": lambda s: {"public_id": s.customer.public_id}
+    for name in ("panel", "record", "six-point-plan")
+}
+URL_KWARGS |= {
+    f"support_needs:{name}": lambda s: {
+        "public_id": s.customer.public_id,
+        "need_id": support_samples(s)["need"].public_id,
+    }
+    for name in ("update", "review", "end")
+}
+URL_KWARGS |= {
+    f"support_needs:{name}": lambda s: {
+        "public_id": s.customer.public_id,
+        "signal_id": support_samples(s)["signal"].public_id,
+    }
+    for name in ("signal-refer", "signal-dismiss")
+}
+URL_KWARGS["support_needs:safeguard-complete"] = lambda s: {
+    "public_id": s.customer.public_id,
+    "safeguard_id": support_samples(s)["safeguard"].public_id,
+}
+
+
+# Customer records (docs/access-control.md, "Customer records"): work coaches, ACSSLs and team
+# leaders search and open records; admins do not. An unknown search token sends the colleague
+# back to search; the reason page of an unrestricted record goes straight to the record; the
+# timeline fragment without htmx goes to the page; interactions are recorded by POST only.
+CUSTOMER_READERS = {"work_coach", "acssl", "team_leader"}
+ACCESS |= {
+    "customers:search": only(CUSTOMER_READERS),
+    "customers:search-results": only(CUSTOMER_READERS, 302),
+    "customers:detail": only(CUSTOMER_READERS),
+    "customers:timeline": only(CUSTOMER_READERS, 302),
+    "customers:restricted-reason": only(CUSTOMER_READERS, 302),
+    "customers:interaction-create": signed_in(NOT_ALLOWED),
+}
+URL_KWARGS |= {
+    f"customers:{name}": lambda s: {"public_id": s.customer.public_id}
+    for name in ("detail", "timeline", "restricted-reason", "interaction-create")
+}
+URL_KWARGS["customers:search-results"] = lambda s: {"token": "no-such-search-token"}
+
+
 def all_url_names() -> Iterator[tuple[str, URLPattern]]:
     def walk(patterns: list[Any], namespace: str | None) -> Iterator[tuple[str, URLPattern]]:
         for pattern in patterns:

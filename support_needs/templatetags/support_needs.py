@@ -1,0 +1,56 @@
+"""Template tags for the support-needs panel and need icons, for other apps' pages to include.
+
+{% load support_needs %}
+{% support_needs_panel customer %}          the whole panel (the customer page)
+{% need_icons customer %}                   icons for one customer (the identity bar)
+{% need_icons_load customers as icons %}    icons for a page of search results, one query,
+{% need_icons customer icons %}             then per result without another query
+"""
+
+from typing import Any
+
+from django import template
+
+from support_needs.models import SupportNeed
+from support_needs.selectors import need_icons_for_customers, support_need_panel
+
+register = template.Library()
+
+
+@register.filter
+def pounds(pence: int | None) -> str:
+    return "" if pence is None else f"£{pence / 100:,.2f}"
+
+
+@register.filter
+def field_label(name: str) -> str:
+    """A need's field name as history shows it (e.g. format_detail -> Format detail)."""
+    try:
+        return str(SupportNeed._meta.get_field(name).verbose_name).capitalize()
+    except Exception:
+        return name.replace("_", " ").capitalize()
+
+
+@register.inclusion_tag("support_needs/_panel.html", takes_context=True)
+def support_needs_panel(context: template.Context, customer: Any) -> dict[str, Any]:
+    request = context["request"]
+    return {
+        "request": request,
+        "user": request.user,
+        "csrf_token": context.get("csrf_token"),
+        "customer": customer,
+        "panel": support_need_panel(customer=customer, user=request.user),
+    }
+
+
+@register.simple_tag(takes_context=True)
+def need_icons_load(context: template.Context, customers: Any) -> dict[int, list]:
+    ids = [getattr(c, "customer", c).pk for c in customers]
+    return need_icons_for_customers(customer_ids=ids, user=context["request"].user)
+
+
+@register.inclusion_tag("support_needs/_need_icons.html", takes_context=True)
+def need_icons(context: template.Context, customer: Any, loaded: dict | None = None) -> dict:
+    if loaded is None:
+        loaded = need_icons_for_customers(customer_ids=[customer.pk], user=context["request"].user)
+    return {"icons": loaded.get(customer.pk, [])}

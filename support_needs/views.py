@@ -1,0 +1,346 @@
+"""Support-needs pages and htmx fragments. Thin: parse input, call a selector or service, render.
+
+Every form posts to a real URL and works without JavaScript (the full page, then a redirect back
+to the panel). With htmx the same URLs answer with the panel fragment
+(templates/support_needs/_panel.html), swapped in place.
+"""
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from customers.models import Customer
+from support_needs import selectors, services
+from support_needs.forms import (
+    DismissForm,
+    EndForm,
+    NeedTypeChoiceForm,
+    ReferForm,
+    ReviewForm,
+    SafeguardForm,
+    SixPointPlanForm,
+    SupportNeedForm,
+)
+from support_needs.models import NeedType
+
+PER_PAGE = 25
+
+
+def _panel_url(customer: Customer) -> str:
+    return reverse("support_needs:panel", kwargs={"public_id": customer.public_id})
+
+
+def _render_panel(
+    request: HttpRequest,
+    customer: Customer,
+    *,
+    form: Form | None = None,
+    form_kind: str = "",
+    form_action: str = "",
+    form_title: str = "",
+    subject: Any = None,
+    status: int = 200,
+) -> HttpResponse:
+    context = {
+        "customer": customer,
+        "panel": selectors.support_need_panel(customer=customer, user=request.user),
+        "form": form,
+        "form_kind": form_kind,
+        "form_action": form_action,
+        "form_title": form_title,
+        "subject": subject,
+    }
+    template = "support_needs/_panel.html" if request.htmx else "support_needs/panel_page.html"
+    return render(request, template, context, status=status)
+
+
+def _saved(request: HttpRequest, customer: Customer, message: str) -> HttpResponse:
+    if request.htmx:
+        response = _render_panel(request, customer)
+        response["HX-Trigger"] = "supportNeedsChanged"
+        return response
+    messages.success(request, message)
+    return redirect(_panel_url(customer))
+
+
+def _apply_errors(form: Form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field_name, field_errors in error.message_dict.items():
+            form.add_error(field_name if field_name in form.fields else None, field_errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _customer(request: HttpRequest, public_id: uuid.UUID) -> Customer:
+    # The panel's pages are for colleagues who work with customers' needs (not admins).
+    _require_recorder(request)
+    return selectors.customer_get_for_needs(public_id=public_id, user=request.user, request=request)
+
+
+def _require_recorder(request: HttpRequest) -> None:
+    if not selectors.can_record_needs(request.user):
+        raise PermissionDenied("Your role cannot record support needs.")
+
+
+def _form_view(
+    request: HttpRequest,
+    customer: Customer,
+    *,
+    form_class: Callable[..., Form],
+    save: Callable[[dict[str, Any]], Any],
+    form_kind: str,
+    form_title: str,
+    done: str,
+    subject: Any = None,
+    form_kwargs: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """GET: the panel with the form open. POST: validate, call the service, back to the panel."""
+    form_kwargs = form_kwargs or {}
+    form = form_class(request.POST if request.method == "POST" else None, **form_kwargs)
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            return _saved(request, customer, done)
+    return _render_panel(
+        request,
+        customer,
+        form=form,
+        form_kind=form_kind,
+        form_action=request.path,
+        form_title=form_title,
+        subject=subject,
+        # htmx swaps only 2xx answers: the form with its errors comes back as 200 there.
+        status=400 if request.method == "POST" and not request.htmx else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET"])
+def panel(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    return _render_panel(request, _customer(request, public_id))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def need_record(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """Step one chooses the type (GET ?need_type=); step two takes that type's fields."""
+    customer = _customer(request, public_id)
+    types = selectors.need_types_for_user(user=request.user)
+    chooser = NeedTypeChoiceForm(request.GET or None, need_types=types)
+    if not chooser.is_bound or not chooser.is_valid():
+        return _render_panel(
+            request,
+            customer,
+            form=chooser,
+            form_kind="choose_type",
+            form_action=request.path,
+            form_title="Record a support need",
+            status=400 if chooser.is_bound and not request.htmx else 200,
+        )
+    need_type: NeedType = chooser.cleaned_data["need_type"]
+    return _form_view(
+        request,
+        customer,
+        form_class=SupportNeedForm,
+        form_kwargs={"need_type": need_type},
+        save=lambda data: services.support_need_record(
+            customer=customer, by=request.user, need_type=need_type, request=request, **data
+        ),
+        form_kind="need",
+        form_title=f"Record a support need: {need_type.name}",
+        done=f"{need_type.name} recorded.",
+        subject=need_type,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def need_update(request: HttpRequest, public_id: uuid.UUID, need_id: uuid.UUID) -> HttpResponse:
+    customer = _customer(request, public_id)
+    need = selectors.support_need_get_for_user(
+        customer=customer, public_id=need_id, user=request.user
+    )
+    initial = {name: getattr(need, name) for name in SupportNeedForm.base_fields}
+    if request.method == "GET":
+        form_kwargs = {"need_type": need.need_type, "initial": initial}
+    else:
+        form_kwargs = {"need_type": need.need_type}
+    return _form_view(
+        request,
+        customer,
+        form_class=SupportNeedForm,
+        form_kwargs=form_kwargs,
+        save=lambda data: services.support_need_update(
+            need=need, by=request.user, request=request, **data
+        ),
+        form_kind="need",
+        form_title=f"Update: {need.need_type.name}",
+        done=f"{need.need_type.name} updated.",
+        subject=need,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def need_review(request: HttpRequest, public_id: uuid.UUID, need_id: uuid.UUID) -> HttpResponse:
+    customer = _customer(request, public_id)
+    need = selectors.support_need_get_for_user(
+        customer=customer, public_id=need_id, user=request.user
+    )
+    return _form_view(
+        request,
+        customer,
+        form_class=ReviewForm,
+        save=lambda data: services.support_need_review(
+            need=need, by=request.user, request=request, **data
+        ),
+        form_kind="review",
+        form_title=f"Review: {need.need_type.name}",
+        done=f"{need.need_type.name} reviewed.",
+        subject=need,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def need_end(request: HttpRequest, public_id: uuid.UUID, need_id: uuid.UUID) -> HttpResponse:
+    customer = _customer(request, public_id)
+    need = selectors.support_need_get_for_user(
+        customer=customer, public_id=need_id, user=request.user
+    )
+    return _form_view(
+        request,
+        customer,
+        form_class=EndForm,
+        save=lambda data: services.support_need_end(
+            need=need, by=request.user, request=request, **data
+        ),
+        form_kind="end",
+        form_title=f"End: {need.need_type.name}",
+        done=f"{need.need_type.name} ended.",
+        subject=need,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def six_point_plan(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    customer = _customer(request, public_id)
+    return _form_view(
+        request,
+        customer,
+        form_class=SixPointPlanForm,
+        save=lambda data: services.six_point_plan_record(
+            customer=customer, by=request.user, request=request, **data
+        ),
+        form_kind="six_point_plan",
+        form_title="Record a Six Point Plan",
+        done="Six Point Plan recorded and referred to the ACSSL queue.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def signal_refer(request: HttpRequest, public_id: uuid.UUID, signal_id: uuid.UUID) -> HttpResponse:
+    customer = _customer(request, public_id)
+    signal = selectors.support_signal_get_for_user(
+        customer=customer, public_id=signal_id, user=request.user
+    )
+    return _form_view(
+        request,
+        customer,
+        form_class=ReferForm,
+        save=lambda data: services.support_signal_refer(
+            signal=signal, by=request.user, request=request, **data
+        ),
+        form_kind="refer",
+        form_title="Refer to an ACSSL",
+        done="Referred to the ACSSL queue.",
+        subject=signal,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def signal_dismiss(
+    request: HttpRequest, public_id: uuid.UUID, signal_id: uuid.UUID
+) -> HttpResponse:
+    customer = _customer(request, public_id)
+    signal = selectors.support_signal_get_for_user(
+        customer=customer, public_id=signal_id, user=request.user
+    )
+    return _form_view(
+        request,
+        customer,
+        form_class=DismissForm,
+        save=lambda data: services.support_signal_dismiss(
+            signal=signal, by=request.user, request=request, **data
+        ),
+        form_kind="dismiss",
+        form_title="Dismiss the signal",
+        done="Signal dismissed.",
+        subject=signal,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def safeguard_complete(
+    request: HttpRequest, public_id: uuid.UUID, safeguard_id: uuid.UUID
+) -> HttpResponse:
+    customer = _customer(request, public_id)
+    safeguard = selectors.arrears_safeguard_get_for_user(public_id=safeguard_id, user=request.user)
+    if safeguard.customer_id != customer.pk:
+        raise PermissionDenied("That safeguard is not this customer's.")
+    return _form_view(
+        request,
+        customer,
+        form_class=SafeguardForm,
+        save=lambda data: services.arrears_safeguard_complete(
+            safeguard=safeguard, by=request.user, request=request, **data
+        ),
+        form_kind="safeguard",
+        form_title="Record the support offered before the arrears payment",
+        done="Safeguard closed.",
+        subject=safeguard,
+    )
+
+
+def _page(request: HttpRequest, items: Any) -> Any:
+    return Paginator(items, PER_PAGE).get_page(request.GET.get("page"))
+
+
+@login_required
+@require_http_methods(["GET"])
+def reviews_due(request: HttpRequest) -> HttpResponse:
+    _require_recorder(request)
+    page = _page(request, selectors.support_needs_review_list(user=request.user))
+    return render(request, "support_needs/reviews_due.html", {"page_obj": page})
+
+
+@login_required
+@require_http_methods(["GET"])
+def safeguards_open(request: HttpRequest) -> HttpResponse:
+    _require_recorder(request)
+    page = _page(request, selectors.arrears_safeguards_open_list(user=request.user))
+    return render(
+        request,
+        "support_needs/safeguards_open.html",
+        {
+            "page_obj": page,
+            "can_view_restricted": selectors.can_view_restricted_needs(request.user),
+        },
+    )
