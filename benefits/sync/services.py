@@ -93,7 +93,9 @@ def _quarantine(run: SyncRun, rejected: list[Rejected]) -> None:
 
 def sync_page_process(*, run_id: int, page: int) -> str:
     """Process page `page` (1-based) of run `run_id`; safe to call twice for the same page."""
-    run = SyncRun.objects.get(pk=run_id)
+    run = SyncRun.objects.filter(pk=run_id).first()
+    if run is None:
+        return "no such run"
     if run.status not in ACTIVE:
         return "inactive"
     if run.pages >= page:
