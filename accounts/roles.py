@@ -65,6 +65,14 @@ for _role in (ACSSL, TEAM_LEADER):
     ROLE_PERMISSIONS[_role] |= {"support_needs.view_restricted_need"}
 ROLE_PERMISSIONS[ADMIN] |= {f"support_needs.{verb}_needtype" for verb in ("view", "add", "change")}
 
+# Customer records (docs/access-control.md, "Customer records"): work coaches, ACSSLs and team
+# leaders search, open records and record interactions; only ACSSLs and team leaders are
+# cleared for restricted records (and give a reason each time). Admins do not open records.
+for _role in (WORK_COACH, ACSSL, TEAM_LEADER):
+    ROLE_PERMISSIONS[_role] |= {"customers.view_customer", "customers.add_interaction"}
+for _role in (ACSSL, TEAM_LEADER):
+    ROLE_PERMISSIONS[_role] |= {"customers.view_restricted_customer"}
+
 
 def user_role_names(user: AbstractBaseUser | AnonymousUser) -> list[str]:
     if not user.is_authenticated:

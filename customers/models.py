@@ -70,6 +70,8 @@ class Customer(models.Model):
             GinIndex(OpClass("search_name", name="gin_trgm_ops"), name="customer_search_name_trgm"),
             GinIndex(OpClass("last_name", name="gin_trgm_ops"), name="customer_last_name_trgm"),
             models.Index(Upper("last_name"), "date_of_birth", name="customer_surname_dob"),
+            # Name + date of birth search: the date narrows a million rows to a few dozen.
+            models.Index(fields=["date_of_birth"], name="customer_dob"),
             models.Index(
                 OpClass("postcode", name="varchar_pattern_ops"), name="customer_postcode_prefix"
             ),
@@ -120,3 +122,59 @@ class SourceIdentity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_source_display()} identity of {self.customer_id}"
+
+
+class Channel(models.TextChoices):
+    """How a colleague and the customer were in touch."""
+
+    PHONE = "phone", "Phone"
+    FACE_TO_FACE = "face_to_face", "Face to face"
+    VIDEO = "video", "Video call"
+    LETTER = "letter", "Letter"
+    EMAIL = "email", "Email"
+    HOME_VISIT = "home_visit", "Home visit"
+
+
+class Interaction(models.Model):
+    """A contact between a colleague and the customer, recorded so nobody asks twice."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="interactions")
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    # Benefit codes (Benefit values) the contact was about; empty: general.
+    benefits = models.JSONField(default=list, blank=True)
+    summary = models.TextField(max_length=2000)
+    outcome = models.TextField(max_length=2000, blank=True)
+    follow_up_action = models.CharField(max_length=300, blank=True)
+    follow_up_date = models.DateField(null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="recorded_interactions"
+    )
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["customer", "-recorded_at"], name="interaction_customer_recent")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} on {self.recorded_at:%Y-%m-%d}"
+
+    @property
+    def benefit_labels(self) -> list[str]:
+        return [Benefit(code).label for code in self.benefits if code in Benefit.values]
+
+
+class CustomerVisit(models.Model):
+    """When a colleague last opened a customer's record: for "what has changed since"."""
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    last_opened_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "customer"], name="one_visit_per_colleague")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} opened {self.customer_id} at {self.last_opened_at}"

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
+    path("customers/", include("customers.urls")),
     path("admin/", admin.site.urls),
     path("acs/", include("acs.urls")),
     path("", include("support_needs.urls")),

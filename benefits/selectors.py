@@ -1,0 +1,223 @@
+"""Reads of benefit data for the customer page: award cards, payments, events, source freshness.
+
+Callers pass a customer already checked against the colleague (customers.selectors does that);
+these functions add no access rules of their own and run a fixed number of queries each.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from benefits.models import (
+    BenefitEvent,
+    EsaAward,
+    Payment,
+    PipAward,
+    SourceWatermark,
+    StatePensionAward,
+    SyncRun,
+    UniversalCreditAward,
+)
+from customers.models import Benefit, Customer, Source
+
+# Which legacy system holds each benefit, and the customer's one-to-one relation to its award.
+BENEFIT_SOURCE = {
+    Benefit.UC: Source.UC,
+    Benefit.PIP: Source.PIP,
+    Benefit.ESA: Source.ESA,
+    Benefit.SP: Source.SP,
+}
+AWARD_RELATIONS = {
+    Benefit.UC: "uc_award",
+    Benefit.PIP: "pip_award",
+    Benefit.ESA: "esa_award",
+    Benefit.SP: "sp_award",
+}
+AWARD_MODELS = {
+    Benefit.UC: UniversalCreditAward,
+    Benefit.PIP: PipAward,
+    Benefit.ESA: EsaAward,
+    Benefit.SP: StatePensionAward,
+}
+
+
+def stale_after() -> dt.timedelta:
+    return dt.timedelta(hours=getattr(settings, "SOURCE_STALE_AFTER_HOURS", 24))
+
+
+def large_arrears_pence() -> int:
+    return getattr(settings, "LARGE_ARREARS_PENCE", 500_000)
+
+
+@dataclass(frozen=True)
+class SourceFreshness:
+    """How current the portal's copy of one legacy system is."""
+
+    source: str
+    label: str
+    last_success_at: dt.datetime | None
+    last_run_status: str  # "" when it has never run
+    last_run_finished_at: dt.datetime | None
+    stale_after: dt.timedelta
+
+    @property
+    def never_synced(self) -> bool:
+        return self.last_success_at is None
+
+    @property
+    def last_run_failed(self) -> bool:
+        return self.last_run_status == SyncRun.Status.FAILED
+
+    @property
+    def stale(self) -> bool:
+        return self.never_synced or timezone.now() - self.last_success_at > self.stale_after
+
+    @property
+    def warning(self) -> str:
+        """What a colleague must know before trusting this source's data, or ""."""
+        if self.never_synced:
+            return f"{self.label} has never been synced: what the portal shows may be incomplete."
+        parts = []
+        if self.last_run_failed:
+            parts.append(f"The last sync from {self.label} failed.")
+        if self.stale:
+            hours = int(self.stale_after.total_seconds() // 3600)
+            parts.append(
+                f"No successful sync from {self.label} in the last {hours} hours: "
+                "check anything important in the source system."
+            )
+        return " ".join(parts)
+
+
+def source_freshness_list() -> dict[str, SourceFreshness]:
+    """Freshness of every legacy source, keyed by source code. Two queries whatever the data."""
+    watermarks = {w.source: w.last_success_at for w in SourceWatermark.objects.all()}
+    # The latest run per source (DISTINCT ON uses the syncrun_source_recent index).
+    latest_runs = {
+        run.source: run
+        for run in SyncRun.objects.order_by("source", "-queued_at")
+        .distinct("source")
+        .only("source", "status", "finished_at", "queued_at")
+    }
+    # A successful run is as good as a watermark when the sync records only one of them.
+    result = {}
+    for source in BENEFIT_SOURCE.values():
+        run = latest_runs.get(source.value)
+        last_success = watermarks.get(source.value)
+        if last_success is None and run and run.status == SyncRun.Status.SUCCEEDED:
+            last_success = run.finished_at
+        result[source.value] = SourceFreshness(
+            source=source.value,
+            label=source.label,
+            last_success_at=last_success,
+            last_run_status=run.status if run else "",
+            last_run_finished_at=run.finished_at if run else None,
+            stale_after=stale_after(),
+        )
+    return result
+
+
+@dataclass
+class BenefitCard:
+    """One benefit the customer holds, for its card on the customer page."""
+
+    benefit: str
+    label: str
+    award: Any
+    freshness: SourceFreshness
+    next_payment: Payment | None = None  # the next scheduled payment of this benefit
+
+    @property
+    def source_label(self) -> str:
+        return self.freshness.label
+
+    @property
+    def status(self) -> str:
+        return getattr(self.award, "status", "") or getattr(self.award, "claim_stage", "")
+
+    @property
+    def in_payment(self) -> bool:
+        return self.status in {"live", "in_payment", "awarded"}
+
+    @property
+    def template_name(self) -> str:
+        return f"customers/cards/_{self.benefit}.html"
+
+
+def award_prefetch_fields() -> list[str]:
+    """select_related names that load every award with the customer in one query."""
+    return list(AWARD_RELATIONS.values())
+
+
+def benefit_cards_for(
+    *, customer: Customer, freshness: dict[str, SourceFreshness]
+) -> list[BenefitCard]:
+    """A card per award the customer has. Awards must be loaded with award_prefetch_fields()."""
+    cards = []
+    for benefit, relation in AWARD_RELATIONS.items():
+        try:
+            award = getattr(customer, relation)
+        except ObjectDoesNotExist:  # no award of this kind (cached as absent: no query)
+            continue
+        source = BENEFIT_SOURCE[benefit].value
+        cards.append(
+            BenefitCard(
+                benefit=benefit.value,
+                label=benefit.label,
+                award=award,
+                freshness=freshness[source],
+            )
+        )
+    return cards
+
+
+@dataclass
+class PaymentSummary:
+    scheduled: list[Payment]
+    recent: list[Payment]
+    large_arrears: list[Payment]
+
+    @property
+    def next_payment(self) -> Payment | None:
+        return self.scheduled[0] if self.scheduled else None
+
+
+def payment_summary_for(*, customer: Customer, recent: int = 10) -> PaymentSummary:
+    """Upcoming scheduled payments and the most recent paid ones, across every benefit.
+
+    One query: the newest payments by date (scheduled ones are dated in the future, so they
+    come first), limited however many payments the customer has had.
+    """
+    today = timezone.localdate()
+    rows = list(
+        Payment.objects.filter(customer=customer).order_by("-payment_date", "-id")[: recent + 10]
+    )
+    scheduled = sorted(
+        (p for p in rows if p.status == Payment.Status.SCHEDULED and p.payment_date >= today),
+        key=lambda p: p.payment_date,
+    )
+    paid = [p for p in rows if p not in scheduled][:recent]
+    threshold = large_arrears_pence()
+    large = [p for p in rows if p.kind == Payment.Kind.ARREARS and p.amount_pence >= threshold]
+    return PaymentSummary(scheduled=scheduled, recent=paid, large_arrears=large)
+
+
+def payments_for_customer(*, customer: Customer, benefit: str = "") -> QuerySet[Payment]:
+    """Payments newest first (the caller slices), optionally for one benefit."""
+    qs = Payment.objects.filter(customer=customer)
+    if benefit:
+        qs = qs.filter(benefit=benefit)
+    return qs.order_by("-payment_date", "-id")
+
+
+def benefit_events_for_customer(*, customer: Customer, benefit: str = "") -> QuerySet[BenefitEvent]:
+    """Benefit events newest first (the caller slices), optionally for one benefit."""
+    qs = BenefitEvent.objects.filter(customer=customer)
+    if benefit:
+        qs = qs.filter(benefit=benefit)
+    return qs.order_by("-occurred_at", "-id")

@@ -1,0 +1,189 @@
+"""Input validation for the customer pages: search, record an interaction, restricted reason.
+
+Error messages follow the GOV.UK Design System's wording patterns.
+"""
+
+import datetime as dt
+import re
+
+from django import forms
+from django.utils import timezone
+
+from customers.models import Benefit, Channel, search_name_for
+from customers.nino import InvalidNino, validate_nino
+from customers.services import MIN_REASON_LENGTH
+
+
+def clean_date_parts(
+    form: forms.Form, prefix: str, label: str, *, required: bool = False
+) -> dt.date | None:
+    """Build a date from GOV.UK date input parts (<prefix>_day/_month/_year), or add an error."""
+    names = ("day", "month", "year")
+    parts = [(form.cleaned_data.get(f"{prefix}_{name}") or "").strip() for name in names]
+    if not any(parts):
+        if required:
+            form.add_error(f"{prefix}_day", f"Enter {label}")
+        return None
+    missing = [name for name, value in zip(names, parts, strict=True) if not value]
+    if missing:
+        form.add_error(
+            f"{prefix}_{missing[0]}", f"{label.capitalize()} must include a {missing[0]}"
+        )
+        return None
+    if not all(re.fullmatch(r"\d{1,4}", p) for p in parts) or len(parts[2]) != 4:
+        form.add_error(f"{prefix}_day", f"{label.capitalize()} must be a real date")
+        return None
+    try:
+        return dt.date(int(parts[2]), int(parts[1]), int(parts[0]))
+    except ValueError:
+        form.add_error(f"{prefix}_day", f"{label.capitalize()} must be a real date")
+        return None
+
+
+def _date_part(max_length: int) -> forms.CharField:
+    return forms.CharField(
+        required=False,
+        max_length=max_length,
+        error_messages={"max_length": "Enter a real date, like 27 3 1985"},
+    )
+
+
+class CustomerSearchForm(forms.Form):
+    """One box for a NINO or a name, with an optional date of birth and postcode."""
+
+    query = forms.CharField(
+        max_length=200,
+        error_messages={
+            "required": "Enter a National Insurance number or a name",
+            "max_length": "Enter a name of 200 characters or fewer",
+        },
+    )
+    dob_day = _date_part(2)
+    dob_month = _date_part(2)
+    dob_year = _date_part(4)
+    postcode = forms.CharField(
+        required=False,
+        max_length=10,
+        error_messages={"max_length": "Enter a postcode of 10 characters or fewer"},
+    )
+
+    # Where each field's error links to in the error summary.
+    error_targets = {
+        "query": "search-query",
+        "dob_day": "dob-day",
+        "dob_month": "dob-month",
+        "dob_year": "dob-year",
+        "postcode": "search-postcode",
+    }
+
+    def clean_query(self) -> str:
+        query = self.cleaned_data["query"].strip()
+        if any(ch.isdigit() for ch in query):
+            # Digits: the colleague is typing a NINO. Say exactly what is wrong with it.
+            try:
+                self.cleaned_data["nino"] = validate_nino(query)
+            except InvalidNino as error:
+                raise forms.ValidationError(str(error)) from error
+        elif len(search_name_for(query, "", "").replace(" ", "")) < 2:
+            raise forms.ValidationError("Enter at least 2 letters of a name")
+        return query
+
+    def clean_postcode(self) -> str:
+        postcode = self.cleaned_data["postcode"].strip()
+        if postcode and not re.fullmatch(r"[A-Za-z0-9 ]{2,10}", postcode):
+            raise forms.ValidationError("Enter a postcode using only letters, numbers and spaces")
+        return postcode
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        dob = clean_date_parts(self, "dob", "date of birth")
+        if dob and dob > timezone.localdate():
+            self.add_error("dob_day", "Date of birth must be in the past")
+            dob = None
+        cleaned["date_of_birth"] = dob
+        return cleaned
+
+    @property
+    def nino(self) -> str:
+        return self.cleaned_data.get("nino", "")
+
+    def criteria(self) -> dict[str, str]:
+        """What to remember server-side (behind an opaque token) to show the results again."""
+        dob = self.cleaned_data.get("date_of_birth")
+        return {
+            "query": self.cleaned_data["query"],
+            "date_of_birth": dob.isoformat() if dob else "",
+            "postcode": self.cleaned_data.get("postcode", ""),
+        }
+
+
+class InteractionForm(forms.Form):
+    channel = forms.ChoiceField(
+        choices=Channel.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select how you were in contact"},
+    )
+    benefits = forms.MultipleChoiceField(
+        choices=Benefit.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Select benefits from the list"},
+    )
+    summary = forms.CharField(
+        max_length=2000,
+        widget=forms.Textarea,
+        error_messages={
+            "required": "Enter a summary of the contact",
+            "max_length": "Summary must be 2000 characters or fewer",
+        },
+    )
+    outcome = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea,
+        error_messages={"max_length": "Outcome must be 2000 characters or fewer"},
+    )
+    follow_up_action = forms.CharField(
+        required=False,
+        max_length=300,
+        error_messages={"max_length": "Follow-up action must be 300 characters or fewer"},
+    )
+    follow_up_day = _date_part(2)
+    follow_up_month = _date_part(2)
+    follow_up_year = _date_part(4)
+
+    error_targets = {
+        "channel": "interaction-channel",
+        "benefits": "interaction-benefits",
+        "summary": "interaction-summary",
+        "outcome": "interaction-outcome",
+        "follow_up_action": "interaction-follow-up-action",
+        "follow_up_day": "follow-up-day",
+        "follow_up_month": "follow-up-month",
+        "follow_up_year": "follow-up-year",
+    }
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        when = clean_date_parts(self, "follow_up", "follow-up date")
+        if when and when < timezone.localdate():
+            self.add_error("follow_up_day", "Follow-up date must be today or in the future")
+            when = None
+        if when and not (cleaned.get("follow_up_action") or "").strip():
+            self.add_error("follow_up_action", "Enter the follow-up action for that date")
+        cleaned["follow_up_date"] = when
+        return cleaned
+
+
+class RestrictedReasonForm(forms.Form):
+    reason = forms.CharField(
+        max_length=1000,
+        min_length=MIN_REASON_LENGTH,
+        widget=forms.Textarea,
+        error_messages={
+            "required": "Enter why you need to open this restricted record",
+            "min_length": f"Reason must be at least {MIN_REASON_LENGTH} characters",
+            "max_length": "Reason must be 1000 characters or fewer",
+        },
+    )
+    error_targets = {"reason": "restricted-reason"}

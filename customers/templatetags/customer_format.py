@@ -1,0 +1,69 @@
+"""Template filters for customer pages: money in pence, ages, NINOs, benefit names."""
+
+import datetime as dt
+
+from django import template
+from django.utils import timezone
+
+from customers.models import Benefit
+from customers.nino import format_nino
+
+register = template.Library()
+
+
+@register.filter
+def pounds(pence: int | None) -> str:
+    """12345 -> "£123.45"; -500 -> "-£5.00"; None -> "" (unknown)."""
+    if pence is None or pence == "":
+        return ""
+    pence = int(pence)
+    sign = "-" if pence < 0 else ""
+    return f"{sign}£{abs(pence) / 100:,.2f}"
+
+
+@register.filter
+def age(date_of_birth: dt.date | None, on: dt.date | None = None) -> int | str:
+    """Age in whole years today (or on `on`, e.g. the date of death)."""
+    if not date_of_birth:
+        return ""
+    today = on or timezone.localdate()
+    years = today.year - date_of_birth.year
+    if (today.month, today.day) < (date_of_birth.month, date_of_birth.day):
+        years -= 1
+    return years
+
+
+@register.filter
+def nino(value: str) -> str:
+    return format_nino(value or "")
+
+
+@register.filter
+def benefit_label(code: str) -> str:
+    try:
+        return Benefit(code).label
+    except ValueError:
+        return code
+
+
+@register.filter
+def benefit_short(code: str) -> str:
+    return code.upper() if code in Benefit.values else code
+
+
+@register.filter
+def humanise(code: str) -> str:
+    """A source's code value for people: "income_related" -> "Income related"."""
+    text = str(code or "").replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
+@register.filter
+def item_label(item: object) -> str:
+    """The name of a synced list item (a UC element, deduction or sanction), whatever its key."""
+    if isinstance(item, dict):
+        for key in ("type", "name", "level", "reason", "code"):
+            if item.get(key):
+                return str(item[key])
+        return ""
+    return str(item)

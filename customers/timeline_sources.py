@@ -1,0 +1,119 @@
+"""The timeline sources the customers app provides: benefit events, payments, interactions."""
+
+import datetime as dt
+from typing import Any
+
+from django.utils import timezone
+
+from benefits.models import Payment
+from benefits.selectors import (
+    benefit_events_for_customer,
+    large_arrears_pence,
+    payments_for_customer,
+)
+from customers.models import Benefit, Customer
+from customers.timeline import TimelineEntry, TimelineSource, timeline_source_register
+
+
+def _pounds(pence: int) -> str:
+    return f"£{pence / 100:,.2f}"
+
+
+def benefit_event_entries(
+    *, customer: Customer, user: Any, benefit: str, limit: int, since: dt.datetime | None
+) -> list[TimelineEntry]:
+    qs = benefit_events_for_customer(customer=customer, benefit=benefit)
+    if since is not None:
+        qs = qs.filter(occurred_at__gt=since)
+    return [
+        TimelineEntry(
+            occurred_at=event.occurred_at,
+            type="benefit_event",
+            title=event.summary,
+            benefits=(event.benefit,),
+            byline=f"{Benefit(event.benefit).label} ({event.kind.replace('_', ' ')})"
+            if event.benefit in Benefit.values
+            else event.kind,
+        )
+        for event in qs[:limit]
+    ]
+
+
+def payment_entries(
+    *, customer: Customer, user: Any, benefit: str, limit: int, since: dt.datetime | None
+) -> list[TimelineEntry]:
+    # Payments made; scheduled ones are shown with the payments, not as history.
+    qs = payments_for_customer(customer=customer, benefit=benefit).filter(
+        status=Payment.Status.PAID
+    )
+    if since is not None:
+        qs = qs.filter(synced_at__gt=since)
+    threshold = large_arrears_pence()
+    entries = []
+    for payment in qs[:limit]:
+        arrears = payment.kind == Payment.Kind.ARREARS
+        warning = ""
+        if arrears:
+            warning = "Large arrears payment" if payment.amount_pence >= threshold else "Arrears"
+        entries.append(
+            TimelineEntry(
+                occurred_at=timezone.make_aware(
+                    dt.datetime.combine(payment.payment_date, dt.time.min)
+                ),
+                type="payment",
+                title=f"{payment.get_benefit_display()} {'arrears ' if arrears else ''}payment "
+                f"of {_pounds(payment.amount_pence)}",
+                benefits=(payment.benefit,),
+                byline=f"Reference {payment.reference}",
+                warning=warning,
+                date_only=True,
+            )
+        )
+    return entries
+
+
+def interaction_entries(
+    *, customer: Customer, user: Any, benefit: str, limit: int, since: dt.datetime | None
+) -> list[TimelineEntry]:
+    qs = customer.interactions.select_related("recorded_by").order_by("-recorded_at", "-id")
+    if benefit:
+        qs = qs.filter(benefits__contains=[benefit])
+    if since is not None:
+        qs = qs.filter(recorded_at__gt=since)
+    entries = []
+    for interaction in qs[:limit]:
+        facts = []
+        if interaction.outcome:
+            facts.append(("Outcome", interaction.outcome))
+        if interaction.follow_up_action or interaction.follow_up_date:
+            when = (
+                f" by {interaction.follow_up_date:%-d %B %Y}" if interaction.follow_up_date else ""
+            )
+            facts.append(("Follow-up", f"{interaction.follow_up_action}{when}".strip()))
+        if interaction.benefit_labels:
+            facts.append(("About", ", ".join(interaction.benefit_labels)))
+        colleague = interaction.recorded_by
+        entries.append(
+            TimelineEntry(
+                occurred_at=interaction.recorded_at,
+                type="interaction",
+                title=f"{interaction.get_channel_display()} contact",
+                description=interaction.summary,
+                benefits=tuple(interaction.benefits),
+                byline=colleague.get_full_name() or colleague.get_username(),
+                facts=tuple(facts),
+            )
+        )
+    return entries
+
+
+def register_builtin_sources() -> None:
+    timeline_source_register(
+        TimelineSource(type="benefit_event", label="Benefit changes", entries=benefit_event_entries)
+    )
+    timeline_source_register(
+        TimelineSource(type="payment", label="Payments", entries=payment_entries)
+    )
+    timeline_source_register(
+        TimelineSource(type="interaction", label="Interactions", entries=interaction_entries)
+    )

@@ -1,0 +1,318 @@
+"""Customer pages: search, the single customer view, its timeline and recording an interaction.
+
+Thin: parse input, call a selector or service (access rules and audit live there), render.
+htmx fragments come from the same templates as the pages ({% partialdef %}).
+"""
+
+import datetime as dt
+import re
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from audit.models import AccessEvent
+from customers.forms import CustomerSearchForm, InteractionForm, RestrictedReasonForm
+from customers.models import Benefit, Customer
+from customers.search_tokens import search_criteria_recall, search_criteria_remember
+from customers.selectors import (
+    ReasonRequired,
+    RestrictedRecord,
+    customer_access_require,
+    customer_get_for_reason,
+    customer_get_for_user,
+    customer_page_get,
+    customer_search_by_name,
+    customer_search_by_nino,
+    customer_visit_previous,
+)
+from customers.services import customer_visit_record, interaction_record, restricted_reason_give
+from customers.timeline import timeline_page_get, timeline_sources
+
+RESULTS_PER_PAGE = 20
+# The support-needs app's panel when it exists, else this app's fallback.
+SUPPORT_NEEDS_PANEL_TEMPLATES = ("support_needs/_panel.html", "customers/_support_needs_panel.html")
+
+
+def _page_number(value: str | None) -> int:
+    try:
+        return max(1, int(value or 1))
+    except ValueError:
+        return 1
+
+
+def _safe_token(value: str) -> str:
+    """A search token from a query string, only if it looks like one (it goes into a URL)."""
+    return value if re.fullmatch(r"[A-Za-z0-9_-]{8,64}", value or "") else ""
+
+
+def _restricted_refused(request: HttpRequest) -> HttpResponse:
+    return render(request, "customers/restricted_refused.html", status=403)
+
+
+def _customer_or_response(
+    request: HttpRequest, public_id: uuid.UUID, **kwargs: Any
+) -> tuple[Customer | None, HttpResponse | None]:
+    """customer_get_for_user, with its refusals turned into the pages a colleague should see."""
+    try:
+        return customer_get_for_user(
+            public_id=public_id, user=request.user, request=request, **kwargs
+        ), None
+    except RestrictedRecord:
+        return None, _restricted_refused(request)
+    except ReasonRequired:
+        url = reverse("customers:restricted-reason", kwargs={"public_id": public_id})
+        if request.htmx:
+            return None, HttpResponseClientRedirect(url)
+        return None, redirect(url)
+
+
+# --- Search -----------------------------------------------------------------------------------
+
+
+def _search_context(form: CustomerSearchForm, **extra: Any) -> dict[str, Any]:
+    return {"form": form, **extra}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def customer_search(request: HttpRequest) -> HttpResponse:
+    """GET: the search page. POST: search (never GET: a name or NINO must not be in a URL).
+
+    htmx sends live=1 as the colleague types: answer with the results fragment only.
+    """
+    customer_access_require(user=request.user, request=request, what="customer search")
+    if request.method == "GET":
+        return render(request, "customers/search.html", _search_context(CustomerSearchForm()))
+    live = bool(request.htmx) and request.POST.get("live") == "1"
+    template = "customers/search.html#results" if live else "customers/search.html"
+    form = CustomerSearchForm(request.POST)
+    if not form.is_valid():
+        return render(request, template, _search_context(form, searched=True, live=live))
+    if form.nino:
+        match = customer_search_by_nino(nino=form.nino, user=request.user, request=request)
+        if match is not None and not live:
+            return redirect("customers:detail", public_id=match.customer.public_id)
+        return render(
+            request,
+            template,
+            _search_context(
+                form,
+                searched=True,
+                live=live,
+                nino_match=match,
+                nino_results=[match] if match else [],
+                by_nino=True,
+            ),
+        )
+    token = search_criteria_remember(user=request.user, criteria=form.criteria())
+    if not live:
+        return redirect("customers:search-results", token=token)
+    context = _name_results_context(request, form, token, page="1")
+    return render(request, template, {**context, "live": True})
+
+
+def _name_results_context(
+    request: HttpRequest, form: CustomerSearchForm, token: str, page: str | None
+) -> dict[str, Any]:
+    found = customer_search_by_name(
+        name=form.cleaned_data["query"],
+        date_of_birth=form.cleaned_data.get("date_of_birth"),
+        postcode=form.cleaned_data.get("postcode", ""),
+        user=request.user,
+        request=request,
+    )
+    paginator = Paginator(found.results, RESULTS_PER_PAGE)
+    return _search_context(
+        form,
+        searched=True,
+        token=token,
+        results_page=paginator.get_page(page),
+        result_count=len(found.results),
+        truncated=found.truncated,
+    )
+
+
+@login_required
+@require_http_methods(["GET"])
+def customer_search_results(request: HttpRequest, token: str) -> HttpResponse:
+    """A page of name-search results, found again from criteria kept behind the token."""
+    customer_access_require(user=request.user, request=request, what="customer search")
+    criteria = search_criteria_recall(user=request.user, token=token)
+    if criteria is None:
+        messages.info(request, "Your search has expired. Search again.")
+        return redirect("customers:search")
+    dob = dt.date.fromisoformat(criteria["date_of_birth"]) if criteria["date_of_birth"] else None
+    form = CustomerSearchForm(
+        {
+            "query": criteria["query"],
+            "dob_day": str(dob.day) if dob else "",
+            "dob_month": str(dob.month) if dob else "",
+            "dob_year": str(dob.year) if dob else "",
+            "postcode": criteria["postcode"],
+        }
+    )
+    if not form.is_valid():  # the criteria were valid when stored; be safe anyway
+        return redirect("customers:search")
+    context = _name_results_context(request, form, token, request.GET.get("page"))
+    return render(request, "customers/search.html", context)
+
+
+# --- The customer page ------------------------------------------------------------------------
+
+
+def _timeline_filters(request: HttpRequest) -> dict[str, Any]:
+    types = {s.type for s in timeline_sources()}
+    kind = request.GET.get("type", "")
+    benefit = request.GET.get("benefit", "")
+    return {
+        "timeline_type": kind if kind in types else "",
+        "timeline_benefit": benefit if benefit in Benefit.values else "",
+        "timeline_page": _page_number(request.GET.get("page")),
+    }
+
+
+def _timeline_context() -> dict[str, Any]:
+    return {
+        "timeline_types": [(s.type, s.label) for s in timeline_sources()],
+        "benefit_choices": Benefit.choices,
+    }
+
+
+def _detail_context(
+    request: HttpRequest, customer: Customer, interaction_form: InteractionForm
+) -> dict[str, Any]:
+    page = customer_page_get(
+        customer=customer,
+        user=request.user,
+        previous_visit=customer_visit_previous(customer=customer, user=request.user),
+        **_timeline_filters(request),
+    )
+    return {
+        "customer": customer,
+        "page": page,
+        "timeline": page.timeline,
+        "interaction_form": interaction_form,
+        "back_token": _safe_token(request.GET.get("results", "")),
+        "support_needs_panel_templates": SUPPORT_NEEDS_PANEL_TEMPLATES,
+        **_timeline_context(),
+    }
+
+
+@login_required
+@require_http_methods(["GET"])
+def customer_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    customer, refused = _customer_or_response(request, public_id)
+    if refused:
+        return refused
+    context = _detail_context(request, customer, InteractionForm())
+    customer_visit_record(customer=customer, user=request.user)
+    return render(request, "customers/detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET"])
+def customer_timeline(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """The timeline fragment (htmx filter and paging); without htmx, the page at the timeline."""
+    customer_access_require(user=request.user, request=request, what="customer timeline")
+    if not request.htmx:
+        query = request.GET.urlencode()
+        url = reverse("customers:detail", kwargs={"public_id": public_id})
+        return redirect(f"{url}{'?' + query if query else ''}#timeline")
+    customer, refused = _customer_or_response(
+        request, public_id, what="customer timeline", action=AccessEvent.Action.VIEW_FRAGMENT
+    )
+    if refused:
+        return refused
+    filters = _timeline_filters(request)
+    timeline = timeline_page_get(
+        customer=customer,
+        user=request.user,
+        type=filters["timeline_type"],
+        benefit=filters["timeline_benefit"],
+        page=filters["timeline_page"],
+    )
+    context = {"customer": customer, "timeline": timeline, **_timeline_context()}
+    return render(request, "customers/detail.html#timeline", context)
+
+
+@login_required
+@require_POST
+def interaction_create(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """Record an interaction: htmx swaps in a fresh form and the updated timeline."""
+    customer, refused = _customer_or_response(
+        request, public_id, what="record interaction", action=AccessEvent.Action.VIEW_FRAGMENT
+    )
+    if refused:
+        return refused
+    form = InteractionForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            interaction_record(
+                customer=customer,
+                by=request.user,
+                request=request,
+                channel=data["channel"],
+                benefits=data["benefits"],
+                summary=data["summary"],
+                outcome=data["outcome"],
+                follow_up_action=data["follow_up_action"],
+                follow_up_date=data["follow_up_date"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if not request.htmx:
+                messages.success(request, "Interaction recorded")
+                url = reverse("customers:detail", kwargs={"public_id": public_id})
+                return redirect(f"{url}#timeline")
+            timeline = timeline_page_get(customer=customer, user=request.user)
+            context = {
+                "customer": customer,
+                "interaction_form": InteractionForm(),
+                "recorded": True,
+                "timeline": timeline,
+                "timeline_oob": True,
+                **_timeline_context(),
+            }
+            return HttpResponse(
+                render_to_string("customers/detail.html#interaction_form", context, request)
+                + render_to_string("customers/detail.html#timeline", context, request)
+            )
+    if request.htmx:
+        context = {"customer": customer, "interaction_form": form}
+        return render(request, "customers/detail.html#interaction_form", context)
+    return render(request, "customers/detail.html", _detail_context(request, customer, form))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def restricted_reason(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """A cleared colleague says why they need a restricted record before it opens."""
+    try:
+        customer = customer_get_for_reason(public_id=public_id, user=request.user, request=request)
+    except RestrictedRecord:
+        return _restricted_refused(request)
+    if not customer.restricted:
+        return redirect("customers:detail", public_id=public_id)
+    form = RestrictedReasonForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        try:
+            restricted_reason_give(
+                request=request, customer=customer, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            form.add_error("reason", error)
+        else:
+            return redirect("customers:detail", public_id=public_id)
+    return render(request, "customers/restricted_reason.html", {"form": form, "customer": customer})

@@ -1,0 +1,206 @@
+"""Customer search: NINO straight to the record, fuzzy names, filters, restricted results, audit."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from audit.models import AccessEvent
+from tests.factories import CustomerFactory
+
+pytestmark = pytest.mark.django_db
+
+SEARCH = "/customers/"
+
+
+def search(client, query, htmx=False, **extra):
+    data = {"query": query, "dob_day": "", "dob_month": "", "dob_year": "", "postcode": ""}
+    data.update(extra)
+    headers = {}
+    if htmx:
+        data["live"] = "1"
+        headers = {"HTTP_HX_REQUEST": "true"}
+    return client.post(SEARCH, data, **headers)
+
+
+def names_in(response) -> str:
+    return response.content.decode()
+
+
+@pytest.mark.parametrize("typed", ["ZX900101B", "zx 90 01 01 b", " Zx-900101-B ", "zx900101b"])
+def test_a_valid_nino_in_any_case_or_spacing_goes_straight_to_the_record(coach_client, typed):
+    customer = CustomerFactory(nino="ZX900101B")
+    response = search(coach_client, typed)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("customers:detail", args=[customer.public_id])
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("ZX12345", "has 9 characters"),
+        ("DX123456A", "cannot start with D"),
+        ("ZO123456A", "second letter of a National Insurance number cannot be O"),
+        ("ZX123456E", "ends with A, B, C or D"),
+        ("GB123456A", "GB is not an issued"),
+    ],
+)
+def test_an_invalid_nino_says_what_is_wrong(coach_client, typed, message):
+    response = search(coach_client, typed)
+    assert response.status_code == 200
+    assert message in names_in(response)
+    assert "There is a problem" in names_in(response)
+
+
+def test_a_nino_nobody_has_says_so_and_is_audited_without_the_nino(coach_client):
+    response = search(coach_client, "ZX 99 99 99 A")
+    assert "No customer has the National Insurance number ZX 99 99 99 A" in names_in(response)
+    event = AccessEvent.objects.get(action=AccessEvent.Action.SEARCH)
+    assert event.detail["results"] == 0
+    assert "ZX999999A" not in str(event.detail) + event.what + event.reason
+
+
+def follow_name_search(client, query, **extra):
+    response = search(client, query, **extra)
+    assert response.status_code == 302
+    location = response["Location"]
+    # No name (or part of one) in the URL: only an opaque token.
+    assert query.split()[0].lower() not in location.lower()
+    assert location.startswith("/customers/results/")
+    return client.get(location)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "Margaret O'Brien-Smith",  # exact, with apostrophe and hyphen
+        "margaret obrien smith",  # no punctuation
+        "Margret OBrien Smith",  # typo
+        "Obrien-Smith Margaret",  # surname first
+        "Margaret Smith",  # missing part of the name
+        "O'Brien Smith",  # surname only
+    ],
+)
+def test_names_match_despite_typos_punctuation_order_and_missing_parts(coach_client, typed):
+    target = CustomerFactory(first_name="Margaret", middle_names="Anne", last_name="O'Brien-Smith")
+    CustomerFactory(first_name="Terence", last_name="Walkden")
+    response = follow_name_search(coach_client, typed)
+    content = names_in(response)
+    assert target.full_name.replace("'", "&#x27;") in content
+    assert "Terence Walkden" not in content
+
+
+def test_results_are_ranked_closest_first(coach_client):
+    CustomerFactory(first_name="Jonathan", last_name="Smithson")
+    CustomerFactory(first_name="John", last_name="Smith")
+    content = names_in(follow_name_search(coach_client, "John Smith"))
+    assert content.index("John Smith") < content.index("Jonathan Smithson")
+
+
+def test_date_of_birth_and_postcode_narrow_the_name_search(coach_client):
+    wanted = CustomerFactory(
+        first_name="Priya", last_name="Shah", date_of_birth=dt.date(1985, 3, 27), postcode="LS1 4AP"
+    )
+    CustomerFactory(
+        first_name="Priya", last_name="Shah", date_of_birth=dt.date(1990, 1, 1), postcode="LS1 4AP"
+    )
+    CustomerFactory(
+        first_name="Priya", last_name="Shah", date_of_birth=dt.date(1985, 3, 27), postcode="M1 1AA"
+    )
+    content = names_in(
+        follow_name_search(
+            coach_client,
+            "priya shah",
+            dob_day="27",
+            dob_month="3",
+            dob_year="1985",
+            postcode="ls14",
+        )
+    )
+    assert "1 customer found" in content
+    assert str(wanted.public_id) in content
+
+
+def test_an_impossible_date_of_birth_is_explained(coach_client):
+    response = search(coach_client, "Priya Shah", dob_day="31", dob_month="2", dob_year="1985")
+    assert "Date of birth must be a real date" in names_in(response)
+
+
+def test_results_are_paginated_behind_the_token(coach_client):
+    for n in range(25):
+        CustomerFactory(first_name="Alex", last_name=f"Jones{chr(97 + n)}")
+    first = follow_name_search(coach_client, "Alex Jones")
+    assert "25 customers found" in names_in(first)
+    assert names_in(first).count('data-testid="result"') == 20
+    second = coach_client.get(first.request["PATH_INFO"] + "?page=2")
+    assert names_in(second).count('data-testid="result"') == 5
+
+
+def test_a_token_is_the_searching_colleagues_only(coach_client, client, acssl):
+    CustomerFactory(first_name="Alex", last_name="Jones")
+    response = search(coach_client, "Alex Jones")
+    client.force_login(acssl)
+    other = client.get(response["Location"])
+    assert other.status_code == 302
+    assert other["Location"] == reverse("customers:search")
+
+
+def test_restricted_results_show_only_that_one_matched_to_colleagues_not_cleared(
+    coach_client, client, acssl
+):
+    CustomerFactory(first_name="Hidden", last_name="Person", restricted=True, postcode="ZZ1 1ZZ")
+    content = names_in(follow_name_search(coach_client, "Hidden Person"))
+    assert "A restricted record matched" in content
+    assert "ZZ1 1ZZ" not in content
+    assert "Hidden Person" not in content.split('data-testid="search-results"', 1)[1]
+    client.force_login(acssl)
+    content = names_in(follow_name_search(client, "Hidden Person"))
+    assert "ZZ1 1ZZ" in content
+
+
+def test_every_search_is_audited_with_the_count_never_the_query(coach_client):
+    CustomerFactory(first_name="Ngozi", last_name="Okonkwo")
+    follow_name_search(coach_client, "Ngozi Okonkwo")
+    event = AccessEvent.objects.get(action=AccessEvent.Action.SEARCH)
+    assert event.detail["results"] == 1
+    assert "okonkwo" not in (str(event.detail) + event.what + event.reason).lower()
+
+
+def test_live_search_answers_with_the_results_fragment(coach_client):
+    CustomerFactory(first_name="Ngozi", last_name="Okonkwo")
+    response = search(coach_client, "Ngozi Okonkwo", htmx=True)
+    content = names_in(response)
+    assert response.status_code == 200
+    assert "<html" not in content
+    assert "Ngozi Okonkwo" in content
+    assert 'hx-swap-oob="true"' in content  # the screen-reader status
+
+
+def test_live_search_shows_a_full_valid_nino_as_a_result_rather_than_navigating(coach_client):
+    customer = CustomerFactory(nino="ZX900202C", first_name="Ada", last_name="Lovelace")
+    response = search(coach_client, "zx900202c", htmx=True)
+    assert response.status_code == 200
+    assert str(customer.public_id) in names_in(response)
+
+
+def test_live_search_explains_an_unfinished_nino_without_a_full_page(coach_client):
+    response = search(coach_client, "ZX12", htmx=True)
+    assert "has 9 characters" in names_in(response)
+    assert "<html" not in names_in(response)
+
+
+def test_admins_cannot_search_and_the_refusal_is_logged(client, admin_user):
+    client.force_login(admin_user)
+    assert search(client, "Anyone").status_code == 403
+    assert AccessEvent.objects.filter(action=AccessEvent.Action.REFUSED).exists()
+
+
+def test_search_by_get_with_a_query_does_not_search(coach_client):
+    response = coach_client.get(SEARCH + "?query=ZX900101B")
+    assert response.status_code == 200
+    assert not AccessEvent.objects.filter(action=AccessEvent.Action.SEARCH).exists()
+
+
+def test_home_page_is_the_search_for_work_coaches(coach_client):
+    content = names_in(coach_client.get("/"))
+    assert 'id="search-query"' in content
