@@ -1,5 +1,6 @@
 """Additional support needs, markers and signals across all benefits."""
 
+import contextlib
 from typing import Any
 
 from django.apps import AppConfig
@@ -23,3 +24,8 @@ class SupportNeedsConfig(AppConfig):
         post_migrate.connect(
             _roles_sync_after_support_needs_migrate, dispatch_uid="support_needs.roles_sync"
         )
+        from support_needs.timeline import register
+
+        # Support-need changes on the customer timeline (if the customers app has one).
+        with contextlib.suppress(ImportError):
+            register()

@@ -94,6 +94,20 @@ class SupportNeedForm(forms.Form):
         for name in ALL_TYPE_FIELDS:
             if name not in keep:
                 del self.fields[name]
+        # The same rules as the service, so every missing field is named at once.
+        required = {
+            "representative_name": "Enter who acts for the customer.",
+            "representative_contact": "Enter how to contact them.",
+            "format_detail": (
+                f"Enter the detail for {need_type.name.lower()} (for example, the print size)."
+            ),
+            "interpreter_language": "Enter the language.",
+            "visit_reason": "Say why a home visit is needed.",
+        }
+        for name, message in required.items():
+            if name in self.fields:
+                self.fields[name].required = True
+                self.fields[name].error_messages["required"] = message
         if need_type.field_set == FieldSet.INTERPRETER and need_type.code == "bsl-interpreter":
             self.fields["interpreter_language"].initial = "British Sign Language"
 

@@ -142,8 +142,15 @@ class NeedPanel:
     review_soon: dt.date = field(default_factory=dt.date.today)
 
     @property
-    def icons(self) -> list[NeedType]:
-        return [need.need_type for need in self.needs]
+    def icons(self) -> list["NeedIcon"]:
+        """Icons for the identity bar, from what the panel already loaded (no query)."""
+        icons = [
+            NeedIcon(n.need_type.code, n.need_type.icon, n.need_type.name, n.need_type.restricted)
+            for n in self.needs
+        ]
+        if self.restricted_hidden:
+            icons.append(NeedIcon("restricted", "!", "Restricted marker: ask an ACSSL", True))
+        return icons
 
 
 def support_need_panel(*, customer: Customer, user: Any, ended_limit: int = 10) -> NeedPanel:

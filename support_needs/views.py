@@ -119,7 +119,7 @@ def _form_view(
         customer,
         form=form,
         form_kind=form_kind,
-        form_action=request.path,
+        form_action=request.get_full_path(),
         form_title=form_title,
         subject=subject,
         # htmx swaps only 2xx answers: the form with its errors comes back as 200 there.
@@ -146,7 +146,7 @@ def need_record(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             customer,
             form=chooser,
             form_kind="choose_type",
-            form_action=request.path,
+            form_action=request.get_full_path(),
             form_title="Record a support need",
             status=400 if chooser.is_bound and not request.htmx else 200,
         )

@@ -1,0 +1,58 @@
+"""Support-need changes as a source for the customer timeline (customers.timeline registry)."""
+
+import datetime as dt
+from typing import Any
+
+from support_needs.models import Sensitivity, SupportNeedChange
+from support_needs.selectors import can_view_restricted_needs
+
+
+def support_need_entries(
+    *, customer: Any, user: Any, benefit: str, limit: int, since: dt.datetime | None
+) -> list[Any]:
+    """Newest-first changes to the customer's needs, in one query. A colleague without clearance
+    sees that a restricted marker changed, never which one or what."""
+    from customers.timeline import TimelineEntry
+
+    if benefit:
+        return []  # needs apply across every benefit
+    changes = (
+        SupportNeedChange.objects.filter(need__customer=customer)
+        .select_related("need__need_type", "by")
+        .order_by("-at", "-pk")
+    )
+    if since is not None:
+        changes = changes.filter(at__gt=since)
+    cleared = can_view_restricted_needs(user)
+    entries = []
+    for change in changes[:limit]:
+        need_type = change.need.need_type
+        restricted = need_type.sensitivity == Sensitivity.RESTRICTED
+        if restricted and not cleared:
+            title, description = "Restricted marker changed", "Ask an ACSSL or team leader."
+        else:
+            title = f"{need_type.name}: {change.get_action_display().lower()}"
+            description = change.note
+        if change.by:
+            byline = change.by.get_full_name() or change.by.get_username()
+        else:
+            byline = "UC sync" if change.sync_run_id else ""
+        entries.append(
+            TimelineEntry(
+                occurred_at=change.at,
+                type="support_need",
+                title=title,
+                description=description,
+                byline=byline,
+                warning="Restricted marker" if restricted else "",
+            )
+        )
+    return entries
+
+
+def register() -> None:
+    from customers.timeline import TimelineSource, timeline_source_register
+
+    timeline_source_register(
+        TimelineSource(type="support_need", label="Support needs", entries=support_need_entries)
+    )
