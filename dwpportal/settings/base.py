@@ -189,6 +189,10 @@ CELERY_TASK_ALWAYS_EAGER = False
 
 # The simulated legacy systems (legacy_mocks), one base URL serving all four.
 LEGACY_BASE_URL = env("LEGACY_BASE_URL", "http://127.0.0.1:8100")
+
+# Support-need signals (support_needs/rules.py): an arrears payment at or above this many pence
+# to a customer with complex needs raises a safeguard task for the team (default £5,000).
+SUPPORT_NEEDS_LARGE_ARREARS_PENCE = env_int("SUPPORT_NEEDS_LARGE_ARREARS_PENCE", 500000)
 # Legacy sync tuning (benefits.sync; see docs/adr/0003). Tests make these small.
 LEGACY_HTTP_TIMEOUT = float(env("LEGACY_HTTP_TIMEOUT", "10") or 10)
 LEGACY_HTTP_ATTEMPTS = env_int("LEGACY_HTTP_ATTEMPTS", 6)
