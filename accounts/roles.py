@@ -73,6 +73,19 @@ for _role in (WORK_COACH, ACSSL, TEAM_LEADER):
 for _role in (ACSSL, TEAM_LEADER):
     ROLE_PERMISSIONS[_role] |= {"customers.view_restricted_customer"}
 
+# Legacy sync (benefits): team leaders and admins see the ops page; admins start syncs, edit
+# schedules and resolve quarantined records (see docs/adr/0003).
+ROLE_PERMISSIONS[TEAM_LEADER] |= {"benefits.view_syncrun"}
+ROLE_PERMISSIONS[ADMIN] |= {
+    "benefits.start_sync",
+    "benefits.view_syncrun",
+    "benefits.view_sourcewatermark",
+    "benefits.view_syncschedule",
+    "benefits.change_syncschedule",
+    "benefits.view_quarantinedrecord",
+    "benefits.change_quarantinedrecord",
+}
+
 
 def user_role_names(user: AbstractBaseUser | AnonymousUser) -> list[str]:
     if not user.is_authenticated:

@@ -13,6 +13,7 @@ urlpatterns = [
     path("customers/", include("customers.urls")),
     path("admin/", admin.site.urls),
     path("acs/", include("acs.urls")),
+    path("sync/", include("benefits.urls")),
     path("", include("support_needs.urls")),
     path("api/v1/", include(("dwpportal.api_urls", "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -220,6 +220,14 @@ URL_KWARGS |= {
 }
 URL_KWARGS["customers:search-results"] = lambda s: {"token": "no-such-search-token"}
 
+# Legacy sync ops page (docs/adr/0003): team leaders and admins see it; starting a sync is a
+# POST, for admins only (benefits.start_sync).
+ACCESS |= {
+    "benefits:ops": only({"team_leader", "admin"}),
+    "benefits:ops-progress": only({"team_leader", "admin"}),
+    "benefits:ops-start": everyone(NOT_ALLOWED),
+}
+
 
 def all_url_names() -> Iterator[tuple[str, URLPattern]]:
     def walk(patterns: list[Any], namespace: str | None) -> Iterator[tuple[str, URLPattern]]:

@@ -1,0 +1,113 @@
+"""Django admin for the sync: runs and watermarks (read only), schedules, and the quarantine.
+
+Quarantined records are resolved through benefits.sync.services: an admin sees the raw payload
+and the reason, corrects the payload and replays it, or discards it with a note.
+"""
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+
+from benefits.models import QuarantinedRecord, SourceWatermark, SyncRun, SyncSchedule
+from benefits.sync.services import quarantine_discard, quarantine_replay
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(SyncRun)
+class SyncRunAdmin(ReadOnlyAdmin):
+    list_display = (
+        "pk", "source", "status", "full", "queued_at", "finished_at", "pages", "fetched",
+        "created", "updated", "unchanged", "quarantined",
+    )  # fmt: skip
+    list_filter = ("source", "status", "full")
+    date_hierarchy = "queued_at"
+
+
+@admin.register(SourceWatermark)
+class SourceWatermarkAdmin(ReadOnlyAdmin):
+    list_display = ("source", "position", "updated_at", "last_success_at")
+
+
+@admin.register(SyncSchedule)
+class SyncScheduleAdmin(admin.ModelAdmin):
+    list_display = ("source", "enabled", "interval_minutes", "last_dispatched_at")
+    list_editable = ("enabled", "interval_minutes")
+    readonly_fields = ("source", "last_dispatched_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # one per source, seeded by a migration
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(QuarantinedRecord)
+class QuarantinedRecordAdmin(admin.ModelAdmin):
+    list_display = ("pk", "source", "record_key", "record_version", "reason", "status",
+                    "created_at")  # fmt: skip
+    list_filter = ("source", "status")
+    search_fields = ("record_key", "reason")
+    change_form_template = "admin/benefits/quarantinedrecord/change_form.html"
+    fields = (
+        "source", "status", "sync_run", "position", "record_key", "record_version", "reason",
+        "raw_payload", "corrected_payload", "resolution_note", "resolved_by", "resolved_at",
+    )  # fmt: skip
+    actions = ("replay_selected",)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        editable = ("corrected_payload", "resolution_note")
+        if obj is not None and obj.status != QuarantinedRecord.Status.OPEN:
+            editable = ()
+        return tuple(name for name in self.fields if name not in editable)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # nothing is dropped: discard keeps the record with a note
+
+    def response_change(self, request: HttpRequest, obj: QuarantinedRecord) -> HttpResponse:
+        here = reverse("admin:benefits_quarantinedrecord_change", args=[obj.pk])
+        try:
+            if "_replay" in request.POST:
+                result = quarantine_replay(
+                    record=obj, by=request.user, corrected_payload=obj.corrected_payload
+                )
+                self.message_user(request, obj.resolution_note, messages.SUCCESS)
+                self.log_change(request, obj, f"Replayed: {result}")
+                return HttpResponseRedirect(here)
+            if "_discard" in request.POST:
+                quarantine_discard(record=obj, by=request.user, note=obj.resolution_note)
+                self.message_user(request, "Discarded with your note.", messages.SUCCESS)
+                self.log_change(request, obj, "Discarded")
+                return HttpResponseRedirect(here)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return HttpResponseRedirect(here)
+        return super().response_change(request, obj)
+
+    @admin.action(description="Replay selected records (their corrected payload if any)")
+    def replay_selected(self, request: HttpRequest, queryset: Any) -> None:
+        done, refused = 0, []
+        for record in queryset.filter(status=QuarantinedRecord.Status.OPEN):
+            try:
+                quarantine_replay(record=record, by=request.user)
+                done += 1
+            except ValidationError as error:
+                refused.append(f"#{record.pk}: {' '.join(error.messages)}")
+        self.message_user(request, f"Replayed {done} record(s).", messages.SUCCESS)
+        if refused:
+            self.message_user(request, "; ".join(refused), messages.ERROR)

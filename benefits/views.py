@@ -1,0 +1,49 @@
+"""The sync ops page: each source's last run, freshness, live progress (htmx), quarantine, start."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from benefits.sources import SOURCES
+from benefits.sync.selectors import sync_any_active, sync_runs_recent, sync_sources_status
+from benefits.sync.services import sync_start
+
+TEMPLATE = "benefits/ops.html"
+
+
+def _context() -> dict[str, object]:
+    return {
+        "sources": sync_sources_status(),
+        "recent_runs": sync_runs_recent(limit=15),
+        "any_active": sync_any_active(),
+    }
+
+
+@login_required
+@permission_required("benefits.view_syncrun", raise_exception=True)
+def ops(request: HttpRequest) -> HttpResponse:
+    return render(request, TEMPLATE, _context())
+
+
+@login_required
+@permission_required("benefits.view_syncrun", raise_exception=True)
+def ops_progress(request: HttpRequest) -> HttpResponse:
+    """The status table alone, polled by htmx every few seconds while a run is active."""
+    return render(request, f"{TEMPLATE}#status", _context())
+
+
+@require_POST
+@login_required
+@permission_required("benefits.start_sync", raise_exception=True)
+def ops_start(request: HttpRequest) -> HttpResponse:
+    source = request.POST.get("source", "")
+    if source not in (*SOURCES, "all"):
+        messages.error(request, "Choose a legacy system to sync.")
+        return redirect("benefits:ops")
+    full = request.POST.get("full") == "1"
+    for name in SOURCES if source == "all" else (source,):
+        run = sync_start(source=name, full=full, started_by=request.user)
+        messages.success(request, f"{run.get_source_display()} sync #{run.pk} is {run.status}.")
+    return redirect("benefits:ops")
