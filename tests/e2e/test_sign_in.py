@@ -21,7 +21,8 @@ def test_sign_in_reaches_home_page_with_no_accessibility_violations(
 
     sign_in(page, live_server, "wendy")
 
-    expect(page.get_by_role("heading", name="DWP Colleague Portal")).to_be_visible()
+    # A work coach lands on customer search.
+    expect(page.get_by_role("heading", name="Find a customer")).to_be_visible()
     expect(page.get_by_test_id("signed-in-colleague")).to_contain_text("Wendy Coach (Work coach)")
     # GOV.UK Frontend's module ran (it marks the body), so our scripts passed the CSP.
     expect(page.locator("body.govuk-frontend-supported")).to_have_count(1)
