@@ -123,6 +123,10 @@ def records_apply(*, source: str, records: Sequence[SourceRecord], run_id: int) 
             "UPDATE sync_stage s SET customer_id = c.id FROM customers_customer c "
             "WHERE c.nino = s.nino"
         )
+        # Temporary tables have no statistics: without these the planner guesses badly.
+        cursor.execute("CREATE UNIQUE INDEX ON sync_stage (customer_id)")
+        cursor.execute("CREATE INDEX ON sync_stage_payment (nino)")
+        cursor.execute("ANALYZE sync_stage; ANALYZE sync_stage_award; ANALYZE sync_stage_payment")
         _upsert_identities(cursor, source, run_id)
         # The award as it was, for the events below.
         cursor.execute(
@@ -154,6 +158,7 @@ def records_apply(*, source: str, records: Sequence[SourceRecord], run_id: int) 
             """,
             {"run": run_id},
         )
+        cursor.execute("ANALYZE sync_applied; ANALYZE sync_prev")
         cursor.execute("SELECT count(*) FILTER (WHERE inserted), count(*) FROM sync_applied")
         created, applied = cursor.fetchone()
         result.created, result.updated = created, applied - created
@@ -261,9 +266,11 @@ def _insert_new_customers(cursor: Any, source: str, run_id: int) -> None:
         f"""
         INSERT INTO customers_customer (public_id, nino, search_name, benefits_held, last_source,
           last_sync_run_id, created_at, updated_at, restricted, {", ".join(IDENTITY_FIELDS)})
-        SELECT gen_random_uuid(), nino, search_name, '[]'::jsonb, %(source)s, %(run)s, now(),
-          now(), restricted, {", ".join(IDENTITY_FIELDS)}
-        FROM sync_stage ORDER BY nino
+        SELECT gen_random_uuid(), s.nino, s.search_name,
+          CASE WHEN a.status = 'closed' THEN '[]'::jsonb ELSE jsonb_build_array(%(source)s) END,
+          %(source)s, %(run)s, now(), now(), s.restricted,
+          {", ".join(f"s.{name}" for name in IDENTITY_FIELDS)}
+        FROM sync_stage s JOIN sync_stage_award a USING (nino) ORDER BY s.nino
         ON CONFLICT (nino) DO NOTHING
         """,
         {"source": source, "run": run_id},
