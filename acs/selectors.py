@@ -54,17 +54,6 @@ def _can_manage(user: Any) -> bool:
     return bool(user.is_authenticated and user.has_perm(MANAGE))
 
 
-def acs_customer_get_for_user(*, public_id: uuid.UUID, user: Any) -> Customer:
-    """The customer to refer, if this colleague may open their record (same rule as the
-    customer page: restricted records need customers.view_restricted_customer)."""
-    customer = Customer.objects.filter(public_id=public_id).first()
-    if customer is None:
-        raise Http404("No such customer.")
-    if customer.restricted and not user.has_perm(VIEW_RESTRICTED):
-        raise PermissionDenied("Restricted record.")
-    return customer
-
-
 def acs_case_get_for_user(*, public_id: uuid.UUID, user: Any) -> AcsCase:
     """One case with everything its page shows, in a fixed number of queries."""
     if not _can_manage(user):

@@ -21,6 +21,7 @@ from acs.charts import bar_chart
 from acs.models import AcsCase, PartnerReferral
 from audit.models import AccessEvent
 from audit.services import access_record
+from customers.selectors import customer_get_for_user
 from support_needs.selectors import support_need_panel
 
 Action = AccessEvent.Action
@@ -39,7 +40,13 @@ def _customer_page_url(customer: Any) -> str | None:
 @login_required
 @permission_required("acs.refer_customer", raise_exception=True)
 def refer(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    customer = selectors.acs_customer_get_for_user(public_id=public_id, user=request.user)
+    customer = customer_get_for_user(
+        public_id=public_id,
+        user=request.user,
+        request=request,
+        what="ACS referral form",
+        action=Action.VIEW_FRAGMENT,
+    )
     form = forms.ReferralForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -70,6 +70,10 @@ def interaction_record(
             customer=customer,
             detail={"interaction_id": interaction.pk, "channel": channel},
         )
+        # "Several contacts in a short time" is one of the support signals: recompute now.
+        from support_needs.services import support_signals_compute
+
+        support_signals_compute(customer_ids=[customer.pk])
     return interaction
 
 

@@ -16,7 +16,6 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 
 from audit.models import AccessEvent
-from audit.services import access_record
 from customers.models import Customer
 from support_needs.models import (
     ArrearsSafeguard,
@@ -51,26 +50,18 @@ def _check_customer_access(*, customer: Customer, user: Any) -> None:
 def customer_get_for_needs(
     *, public_id: UUID | str, user: Any, request: HttpRequest, what: str = "support needs panel"
 ) -> Customer:
-    """The customer whose needs a colleague is working on; the same rule as the customer page
-    (restricted customers need customers.view_restricted_customer). Audited either way."""
-    customer = Customer.objects.filter(public_id=public_id).first()
-    if customer is None:
-        raise Http404("No such customer.")
-    try:
-        _check_customer_access(customer=customer, user=user)
-    except PermissionDenied:
-        access_record(
-            request=request,
-            action=AccessEvent.Action.REFUSED,
-            what=what,
-            customer=customer,
-            detail={"why": "restricted record"},
-        )
-        raise
-    access_record(
-        request=request, action=AccessEvent.Action.VIEW_FRAGMENT, what=what, customer=customer
+    """The customer whose needs a colleague is working on: the customer page's own rule
+    (customers.selectors.customer_get_for_user), audited as a fragment view."""
+    # Imported here: customers.selectors imports this module for need icons.
+    from customers.selectors import customer_get_for_user
+
+    return customer_get_for_user(
+        public_id=public_id,
+        user=user,
+        request=request,
+        what=what,
+        action=AccessEvent.Action.VIEW_FRAGMENT,
     )
-    return customer
 
 
 def _active(today: dt.date) -> Q:

@@ -198,3 +198,22 @@ def test_timeline_pages(coach_client, work_coach):
     assert second.count('data-testid="timeline-entry"') == 5
     assert "Email number 24" in second
     assert "Newer" in second
+
+
+def test_several_recorded_contacts_raise_the_repeated_contact_signal(work_coach, settings):
+    from support_needs.models import SignalRule
+    from support_needs.models import SupportSignal as Signal
+
+    settings.SUPPORT_NEEDS_CONTACTS_COUNT = 3
+    customer = CustomerFactory()
+    raised = Signal.objects.filter(customer=customer, rule=SignalRule.REPEATED_CONTACT)
+    for n in range(3):
+        assert not raised.exists(), n
+        interaction_record(
+            customer=customer,
+            by=work_coach,
+            request=request_for(work_coach),
+            channel="phone",
+            summary=f"Call {n + 1} about a missing payment",
+        )
+    assert "3 contacts in the last" in raised.get().reason

@@ -186,3 +186,23 @@ def test_lists_reviews_due_and_safeguards(client, work_coach, team_leader, admin
     assert b"Large arrears safeguard" in page.content
     client.force_login(admin_user)
     assert client.get(reverse("support_needs:safeguards-open")).status_code == 403
+
+
+def test_restricted_customer_needs_a_reason_first_then_opens_and_logs_it(client, acssl):
+    """The panel follows the customer page's rule: a cleared colleague says why, once."""
+    customer = CustomerFactory(restricted=True)
+    client.force_login(acssl)
+    reason_url = reverse("customers:restricted-reason", kwargs={"public_id": customer.public_id})
+    first = client.get(panel_url(customer))
+    assert first.status_code == 302
+    assert first["Location"] == reason_url
+    htmx = client.get(panel_url(customer), headers={"HX-Request": "true"})
+    assert htmx["HX-Redirect"] == reason_url
+
+    client.post(reason_url, {"reason": "Customer on the phone about their appointee"})
+    assert client.get(panel_url(customer)).status_code == 200
+    assert AccessEvent.objects.filter(
+        customer=customer,
+        action="view_fragment",
+        reason="Customer on the phone about their appointee",
+    ).exists()
