@@ -319,3 +319,16 @@ def test_schedules_start_due_sources_and_resume_stalled_runs(legacy):
     )
     assert services.sync_runs_resume_stalled() == [run.pk]
     assert services.sync_runs_resume_stalled() == []  # the heartbeat was renewed
+
+
+def test_sync_legacy_command_prints_progress(legacy):
+    import io
+
+    out = io.StringIO()
+    call_command("sync_legacy", source="sp", inline=True, stdout=out)
+    text = out.getvalue()
+    assert "sp: sync run #" in text
+    assert "succeeded 100% pages" in text
+    assert "quarantined 0" in text
+    with pytest.raises(CommandError):
+        call_command("sync_legacy", source="nope")

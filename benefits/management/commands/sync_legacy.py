@@ -27,6 +27,8 @@ class Command(BaseCommand):
         parser.add_argument("--timeout", type=float, default=3600, help="seconds to wait")
 
     def handle(self, *args: object, **options: object) -> None:
+        if options["source"] not in (*SOURCES, "all"):
+            raise CommandError(f"--source must be one of {', '.join(SOURCES)} or all")
         sources = SOURCES if options["source"] == "all" else (str(options["source"]),)
         full = bool(options["full"])
         runs = [sync_start(source=source, full=full) for source in sources]
