@@ -36,9 +36,9 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     },
 }
 
-# ACS cases (docs/access-control.md, "ACS cases"): every colleague refers; ACSSLs and team
-# leaders triage, read and change cases; team leaders see every caseload; admins keep the
-# reference data.
+# ACS cases (docs/access-control.md, "ACS cases"): every colleague who opens customer records
+# refers; ACSSLs and team leaders triage, read and change cases; team leaders see every
+# caseload; admins keep the reference data (and, opening no customer records, refer nobody).
 ROLE_PERMISSIONS[WORK_COACH] |= {"acs.refer_customer"}
 ROLE_PERMISSIONS[ACSSL] |= {"acs.refer_customer", "acs.manage_acs_case", "acs.view_acs_figures"}
 ROLE_PERMISSIONS[TEAM_LEADER] |= {
@@ -48,7 +48,6 @@ ROLE_PERMISSIONS[TEAM_LEADER] |= {
     "acs.view_acs_figures",
 }
 ROLE_PERMISSIONS[ADMIN] |= {
-    "acs.refer_customer",
     *(
         f"acs.{verb}_{model}"
         for verb in ("view", "add", "change")

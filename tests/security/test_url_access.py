@@ -59,7 +59,7 @@ ACCESS: dict[str, dict[str, Any]] = {
 # ACS cases (docs/access-control.md): everyone refers; ACSSLs and team leaders work cases.
 ACS_CASE_WORKERS = {"acssl", "team_leader"}
 ACCESS |= {
-    "acs:refer": signed_in(OK),
+    "acs:refer": only({"work_coach", "acssl", "team_leader"}),
     "acs:triage": only(ACS_CASE_WORKERS),
     "acs:my-cases": only(ACS_CASE_WORKERS),
     "acs:team": only({"team_leader"}),
