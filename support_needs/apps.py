@@ -1,18 +1,24 @@
 """Additional support needs, markers and signals across all benefits."""
 
 import contextlib
+from importlib import import_module
 from typing import Any
 
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
+from django.db import connections
 from django.db.models.signals import post_migrate
 
 
-def _roles_sync_after_support_needs_migrate(sender: Any, **kwargs: Any) -> None:
-    # On a fresh database accounts syncs roles before this app's permissions exist.
-    if getattr(sender, "name", None) == "support_needs":
-        from accounts.roles import roles_sync
-
-        roles_sync()
+def need_types_ensure(sender: Any, **kwargs: Any) -> None:
+    """Add any missing seeded need types (e.g. after a test flush); never changes existing rows."""
+    if (
+        "support_needs_needtype"
+        not in connections[kwargs.get("using", "default")].introspection.table_names()
+    ):
+        return  # migrated back past 0001
+    import_module("support_needs.migrations.0002_seed_need_types").seed(
+        apps, None, missing_only=True
+    )
 
 
 class SupportNeedsConfig(AppConfig):
@@ -21,9 +27,7 @@ class SupportNeedsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        post_migrate.connect(
-            _roles_sync_after_support_needs_migrate, dispatch_uid="support_needs.roles_sync"
-        )
+        post_migrate.connect(need_types_ensure, sender=self, dispatch_uid="support_needs.types")
         from support_needs.timeline import register
 
         # Support-need changes on the customer timeline (if the customers app has one).

@@ -460,11 +460,14 @@ NEED_TYPES = [
 ]
 
 
-def seed(apps, schema_editor):
+def seed(apps, schema_editor, *, missing_only=False):
     NeedType = apps.get_model("support_needs", "NeedType")
+    # After migrate: only add codes that are missing (e.g. after a test flush), never overwrite
+    # what an admin has since edited.
+    write = NeedType.objects.get_or_create if missing_only else NeedType.objects.update_or_create
     for order, row in enumerate(NEED_TYPES, start=1):
         code, name, category, sensitivity, days, field_set, complex_, mh, uc, icon, guidance = row
-        NeedType.objects.update_or_create(
+        write(
             code=code,
             defaults={
                 "name": name,

@@ -42,3 +42,12 @@ def test_demo_colleagues_one_per_role_in_local_mode(settings):
 def test_django_admin_is_for_admins_only(client, request, fixture, expected):
     client.force_login(request.getfixturevalue(fixture))
     assert client.get(reverse("admin:index")).status_code == expected
+
+
+@pytest.mark.django_db(transaction=True)
+def test_roles_and_their_grants_come_back_after_a_flush():
+    from django.core.management import call_command
+
+    call_command("flush", "--no-input", verbosity=0)
+    coach = Group.objects.get(name=roles.WORK_COACH)
+    assert coach.permissions.filter(codename="view_customer").exists()

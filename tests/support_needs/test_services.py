@@ -227,3 +227,14 @@ def test_history_is_kept_whole(work_coach):
         .order_by("at", "pk")
         .values_list("action", flat=True)
     ) == ["recorded", "updated", "reviewed", "ended"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_seeded_need_types_come_back_after_a_flush():
+    """Transactional tests (and `manage.py flush`) empty every table; the taxonomy is re-added."""
+    from django.core.management import call_command
+
+    from support_needs.models import NeedType
+
+    call_command("flush", "--no-input", verbosity=0)
+    assert NeedType.objects.filter(code__isnull=False).count() >= 30
