@@ -67,13 +67,13 @@ def _numeric(position: str, default: int) -> int:
 
 
 def _quarantine(run: SyncRun, rejected: list[Rejected]) -> None:
-    """Keep every rejected record; one open entry per (source, version, payload)."""
+    """Keep every rejected record, once: a full re-read does not re-open what an admin resolved."""
     if not rejected:
         return
     versions = [r.version for r in rejected if r.version is not None]
     existing = set(
         QuarantinedRecord.objects.filter(
-            source=run.source, status=QuarantinedRecord.Status.OPEN, record_version__in=versions
+            source=run.source, record_version__in=versions
         ).values_list("record_version", "raw_payload")
     )
     QuarantinedRecord.objects.bulk_create(

@@ -332,3 +332,16 @@ def test_sync_legacy_command_prints_progress(legacy):
     assert "quarantined 0" in text
     with pytest.raises(CommandError):
         call_command("sync_legacy", source="nope")
+
+
+def test_a_full_re_read_counts_malformed_records_again_but_keeps_one_entry_each(legacy):
+    legacy.faults("uc:malformed=0.05")
+    first = sync_inline("uc")
+    assert first.quarantined > 0
+    entries = QuarantinedRecord.objects.count()
+    assert entries == first.quarantined
+    quarantine_discard(record=QuarantinedRecord.objects.first(), by=None, note="Known bad")
+    again = sync_inline("uc", full=True)
+    assert again.quarantined == first.quarantined  # counted: fetched still adds up
+    assert again.fetched == again.created + again.updated + again.unchanged + again.quarantined
+    assert QuarantinedRecord.objects.count() == entries  # nothing re-opened or doubled
