@@ -1,4 +1,4 @@
-"""Bad input never gives a 500, and a refused request writes nothing.
+"""Bad input never gives a 500, a refused request writes nothing, and no GET changes data.
 
 Hypothesis throws random and hostile input at every portal URL the resolver knows (pages,
 htmx fragments and API endpoints alike): GETs with hostile query strings, and POSTs carrying
@@ -25,9 +25,9 @@ from tests.security.test_url_access import (  # noqa: F401 - samples is a fixtur
 
 pytestmark = pytest.mark.django_db
 
-# Tables a refused request may legitimately touch: the audit of the refusal itself, sessions,
-# sign-in attempt tracking.
-WRITABLE_WHEN_REFUSED = {"audit", "sessions", "axes", "accounts.colleaguesession"}
+# Tables a GET or a refused request may legitimately touch: the audit itself, sessions, sign-in
+# attempt tracking, and the "when did this colleague last open this record" bookmark.
+BOOKKEEPING = {"audit", "sessions", "axes", "accounts.colleaguesession", "customers.customervisit"}
 SKIP_URLS = {"accounts:sign-out"}  # signs the fuzzing client out; covered by its own tests
 # /healthz answers 503 by design when no Celery worker runs (none does in this test).
 DESIGNED_5XX = {"healthz": {503}}
@@ -79,7 +79,7 @@ def domain_row_counts() -> dict[str, int]:
     counts = {}
     for model in apps.get_models():
         label = model._meta.label_lower
-        if model._meta.app_label in WRITABLE_WHEN_REFUSED or label in WRITABLE_WHEN_REFUSED:
+        if model._meta.app_label in BOOKKEEPING or label in BOOKKEEPING:
             continue
         if model._meta.managed and not model._meta.proxy:
             counts[label] = model._default_manager.count()
@@ -116,13 +116,14 @@ def test_hostile_input_never_gives_a_server_error(fuzz_setup, data):
         query = data.draw(
             st.dictionaries(st.sampled_from([*fields, "page", "q", "x"]), HOSTILE, max_size=4)
         )
+        before = domain_row_counts()
         response = client.get(url, query)
+        assert domain_row_counts() == before, f"GET {name} changed data (no state change on GET)"
         assert ok(name, response.status_code), (
             f"GET {name} {short(query)} -> {response.status_code}"
         )
 
         body = data.draw(st.dictionaries(st.sampled_from([*fields, "x"]), VALUES, max_size=6))
-        before = domain_row_counts()
         if url.startswith("/api/"):
             response = client.post(url, body, content_type="application/json")
         else:
