@@ -129,3 +129,8 @@ def roles_sync_after_migrate(sender: Any, **kwargs: Any) -> None:
 
     if sender is list(apps.get_app_configs())[-1]:
         roles_sync()
+
+
+# Access audit: team leaders see who viewed a customer's record (admins search the whole audit
+# in Django admin, with audit.view_accessevent above).
+ROLE_PERMISSIONS[TEAM_LEADER] |= {"audit.view_customer_access_history"}

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from audit.models import AccessEvent
+from audit.selectors import can_see_customer_viewers
 from customers.forms import CustomerSearchForm, InteractionForm, RestrictedReasonForm
 from customers.models import Benefit, Customer
 from customers.search_tokens import search_criteria_recall, search_criteria_remember
@@ -204,6 +205,7 @@ def _detail_context(
         "interaction_form": interaction_form,
         "back_token": _safe_token(request.GET.get("results", "")),
         "support_needs_panel_templates": SUPPORT_NEEDS_PANEL_TEMPLATES,
+        "can_see_viewers": can_see_customer_viewers(request.user),
         **_timeline_context(),
     }
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("customers/", include("customers.urls")),
+    path("audit/", include("audit.urls")),
     path("admin/", admin.site.urls),
     path("acs/", include("acs.urls")),
     path("sync/", include("benefits.urls")),

@@ -54,6 +54,7 @@ ACCESS: dict[str, dict[str, Any]] = {
     "api:me": {"anonymous": 401, **dict.fromkeys(ROLES[1:], OK)},
     "api-schema": {"anonymous": 401, **dict.fromkeys(ROLES[1:], OK)},
     "api-docs": signed_in(OK),
+    "audit:customer-viewers": only({"team_leader"}),
 }
 
 # ACS cases (docs/access-control.md): everyone refers; ACSSLs and team leaders work cases.
@@ -96,7 +97,9 @@ class Samples:
 
 
 # Arguments for URLs that take them, built from the sample objects.
-URL_KWARGS: dict[str, Callable[[Samples], dict[str, Any]]] = {}
+URL_KWARGS: dict[str, Callable[[Samples], dict[str, Any]]] = {
+    "audit:customer-viewers": lambda s: {"public_id": s.customer.public_id},
+}
 URL_KWARGS |= {"acs:refer": lambda s: {"public_id": s.customer.public_id}}
 URL_KWARGS |= {
     f"acs:{name}": lambda s: {"public_id": s.acs_case.public_id}
