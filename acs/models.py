@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from dwpportal.history import track_changes
+
 
 class ReferenceData(models.Model):
     """A code list managed in Django admin. Codes are stable; names may be reworded."""
@@ -58,6 +60,7 @@ class RiskLevel(models.TextChoices):
     VERY_HIGH = "very_high", "Very high"
 
 
+@track_changes
 class AcsCase(models.Model):
     """One customer's advanced support case, from referral to closure (reopening allowed)."""
 
@@ -179,6 +182,7 @@ class RiskAssessment(models.Model):
         return f"{self.get_level_display()} risk on case {self.case_id}"
 
 
+@track_changes
 class CaseAction(models.Model):
     """Something someone must do for the case, by a date."""
 

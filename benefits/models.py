@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 
 from customers.models import Benefit, Customer, Source
+from dwpportal.history import track_changes
 
 LEGACY_SOURCES = [(s.value, s.label) for s in (Source.UC, Source.PIP, Source.ESA, Source.SP)]
 
@@ -157,6 +158,7 @@ class SyncedAward(SyncedRow):
         abstract = True
 
 
+@track_changes
 class UniversalCreditAward(SyncedAward):
     customer = models.OneToOneField(Customer, on_delete=models.CASCADE, related_name="uc_award")
     claim_id = models.CharField(max_length=40)
@@ -186,6 +188,7 @@ class UniversalCreditAward(SyncedAward):
         return f"UC {self.claim_id}"
 
 
+@track_changes
 class PipAward(SyncedAward):
     customer = models.OneToOneField(Customer, on_delete=models.CASCADE, related_name="pip_award")
     claim_reference = models.CharField(max_length=40)
@@ -207,6 +210,7 @@ class PipAward(SyncedAward):
         return f"PIP {self.claim_reference}"
 
 
+@track_changes
 class EsaAward(SyncedAward):
     customer = models.OneToOneField(Customer, on_delete=models.CASCADE, related_name="esa_award")
     claim_reference = models.CharField(max_length=40)
@@ -228,6 +232,7 @@ class EsaAward(SyncedAward):
         return f"ESA {self.claim_reference}"
 
 
+@track_changes
 class StatePensionAward(SyncedAward):
     customer = models.OneToOneField(Customer, on_delete=models.CASCADE, related_name="sp_award")
     pension_type = models.CharField(max_length=10)  # new / basic
@@ -245,6 +250,7 @@ class StatePensionAward(SyncedAward):
         return f"State Pension ({self.pension_type})"
 
 
+@track_changes
 class Payment(SyncedRow):
     class Kind(models.TextChoices):
         REGULAR = "regular", "Regular"

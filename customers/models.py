@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models.functions import Upper
 
 from customers.nino import format_nino
+from dwpportal.history import track_changes
 
 nino_validator = RegexValidator(r"^[A-Z]{2}\d{6}[A-D]$", "Store NINOs normalised: AB123456C.")
 
@@ -37,6 +38,7 @@ def search_name_for(first_name: str, middle_names: str, last_name: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", text).strip()
 
 
+@track_changes
 class Customer(models.Model):
     """One person DWP serves. Identity is the portal's best view across the legacy systems."""
 
@@ -95,6 +97,7 @@ class Customer(models.Model):
         return format_nino(self.nino)
 
 
+@track_changes
 class SourceIdentity(models.Model):
     """A legacy system's own copy of the customer's identity: disagreements are shown."""
 
@@ -135,6 +138,7 @@ class Channel(models.TextChoices):
     HOME_VISIT = "home_visit", "Home visit"
 
 
+@track_changes
 class Interaction(models.Model):
     """A contact between a colleague and the customer, recorded so nobody asks twice."""
 

@@ -9,6 +9,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from dwpportal.history import track_changes
+
 
 class Category(models.TextChoices):
     COMMUNICATION = "communication", "Communication and access"
@@ -84,6 +86,7 @@ class Consent(models.TextChoices):
     UC = "uc", "Recorded in UC's additional support area (UC holds the consent)"
 
 
+@track_changes
 class SupportNeed(models.Model):
     """One of a customer's needs. One row per type while active: a need recorded by a colleague
     and the same need from UC are one row with both sources."""

@@ -7,7 +7,7 @@ replayed page changes nothing and an older version never overwrites a newer one.
 
 import dataclasses
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
 
@@ -53,6 +53,8 @@ class ApplyResult:
     updated: int = 0
     unchanged: int = 0
     events: int = 0
+    # Customers whose award this page created or changed (for support needs and signals).
+    changed_customer_ids: list[int] = field(default_factory=list)
 
 
 def latest_per_customer(records: Sequence[SourceRecord]) -> tuple[list[SourceRecord], int]:
@@ -164,6 +166,8 @@ def records_apply(*, source: str, records: Sequence[SourceRecord], run_id: int) 
         result.created, result.updated = created, applied - created
         result.unchanged += len(latest) - applied
         if applied:
+            cursor.execute("SELECT customer_id FROM sync_applied ORDER BY customer_id")
+            result.changed_customer_ids = [row[0] for row in cursor.fetchall()]
             arrears = _upsert_payments(cursor, source, run_id)
             result.events += arrears
             result.events += _award_events(cursor, source, award_table, run_id)

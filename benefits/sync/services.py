@@ -10,6 +10,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
+import pghistory
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, transaction
@@ -138,7 +139,10 @@ def _page_commit(
             raise PageRetry("lost the source lock while fetching")
         watermark, _ = SourceWatermark.objects.select_for_update().get_or_create(source=run.source)
         _quarantine(run, parsed.rejected)
-        result = records_apply(source=run.source, records=parsed.records, run_id=run.pk)
+        # Every row the page writes carries this run in its change history (pghistory).
+        with pghistory.context(sync_run=run.pk, source=run.source):
+            result = records_apply(source=run.source, records=parsed.records, run_id=run.pk)
+            _support_needs_refresh(run, result.changed_customer_ids)
         now = timezone.now()
         start = run.watermark_from
         if run.source == "pip":
@@ -172,6 +176,20 @@ def _page_commit(
         if not finished:
             _enqueue_page(run.pk, page + 1)
     return "finished" if finished else "page done"
+
+
+def _support_needs_refresh(run: SyncRun, customer_ids: list[int]) -> None:
+    """UC's own support needs into the panel, and the support signals (e.g. a large arrears
+    payment for a customer with complex needs) recomputed, in the page's transaction."""
+    if not customer_ids:
+        return
+    # Imported here: support_needs builds on benefits' models.
+    from support_needs.services import support_needs_sync_from_uc, support_signals_compute
+
+    if run.source == "uc":
+        support_needs_sync_from_uc(customer_ids=customer_ids, sync_run=run)  # runs the signals
+    else:
+        support_signals_compute(customer_ids=customer_ids)
 
 
 def sync_schedules_dispatch(*, now: datetime | None = None) -> list[SyncRun]:

@@ -31,3 +31,6 @@ def record(customer, by, code: str, **fields):
 @pytest.fixture
 def record_need():
     return record
+
+
+from tests.benefits.conftest import legacy, legacy_server  # noqa: E402, F401 - fixtures

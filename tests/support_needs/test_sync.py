@@ -105,3 +105,17 @@ def test_sync_raises_signals_for_the_customers_it_touched():
     )
     sync(customer)
     assert customer.support_signals.filter(rule="sanction_mh", status="open").exists()
+
+
+@pytest.mark.usefixtures("legacy")
+def test_the_real_uc_sync_brings_uc_needs_into_the_panel():
+    """End to end: the UC feed's additional support needs reach SupportNeed through the sync."""
+    from benefits.models import UniversalCreditAward
+    from tests.benefits.conftest import sync_inline
+
+    sync_inline("uc")
+    with_needs = [award for award in UniversalCreditAward.objects.all() if award.support_needs]
+    assert with_needs, "the simulated UC population should hold some support needs"
+    for award in with_needs[:10]:
+        from_uc = SupportNeed.objects.filter(customer_id=award.customer_id, from_uc=True)
+        assert from_uc.count() >= 1, award.support_needs

@@ -1,0 +1,20 @@
+"""Change history for domain tables, kept by database triggers (django-pghistory).
+
+Triggers see every write — the ORM's, the sync's bulk COPY + INSERT … ON CONFLICT, raw SQL —
+so nothing escapes the history. Each event row carries the pghistory context: the colleague and
+URL for web requests (pghistory's HistoryMiddleware), or the sync run for sync writes.
+"""
+
+import pghistory
+from django.db import models
+
+
+def track_changes[ModelT: type[models.Model]](model: ModelT) -> ModelT:
+    """Record an event row for every insert, update (of any field) and delete of `model`."""
+    return pghistory.track(
+        pghistory.InsertEvent(),
+        pghistory.UpdateEvent(),
+        pghistory.DeleteEvent(),
+        # "events" (pghistory's default) is taken by domain event logs on some models.
+        obj_field=pghistory.ObjForeignKey(related_name="change_history"),
+    )(model)
