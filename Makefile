@@ -5,7 +5,11 @@ PY := .venv/bin/python
 PORT ?= 8000
 LEGACY_PORT ?= 8100
 DEMO_CUSTOMERS ?= 2000
-export PORT LEGACY_PORT DEMO_CUSTOMERS
+# honcho gives every Procfile process its own $PORT (base + 100 per process), so the web server
+# binds $WEB_PORT instead; the portal's web, worker and ready processes find the mocks here.
+WEB_PORT := $(PORT)
+LEGACY_BASE_URL ?= http://127.0.0.1:$(LEGACY_PORT)
+export PORT WEB_PORT LEGACY_PORT LEGACY_BASE_URL DEMO_CUSTOMERS
 
 .PHONY: help setup services run test test-fast lint stop reset bench
 

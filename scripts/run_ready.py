@@ -23,7 +23,8 @@ from django.core.management import call_command  # noqa: E402
 
 from dwpportal.tasks import ping  # noqa: E402
 
-PORT = os.environ.get("PORT", "8000")
+# Not $PORT: honcho sets that per process (base + 100 each), so it is not the web server's.
+PORT = os.environ.get("WEB_PORT", "8000")
 URL = f"http://127.0.0.1:{PORT}/"
 
 

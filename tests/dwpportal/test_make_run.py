@@ -1,0 +1,73 @@
+"""`make run`'s wiring: every process under honcho gets the port it is meant to, and the portal's
+processes are pointed at the mocks `make run` starts (honcho sets $PORT per process itself)."""
+
+import os
+import re
+import string
+import subprocess
+from pathlib import Path
+
+from honcho.environ import expand_processes, parse_procfile
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def make_environment(**variables: str) -> dict[str, str]:
+    """The variables `make run` exports to honcho, read from the real Makefile."""
+    names = ("PORT", "WEB_PORT", "LEGACY_PORT", "LEGACY_BASE_URL", "DEMO_CUSTOMERS")
+    show = "show: ; @" + " && ".join(f"echo {name}=$${name}" for name in names)
+    clean = {k: v for k, v in os.environ.items() if k not in names}
+    result = subprocess.run(
+        ["make", "-s", "--no-print-directory", "--eval", show, "show"]
+        + [f"{name}={value}" for name, value in variables.items()],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=30,
+    )
+    return dict(line.split("=", 1) for line in result.stdout.splitlines())
+
+
+def processes_as_honcho_starts_them(environment: dict[str, str]) -> dict[str, str]:
+    """Each Procfile command with its variables expanded in the environment honcho gives it."""
+    procfile = parse_procfile((ROOT / "Procfile").read_text())
+    started = expand_processes(procfile.processes, env=environment)
+    return {
+        process.name.split(".")[0]: string.Template(process.cmd).substitute(process.env)
+        for process in started
+    }
+
+
+def test_web_and_mocks_bind_the_ports_make_run_was_given_and_no_two_collide():
+    environment = make_environment(PORT="8310", LEGACY_PORT="8410", DEMO_CUSTOMERS="300")
+    commands = processes_as_honcho_starts_them(environment)
+    web = re.search(r"--bind 127\.0\.0\.1:(\d+)", commands["web"])
+    mocks = re.search(r"--port (\d+)", commands["mocks"])
+    assert web
+    assert web.group(1) == "8310"
+    assert mocks
+    assert mocks.group(1) == "8410"
+    assert "--customers 300" in commands["mocks"]
+
+
+def test_the_portal_is_pointed_at_the_mocks_make_run_starts():
+    assert make_environment(LEGACY_PORT="8410")["LEGACY_BASE_URL"] == "http://127.0.0.1:8410"
+    assert make_environment()["LEGACY_BASE_URL"] == "http://127.0.0.1:8100"
+    # An explicit LEGACY_BASE_URL (real legacy systems) is left alone.
+    chosen = make_environment(LEGACY_BASE_URL="http://legacy.example:9000")
+    assert chosen["LEGACY_BASE_URL"] == "http://legacy.example:9000"
+
+
+def test_the_ready_process_prints_the_web_servers_url_not_its_own_port():
+    environment = make_environment(PORT="8310")
+    procfile = parse_procfile((ROOT / "Procfile").read_text())
+    ready = next(
+        p for p in expand_processes(procfile.processes, env=environment) if p.name == "ready.1"
+    )
+    assert ready.env["PORT"] != "8310"  # honcho's own per-process port
+    script = (ROOT / "scripts" / "run_ready.py").read_text()
+    port_variable = re.search(r'PORT = os\.environ\.get\("(\w+)"', script)
+    assert port_variable
+    assert ready.env[port_variable.group(1)] == "8310"
