@@ -1,5 +1,7 @@
 """Production settings: refuse to start without real secrets, hosts and database."""
 
+import os
+
 from django.core.exceptions import ImproperlyConfigured
 
 from dwpportal.settings.base import *  # noqa: F403
@@ -15,7 +17,9 @@ if len(SECRET_KEY) < 50 or SECRET_KEY.startswith(("local-", "django-insecure")):
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must list the portal's host names.")
-if not env("DATABASE_URL"):
+# From the real environment only: var/local.env (the private development cluster) must never
+# stand in for the production database.
+if not os.environ.get("DATABASE_URL"):
     raise ImproperlyConfigured("DATABASE_URL must be set in production.")
 
 SESSION_COOKIE_SECURE = True
