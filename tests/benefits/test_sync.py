@@ -345,3 +345,55 @@ def test_a_full_re_read_counts_malformed_records_again_but_keeps_one_entry_each(
     assert again.quarantined == first.quarantined  # counted: fetched still adds up
     assert again.fetched == again.created + again.updated + again.unchanged + again.quarantined
     assert QuarantinedRecord.objects.count() == entries  # nothing re-opened or doubled
+
+
+def test_every_row_knows_the_source_and_sync_run_that_last_wrote_it(legacy):
+    from django.db.models import F
+
+    from benefits.models import StatePensionAward
+
+    awards = {
+        "uc": UniversalCreditAward, "pip": PipAward, "esa": EsaAward, "sp": StatePensionAward,
+    }  # fmt: skip
+    first = sync_all_inline()
+    for source, run in first.items():
+        assert not awards[source].objects.exclude(sync_run=run).exists(), source
+        assert not Payment.objects.filter(benefit=source).exclude(sync_run=run).exists(), source
+        assert not SourceIdentity.objects.filter(source=source).exclude(sync_run=run).exists()
+    assert not Customer.objects.filter(last_sync_run__isnull=True).exists()
+    assert not Customer.objects.exclude(last_source=F("last_sync_run__source")).exists()
+
+    before_rows = {c.pk: (customer_fields(c), c.last_sync_run_id) for c in Customer.objects.all()}
+    legacy.advance(30)
+    second = sync_all_inline()
+    for source, run in second.items():
+        # Exactly the rows this run changed name it; the others still name the first run.
+        assert awards[source].objects.filter(sync_run=run).count() == run.created + run.updated
+        assert awards[source].objects.filter(sync_run=first[source]).count() == (
+            awards[source].objects.count() - run.created - run.updated
+        )
+        assert SourceIdentity.objects.filter(source=source, sync_run=run).count() == (
+            run.created + run.updated
+        )
+        assert (
+            not Payment.objects.filter(benefit=source)
+            .exclude(sync_run__in=[first[source], run])
+            .exists()
+        )
+    assert Payment.objects.filter(sync_run__in=list(second.values())).exists()
+    # A customer row names the run that last changed it (unchanged rows are not rewritten).
+    after = {c.pk: c for c in Customer.objects.all()}
+    changed = [pk for pk, row in after.items() if customer_fields(row) != before_rows[pk][0]]
+    assert changed
+    for pk, row in after.items():
+        if pk in changed:
+            assert row.last_sync_run_id in {run.pk for run in second.values()}, row.nino
+        else:
+            assert row.last_sync_run_id == before_rows[pk][1], row.nino
+        assert row.last_source == SyncRun.objects.get(pk=row.last_sync_run_id).source
+
+
+def customer_fields(customer):
+    return (customer.first_name, customer.last_name, customer.date_of_birth,
+            customer.date_of_death, customer.postcode, customer.restricted,
+            customer.benefits_held)  # fmt: skip
