@@ -132,3 +132,41 @@ def test_admin_replays_a_corrected_record_and_discards_another(admin_client, leg
     other.refresh_from_db()
     assert other.status == "discarded"
     assert other.resolution_note == "Test data"
+
+
+def test_admins_edit_sync_schedules_and_beats_dispatcher_follows_them(admin_client, team_leader):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from benefits.models import SyncSchedule
+    from benefits.sync.services import sync_schedules_dispatch
+
+    schedule = SyncSchedule.objects.get(source="esa")  # one per source, seeded by a migration
+    change = reverse("admin:benefits_syncschedule_change", args=[schedule.pk])
+    response = admin_client.post(change, {"enabled": "on", "interval_minutes": "30"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    schedule.refresh_from_db()
+    assert (schedule.enabled, schedule.interval_minutes) == (True, 30)
+
+    SyncSchedule.objects.exclude(source="esa").update(enabled=False)
+    now = timezone.now()
+    SyncSchedule.objects.filter(pk=schedule.pk).update(last_dispatched_at=now)
+    assert sync_schedules_dispatch(now=now + timedelta(minutes=20)) == []  # not due at 30 min
+    (run,) = sync_schedules_dispatch(now=now + timedelta(minutes=31))
+    assert run.source == "esa"
+
+    # Switched off by an admin: never dispatched.
+    SyncRun.objects.all().delete()
+    admin_client.post(change, {"interval_minutes": "30"})  # "enabled" unticked
+    schedule.refresh_from_db()
+    assert not schedule.enabled
+    assert sync_schedules_dispatch(now=now + timedelta(days=1)) == []
+
+    admin_client.force_login(team_leader)
+    assert admin_client.post(change, {"enabled": "on", "interval_minutes": "1"}).status_code in (
+        302,
+        403,
+    )
+    schedule.refresh_from_db()
+    assert schedule.interval_minutes == 30  # a team leader changes nothing
