@@ -116,7 +116,7 @@ def acs_timeline_events(
 ) -> list[CaseEvent]:
     """Case events for the customer's timeline (one query); colleagues who cannot read cases
     see only existence and status events."""
-    events = CaseEvent.objects.filter(customer=customer).select_related("case")
+    events = CaseEvent.objects.filter(customer=customer).select_related("case", "actor")
     if since is not None:
         events = events.filter(occurred_at__gt=since)
     if not _can_manage(user):

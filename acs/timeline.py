@@ -17,8 +17,9 @@ def acs_case_event_entries(
         TimelineEntry(
             occurred_at=event.occurred_at,
             type="acs_case",
-            title=f"ACS {event.case.reference}: {event.summary}",
-            byline=event.actor_username,
+            title=f"{event.case.reference}: {event.summary}",
+            # The colleague's name, as on every other entry; the username if they have gone.
+            byline=(event.actor.get_full_name() if event.actor else "") or event.actor_username,
         )
         for event in acs_timeline_events(customer=customer, user=user, limit=limit, since=since)
     ]

@@ -42,12 +42,10 @@ def benefit_event_entries(
 def payment_entries(
     *, customer: Customer, user: Any, benefit: str, limit: int, since: dt.datetime | None
 ) -> list[TimelineEntry]:
-    # Payments made; scheduled ones are shown with the payments, not as history.
-    qs = payments_for_customer(customer=customer, benefit=benefit).filter(
-        status=Payment.Status.PAID
-    )
-    if since is not None:
-        qs = qs.filter(synced_at__gt=since)
+    # The timeline is history: payments made; scheduled ones are shown with the payments.
+    # "What has changed" (since given) also names payments newly scheduled, above all arrears.
+    qs = payments_for_customer(customer=customer, benefit=benefit)
+    qs = qs.filter(status=Payment.Status.PAID) if since is None else qs.filter(synced_at__gt=since)
     threshold = large_arrears_pence()
     entries = []
     for payment in qs[:limit]:
@@ -55,6 +53,10 @@ def payment_entries(
         warning = ""
         if arrears:
             warning = "Large arrears payment" if payment.amount_pence >= threshold else "Arrears"
+        when = ""
+        if since is not None:
+            due = "due on" if payment.status == Payment.Status.SCHEDULED else "paid on"
+            when = f" {due} {payment.payment_date.day} {payment.payment_date:%b %Y}"
         entries.append(
             TimelineEntry(
                 occurred_at=timezone.make_aware(
@@ -62,7 +64,7 @@ def payment_entries(
                 ),
                 type="payment",
                 title=f"{payment.get_benefit_display()} {'arrears ' if arrears else ''}payment "
-                f"of {_pounds(payment.amount_pence)}",
+                f"of {_pounds(payment.amount_pence)}{when}",
                 benefits=(payment.benefit,),
                 byline=f"Reference {payment.reference}",
                 warning=warning,

@@ -34,6 +34,19 @@ def age(date_of_birth: dt.date | None, on: dt.date | None = None) -> int | str:
 
 
 @register.filter
+def moment(value: dt.datetime | None, style: str = "long") -> str:
+    """A moment in London time, GOV.UK style: "1 December 2026 at 4:47pm" ("short": "1 Dec").
+
+    Django's "a" gives "p.m.", which doubles up before a full stop.
+    """
+    if not value:
+        return ""
+    local = timezone.localtime(value)
+    day = f"{local.day} {local:%b %Y}" if style == "short" else f"{local.day} {local:%B %Y}"
+    return f"{day} at {local.hour % 12 or 12}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
+
+
+@register.filter
 def nino(value: str) -> str:
     return format_nino(value or "")
 

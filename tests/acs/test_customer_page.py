@@ -57,3 +57,10 @@ def test_case_events_feed_the_customer_timeline(work_coach, acssl):
     assert len(coach_view) == 2  # referred and taken; not the note
     assert all("note" not in title for title in coach_view)
     assert source.entries(customer=customer, user=acssl, benefit="uc", limit=10, since=None) == []
+    # Each entry names the colleague as the other timeline entries do, and the case once.
+    entries = source.entries(customer=customer, user=work_coach, benefit="", limit=10, since=None)
+    assert {entry.byline for entry in entries} == {
+        work_coach.get_full_name(),
+        acssl.get_full_name(),
+    }
+    assert all(entry.title.startswith(f"{referral.case.reference}: ") for entry in entries)

@@ -1,13 +1,14 @@
 """The single customer view: cards, payments, freshness, differences, changes, access, queries."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AccessEvent
-from benefits.models import SourceWatermark, SyncRun
+from benefits.models import Payment, SourceWatermark, SyncRun
 from customers.models import Interaction
 from tests.factories import (
     BenefitEventFactory,
@@ -183,6 +184,32 @@ def test_what_changed_since_the_colleague_last_opened_the_record(coach_client, a
     changes = later.split('data-testid="changes-since"', 1)[1].split("</section>", 1)[0]
     assert "PIP mobility increased" in changes
     assert "Interactions: Phone contact" in changes
+    assert re.search(r"You last opened it on \d+ \w+ \d{4} at \d+:\d\d[ap]m\.</p>", changes)
+
+
+def test_what_changed_names_newly_scheduled_arrears_with_their_dates(coach_client):
+    customer = full_customer()
+    page_of(coach_client, customer)
+    due = timezone.localdate() + dt.timedelta(days=9)
+    PaymentFactory(
+        customer=customer,
+        amount_pence=650000,
+        payment_date=due,
+        kind=Payment.Kind.ARREARS,
+        status=Payment.Status.SCHEDULED,
+    )
+    paid = timezone.localdate() - dt.timedelta(days=1)
+    PaymentFactory(customer=customer, payment_date=paid, amount_pence=40014)
+    later = page_of(coach_client, customer).content.decode()
+    changes = later.split('data-testid="changes-since"', 1)[1].split("</section>", 1)[0]
+    assert (
+        f"Universal Credit arrears payment of £6,500.00 due on {due.day} {due:%b %Y}"
+        ' <strong class="govuk-tag govuk-tag--red app-tag--inline">Large arrears payment'
+    ) in changes
+    assert f"Universal Credit payment of £400.14 paid on {paid.day} {paid:%b %Y}" in changes
+    # The timeline itself stays history: the scheduled payment is not on it.
+    timeline = later.split('id="timeline"', 1)[1]
+    assert "£6,500.00" not in timeline
 
 
 def test_admins_do_not_open_customer_records(client, admin_user):
