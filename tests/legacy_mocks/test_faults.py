@@ -168,3 +168,54 @@ def test_faults_are_configured_at_runtime_and_reset_restores_day_zero(mocks):
     assert get(base, FEEDS["esa"])[0] == 200
     status, _, _ = get(base, "/_control/faults", method="POST", body=b'{"spec": "uc:nope=1"}')
     assert status == 400
+
+
+def _changes_since(base: str, system: str, position: int, pip_batches_before: int) -> str:
+    """The feed path that serves `system`'s records after version `position`."""
+    if system == "uc":
+        return f"/uc/v1/changes?cursor={position}&limit=500"
+    if system == "esa":
+        return f"/esa/extracts?from_seq={position + 1}&max=500"
+    if system == "sp":
+        return f"/sp/extracts?since={position}&limit=500"
+    listing = get(base, f"/pip/batches?after={pip_batches_before}")[2]
+    return f"/pip/batches/{parsers.pip_batch_ids(listing)[0]}.xml"
+
+
+@pytest.mark.parametrize("system", list(FEEDS))
+def test_every_system_can_answer_429_hang_and_the_same_record_twice(mocks, system):
+    server, base = mocks
+    status, headers, _ = get(base, FEEDS[system], headers={"X-Mock-Fault": "429"})
+    assert status == 429
+    assert headers["Retry-After"] == "1"
+    server.faults.configure({}, hang_seconds=1.5)
+    with pytest.raises((TimeoutError, socket.timeout)):
+        get(base, FEEDS[system], headers={"X-Mock-Fault": "hang"}, timeout=0.5)
+    clean = [item[0] for item in PARSE[system](get(base, FEEDS[system])[2])]
+    doubled = PARSE[system](get(base, FEEDS[system], headers={"X-Mock-Fault": "duplicate"})[2])
+    versions = [item[0] for item in doubled]
+    assert len(versions) == len(clean) + 1
+    assert sorted(set(versions)) == sorted(clean)
+
+
+@pytest.mark.parametrize("system", list(FEEDS))
+def test_every_system_can_serve_an_older_update_after_a_newer_one(mocks, system):
+    _, base = mocks
+    clock = json.loads(get(base, "/_control/clock")[2])
+    position = clock["latest_versions"][system]
+    batches = len(parsers.pip_batch_ids(get(base, "/pip/batches")[2]))
+    get(base, "/_control/advance?days=20", method="POST")
+    path = _changes_since(base, system, position, batches)
+    items = PARSE[system](get(base, path, headers={"X-Mock-Fault": "out_of_order"})[2])
+    versions = [item[0] for item in items]
+    stale = next(i for i in range(1, len(items)) if versions[i] < versions[i - 1])
+    assert items[stale][1] == items[stale - 1][1]  # same customer, older version second
+
+
+@pytest.mark.parametrize("system", list(FEEDS))
+def test_every_system_serves_each_kind_of_malformed_record(start_mocks, system):
+    _, base = start_mocks(customers=300, seed="faults", faults=f"{system}:malformed=0.3")
+    path = {"pip": FEEDS["pip"]}.get(system, FEEDS[system].replace("50", "300"))
+    items = PARSE[system](get(base, path)[2])
+    kinds = {item.kind for item in items if isinstance(item, parsers.Malformed)}
+    assert kinds == {"invalid_nino", "bad_date", "unknown_code"}

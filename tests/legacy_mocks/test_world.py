@@ -68,8 +68,9 @@ def test_every_kind_of_change_happens():
                 for item in after["payments"]
             ):
                 seen["arrears"] += 1
-                if any(
+                if any(  # a large one paid after the clock started moving, not at day zero
                     item["amount_pence"] > awards.LARGE_ARREARS_PENCE
+                    and item["payment_date"] > start.isoformat()
                     for item in after["payments"]
                     if item["kind"] == "arrears"
                 ):
