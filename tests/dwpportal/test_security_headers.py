@@ -39,3 +39,24 @@ def test_error_pages_use_the_service_layout(coach_client):
     assert response.status_code == 404
     assert b"Page not found" in response.content
     assert b"govuk-template" in response.content
+
+
+def test_403_page_uses_the_service_layout(coach_client):
+    response = coach_client.get(reverse("benefits:ops"))  # work coaches do not see the sync
+    assert response.status_code == 403
+    assert b"govuk-template" in response.content
+    assert b"DWP Colleague Portal" in response.content
+
+
+def test_500_page_uses_the_service_layout_without_touching_the_database(
+    rf, django_assert_num_queries
+):
+    from django.urls import get_resolver
+
+    handler = get_resolver().resolve_error_handler(500)
+    with django_assert_num_queries(0):
+        response = handler(rf.get("/customers/"))
+    assert response.status_code == 500
+    assert b"govuk-template" in response.content
+    assert b"DWP Colleague Portal" in response.content
+    assert b"Traceback" not in response.content
