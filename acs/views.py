@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -25,6 +26,7 @@ from customers.selectors import customer_get_for_user
 from support_needs.selectors import support_need_panel
 
 Action = AccessEvent.Action
+CASES_PER_PAGE = 50
 
 
 def _customer_page_url(customer: Any) -> str | None:
@@ -95,14 +97,17 @@ def refer(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 @login_required
 @permission_required("acs.manage_acs_case", raise_exception=True)
 def triage(request: HttpRequest) -> HttpResponse:
-    cases = list(selectors.acs_triage_queue(user=request.user))
+    page = Paginator(selectors.acs_triage_queue(user=request.user), CASES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     access_record(
         request=request,
         action=Action.VIEW_FRAGMENT,
         what="acs triage",
-        detail={"cases": len(cases)},
+        detail={"cases": len(page.object_list)},
     )
-    return render(request, "acs/triage.html", {"cases": cases, "assign_form": forms.AssignForm()})
+    context = {"cases": page.object_list, "page_obj": page, "assign_form": forms.AssignForm()}
+    return render(request, "acs/triage.html", context)
 
 
 @login_required
@@ -115,7 +120,8 @@ def my_cases(request: HttpRequest) -> HttpResponse:
         what="acs my cases",
         detail={"cases": len(caseload.cases)},
     )
-    return render(request, "acs/my_cases.html", {"caseload": caseload})
+    page = Paginator(caseload.cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "acs/my_cases.html", {"caseload": caseload, "page_obj": page})
 
 
 @login_required
