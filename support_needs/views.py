@@ -19,6 +19,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from audit.models import AccessEvent
+from audit.services import access_record
 from customers.models import Customer
 from support_needs import selectors, services
 from support_needs.forms import (
@@ -323,11 +325,22 @@ def _page(request: HttpRequest, items: Any) -> Any:
     return Paginator(items, PER_PAGE).get_page(request.GET.get("page"))
 
 
+def _list_audit(request: HttpRequest, what: str, page: Any) -> None:
+    """A list names customers and their needs: a read of customer data, logged by count."""
+    access_record(
+        request=request,
+        action=AccessEvent.Action.VIEW_FRAGMENT,
+        what=what,
+        detail={"shown": len(page.object_list), "page": page.number},
+    )
+
+
 @login_required
 @require_http_methods(["GET"])
 def reviews_due(request: HttpRequest) -> HttpResponse:
     _require_recorder(request)
     page = _page(request, selectors.support_needs_review_list(user=request.user))
+    _list_audit(request, "support needs reviews due", page)
     return render(request, "support_needs/reviews_due.html", {"page_obj": page})
 
 
@@ -336,6 +349,7 @@ def reviews_due(request: HttpRequest) -> HttpResponse:
 def safeguards_open(request: HttpRequest) -> HttpResponse:
     _require_recorder(request)
     page = _page(request, selectors.arrears_safeguards_open_list(user=request.user))
+    _list_audit(request, "arrears safeguards open", page)
     return render(
         request,
         "support_needs/safeguards_open.html",

@@ -1,0 +1,75 @@
+"""The colleague lists (reviews due and overdue, arrears safeguards open): paginated, a fixed
+number of queries whatever the number of needs, and each look logged by count."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from audit.models import AccessEvent
+from benefits.models import Payment
+from support_needs.models import SupportNeed
+from support_needs.services import support_signals_compute
+from support_needs.views import PER_PAGE
+from tests.factories import CustomerFactory, PaymentFactory
+from tests.support_needs.conftest import record
+
+pytestmark = pytest.mark.django_db
+
+
+def overdue_needs(by, n):
+    for _ in range(n):
+        need = record(CustomerFactory(), by, "homelessness")
+        SupportNeed.objects.filter(pk=need.pk).update(
+            review_due=timezone.localdate() - dt.timedelta(days=1)
+        )
+
+
+def open_safeguards(by, n):
+    customers = []
+    for _ in range(n):
+        customer = CustomerFactory()
+        record(customer, by, "mental-health")
+        PaymentFactory(
+            customer=customer,
+            kind=Payment.Kind.ARREARS,
+            status=Payment.Status.SCHEDULED,
+            amount_pence=650000,
+            payment_date=timezone.localdate() + dt.timedelta(days=5),
+        )
+        customers.append(customer.pk)
+    support_signals_compute(customer_ids=customers)
+
+
+@pytest.mark.parametrize(
+    ("url_name", "grow"),
+    [("support_needs:reviews-due", overdue_needs), ("support_needs:safeguards-open", open_safeguards)],
+)
+def test_list_queries_do_not_grow_and_each_look_is_logged(
+    client, work_coach, team_leader, url_name, grow, django_assert_max_num_queries
+):
+    client.force_login(team_leader)
+    grow(work_coach, 2)
+    with django_assert_max_num_queries(20) as small:
+        assert client.get(reverse(url_name)).status_code == 200
+    grow(work_coach, 10)
+    with django_assert_max_num_queries(20) as large:
+        response = client.get(reverse(url_name))
+    assert len(large.captured_queries) == len(small.captured_queries)
+    event = AccessEvent.objects.filter(user=team_leader).latest("occurred_at")
+    assert event.action == AccessEvent.Action.VIEW_FRAGMENT
+    assert event.detail == {"shown": 12, "page": 1}
+    assert event.customer_id is None  # a list: no one customer, no names in the trail
+    assert response.status_code == 200
+
+
+def test_reviews_due_pages(client, work_coach):
+    overdue_needs(work_coach, PER_PAGE + 2)
+    client.force_login(work_coach)
+    first = client.get(reverse("support_needs:reviews-due"))
+    assert len(first.context["page_obj"].object_list) == PER_PAGE
+    assert "Page 1 of 2" in first.text
+    second = client.get(reverse("support_needs:reviews-due") + "?page=2")
+    assert len(second.context["page_obj"].object_list) == 2
+    assert client.get(reverse("support_needs:reviews-due") + "?page=x").status_code == 200
