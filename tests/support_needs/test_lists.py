@@ -44,7 +44,10 @@ def open_safeguards(by, n):
 
 @pytest.mark.parametrize(
     ("url_name", "grow"),
-    [("support_needs:reviews-due", overdue_needs), ("support_needs:safeguards-open", open_safeguards)],
+    [
+        ("support_needs:reviews-due", overdue_needs),
+        ("support_needs:safeguards-open", open_safeguards),
+    ],
 )
 def test_list_queries_do_not_grow_and_each_look_is_logged(
     client, work_coach, team_leader, url_name, grow, django_assert_max_num_queries
