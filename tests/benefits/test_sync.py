@@ -397,3 +397,13 @@ def customer_fields(customer):
     return (customer.first_name, customer.last_name, customer.date_of_birth,
             customer.date_of_death, customer.postcode, customer.restricted,
             customer.benefits_held)  # fmt: skip
+
+
+def test_the_database_refuses_run_counts_that_do_not_add_up():
+    from django.db import IntegrityError, transaction
+
+    run = SyncRun.objects.create(source="esa", status="succeeded", fetched=3, created=3)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SyncRun.objects.filter(pk=run.pk).update(fetched=4)  # one record unaccounted for
+    run.refresh_from_db()
+    assert run.fetched == 3
