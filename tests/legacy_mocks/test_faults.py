@@ -219,3 +219,14 @@ def test_every_system_serves_each_kind_of_malformed_record(start_mocks, system):
     items = PARSE[system](get(base, path)[2])
     kinds = {item.kind for item in items if isinstance(item, parsers.Malformed)}
     assert kinds == {"invalid_nino", "bad_date", "unknown_code"}
+
+
+def test_configured_latency_slows_every_request_of_that_system_only(mocks):
+    server, base = mocks
+    server.faults.configure({"pip": {"latency": 400}})
+    started = time.monotonic()
+    assert get(base, FEEDS["pip"])[0] == 200
+    assert time.monotonic() - started >= 0.4
+    started = time.monotonic()
+    assert get(base, FEEDS["sp"])[0] == 200
+    assert time.monotonic() - started < 0.4
