@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
@@ -27,7 +27,14 @@ from benefits.selectors import (
     payment_summary_for,
     source_freshness_list,
 )
-from customers.models import Benefit, Customer, CustomerVisit, SourceIdentity, search_name_for
+from customers.models import (
+    Benefit,
+    Customer,
+    CustomerVisit,
+    Interaction,
+    SourceIdentity,
+    search_name_for,
+)
 from customers.timeline import ChangeGroup, TimelinePage, timeline_changes_since, timeline_page_get
 from support_needs.selectors import (
     NeedIcon,
@@ -359,6 +366,12 @@ class CustomerPage:
             if card.benefit == Benefit.UC:
                 return list(getattr(card.award, "support_needs", None) or [])
         return []
+
+
+def interactions_for_customer(*, customer: Customer) -> QuerySet[Interaction]:
+    """The customer's interactions, newest first (the caller pages). `customer` must come from
+    customer_get_for_user (access checked and audited)."""
+    return customer.interactions.select_related("recorded_by").order_by("-recorded_at", "-id")
 
 
 def customer_visit_previous(*, customer: Customer, user: Any) -> dt.datetime | None:

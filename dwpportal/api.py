@@ -1,9 +1,12 @@
 """API plumbing shared by every app's endpoints: problem-details errors and per-token throttling."""
 
+import json
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, JsonResponse
-from rest_framework import exceptions
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import exceptions, pagination, parsers, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
@@ -42,14 +45,23 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     from rest_framework.views import exception_handler
 
     if isinstance(exc, Http404):
-        exc = exceptions.NotFound()
+        exc = exceptions.NotFound(str(exc) or None)
+    elif isinstance(exc, DjangoValidationError):
+        # A service refused the input: the same messages the HTML forms show, as field errors.
+        exc = exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
     response = exception_handler(exc, context)
     if response is None:
         return None  # an unexpected error: Django's 500 handling (also problem+json for /api/)
     request = context.get("request")
     body = problem(response.status_code, _detail_text(exc))
     if isinstance(exc, exceptions.ValidationError):
-        body["errors"] = exc.detail  # field -> messages, for the caller to show
+        # field -> messages, for the caller to show (a bare list is about the whole request)
+        detail = exc.detail
+        body["errors"] = detail if isinstance(detail, dict) else {"non_field_errors": detail}
+    if getattr(exc, "problem_slug", ""):
+        body["type"] = PROBLEM_TYPE_BASE + exc.problem_slug
     if request is not None:
         body["instance"] = request.path
     response.data = body
@@ -74,6 +86,19 @@ def problem_response(request: HttpRequest, status_code: int, detail: str) -> Jso
     )
 
 
+class StrictJSONParser(parsers.JSONParser):
+    """JSON whose text PostgreSQL can store: a lone surrogate ("\\ud800" is valid JSON) would
+    otherwise fail only when saved, as a 500."""
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
+        data = super().parse(stream, media_type, parser_context)
+        try:
+            json.dumps(data, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError as error:
+            raise exceptions.ParseError("The JSON holds text that is not valid Unicode.") from error
+        return data
+
+
 class PerTokenRateThrottle(SimpleRateThrottle):
     """Rate limit per API token (or per colleague for browser sessions), counted in Redis."""
 
@@ -88,3 +113,60 @@ class PerTokenRateThrottle(SimpleRateThrottle):
         else:
             ident = f"address:{self.get_ident(request)}"
         return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+# --- For the endpoints: the error body and pages as the schema documents them --------------
+
+
+class ProblemSerializer(serializers.Serializer):
+    """RFC 9457 problem details, as every API error is answered."""
+
+    type = serializers.CharField()
+    title = serializers.CharField()
+    status = serializers.IntegerField()
+    detail = serializers.CharField()
+    instance = serializers.CharField(required=False)
+    errors = serializers.DictField(
+        child=serializers.JSONField(),
+        required=False,
+        help_text="For 400: each field's messages (non_field_errors: about the whole request).",
+    )
+
+
+PROBLEM_DESCRIPTIONS = {
+    400: "Invalid input: see `errors`.",
+    401: "No valid credentials (a bearer token or a session).",
+    403: "The colleague's role or clearance does not allow it (or a reason is needed).",
+    404: "No such object, or an invalid page.",
+    415: "Send JSON (`Content-Type: application/json`).",
+    429: "Too many requests for this token: wait for `Retry-After` seconds.",
+}
+
+
+def problem_responses(*codes: int) -> dict[Any, OpenApiResponse]:
+    """The problem answers an operation can give, for extend_schema(responses=...).
+
+    401 and 429 are always possible (every endpoint needs credentials and is throttled).
+    """
+    wanted = sorted({401, 429, *codes})
+    return {
+        (code, PROBLEM_CONTENT_TYPE): OpenApiResponse(
+            ProblemSerializer, description=PROBLEM_DESCRIPTIONS[code]
+        )
+        for code in wanted
+    }
+
+
+class ApiPagination(pagination.PageNumberPagination):
+    """?page=N (25 a page, or ?page_size= up to 100)."""
+
+    page_size = 25
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+class AccessReasonRequired(exceptions.PermissionDenied):
+    """A cleared colleague opens a restricted record: the request must say why."""
+
+    default_detail = "This record is restricted: say why you need it in the X-Access-Reason header."
+    problem_slug = "access-reason-required"

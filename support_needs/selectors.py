@@ -48,10 +48,16 @@ def _check_customer_access(*, customer: Customer, user: Any) -> None:
 
 
 def customer_get_for_needs(
-    *, public_id: UUID | str, user: Any, request: HttpRequest, what: str = "support needs panel"
+    *,
+    public_id: UUID | str,
+    user: Any,
+    request: HttpRequest,
+    what: str = "support needs panel",
+    reason: str = "",
 ) -> Customer:
     """The customer whose needs a colleague is working on: the customer page's own rule
-    (customers.selectors.customer_get_for_user), audited as a fragment view."""
+    (customers.selectors.customer_get_for_user), audited as a fragment view. `reason`: the
+    API's access reason for a restricted record (pages keep it in the session)."""
     # Imported here: customers.selectors imports this module for need icons.
     from customers.selectors import customer_get_for_user
 
@@ -61,6 +67,7 @@ def customer_get_for_needs(
         request=request,
         what=what,
         action=AccessEvent.Action.VIEW_FRAGMENT,
+        reason=reason,
     )
 
 

@@ -214,7 +214,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["dwpportal.api.StrictJSONParser"],
     "DEFAULT_THROTTLE_CLASSES": ["dwpportal.api.PerTokenRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"per_token": env("API_RATE_PER_TOKEN", "600/minute")},
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
@@ -229,6 +229,15 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # One named enum per choice set, so the schema has no ambiguous names (and no warnings).
+    "ENUM_NAME_OVERRIDES": {
+        "BenefitEnum": "customers.models.Benefit",
+        "PaymentStatusEnum": "benefits.models.Payment.Status",
+        "SyncRunStatusEnum": "benefits.models.SyncRun.Status",
+        "QuarantineStatusEnum": "benefits.models.QuarantinedRecord.Status",
+        "SupportNeedStatusEnum": "support_needs.models.SupportNeed.Status",
+        "AcsCaseStatusEnum": "acs.models.AcsCase.Status",
+    },
 }
 
 LOG_FORMAT = env("LOG_FORMAT", "console")

@@ -316,3 +316,47 @@ def test_django_admin_is_admins_only_on_every_admin_url(client, role):
         elif not (response.status_code == 302 and "/admin/login/" in response.get("Location", "")):
             wrong.append(f"{name}: {role} got {response.status_code}, not the admin login")
     assert not wrong, "\n".join(wrong)
+
+
+# The REST API (docs/access-control.md, "REST API"): the pages' rules, answered as problem
+# details: 401 to anonymous callers (never a redirect), 403 to refused roles, 405 to a GET of a
+# POST-only endpoint.
+def api_only(allowed: set[str], answer: Any = OK) -> dict[str, Any]:
+    return {"anonymous": 401, **{r: answer if r in allowed else FORBIDDEN for r in ROLES[1:]}}
+
+
+ACCESS |= {
+    "api:customer-search": {"anonymous": 401, **dict.fromkeys(ROLES[1:], NOT_ALLOWED)},
+    "api:customer-record": api_only(CUSTOMER_READERS),
+    "api:customer-timeline": api_only(CUSTOMER_READERS),
+    "api:customer-interactions": api_only(CUSTOMER_READERS),
+    "api:support-need-types": api_only(NEED_WORKERS),
+    "api:support-needs": api_only(NEED_WORKERS),
+    "api:support-need-review": {"anonymous": 401, **dict.fromkeys(ROLES[1:], NOT_ALLOWED)},
+    "api:support-need-end": {"anonymous": 401, **dict.fromkeys(ROLES[1:], NOT_ALLOWED)},
+    "api:acs-my-cases": api_only(ACS_CASE_WORKERS),
+    "api:acs-triage": api_only(ACS_CASE_WORKERS),
+    "api:acs-case": api_only(ACS_CASE_WORKERS),
+    **{
+        f"api:acs-case-{name}": {"anonymous": 401, **dict.fromkeys(ROLES[1:], NOT_ALLOWED)}
+        for name in ("take", "note-add", "action-add")
+    },
+    "api:sync-sources": api_only({"team_leader", "admin"}),
+    "api:sync-runs": api_only({"team_leader", "admin"}),
+    "api:sync-quarantine": api_only({"admin"}),
+}
+URL_KWARGS |= {
+    f"api:{name}": lambda s: {"public_id": s.customer.public_id}
+    for name in ("customer-record", "customer-timeline", "customer-interactions", "support-needs")
+}
+URL_KWARGS |= {
+    f"api:support-need-{name}": lambda s: {
+        "public_id": s.customer.public_id,
+        "need_id": support_samples(s)["need"].public_id,
+    }
+    for name in ("review", "end")
+}
+URL_KWARGS |= {
+    f"api:{name}": lambda s: {"public_id": s.acs_case.public_id}
+    for name in ("acs-case", "acs-case-take", "acs-case-note-add", "acs-case-action-add")
+}

@@ -1,0 +1,280 @@
+"""Support needs in the REST API: the panel, and record / review / end a need through the same
+selectors and services as the panel's pages (support_needs.views)."""
+
+import uuid
+
+from django.core.exceptions import PermissionDenied
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import serializers, status
+from rest_framework.decorators import api_view
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from customers.api.access import ACCESS_REASON_PARAMETER, access_reason, reason_refusals
+from customers.models import Customer
+from dwpportal.api import problem_responses
+from support_needs import selectors, services
+from support_needs.forms import COLLEAGUE_CONSENT, COLLEAGUE_HOW_LEARNED
+from support_needs.models import NeedType, SupportNeed
+
+TAG = "Support needs"
+RESTRICTED_NOTICE = (
+    "This customer has a restricted marker. Before any decision or contact, speak to {}."
+)
+
+
+# --- Serializers ---------------------------------------------------------------------------
+
+
+class NeedTypeSerializer(serializers.ModelSerializer):
+    category_label = serializers.CharField(source="get_category_display")
+    restricted = serializers.BooleanField()
+
+    class Meta:
+        model = NeedType
+        fields = ["code", "name", "category", "category_label", "restricted", "guidance", "icon"]
+
+
+def _colleague(user: object) -> str | None:
+    if user is None:
+        return None
+    return user.get_full_name() or user.get_username()  # type: ignore[attr-defined]
+
+
+class SupportNeedSerializer(serializers.ModelSerializer):
+    need_type = NeedTypeSerializer()
+    sources = serializers.ListField(child=serializers.CharField())
+    how_learned_label = serializers.CharField(source="get_how_learned_display")
+    consent_label = serializers.CharField(source="get_consent_display")
+    recorded_by = serializers.SerializerMethodField()
+    last_reviewed_by = serializers.SerializerMethodField()
+    ended_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SupportNeed
+        fields = [
+            "public_id",
+            "need_type",
+            "status",
+            "sources",
+            "details",
+            "uc_details",
+            "representative_name",
+            "representative_relationship",
+            "representative_contact",
+            "representative_corporate",
+            "format_detail",
+            "interpreter_language",
+            "visit_reason",
+            "how_learned",
+            "how_learned_label",
+            "consent",
+            "consent_label",
+            "recorded_at",
+            "recorded_by",
+            "review_due",
+            "last_reviewed_at",
+            "last_reviewed_by",
+            "expires_on",
+            "ended_at",
+            "ended_by",
+            "end_reason",
+        ]
+
+    def get_recorded_by(self, need: SupportNeed) -> str | None:
+        return _colleague(need.recorded_by)
+
+    def get_last_reviewed_by(self, need: SupportNeed) -> str | None:
+        return _colleague(need.last_reviewed_by)
+
+    def get_ended_by(self, need: SupportNeed) -> str | None:
+        return _colleague(need.ended_by)
+
+
+class SupportSignalSerializer(serializers.Serializer):
+    public_id = serializers.UUIDField()
+    rule = serializers.CharField()
+    rule_label = serializers.CharField(source="get_rule_display")
+    reason = serializers.CharField()
+    raised_at = serializers.DateTimeField()
+
+
+class ArrearsSafeguardSerializer(serializers.Serializer):
+    public_id = serializers.UUIDField()
+    amount_pence = serializers.IntegerField()
+    payment_date = serializers.DateField()
+    reason = serializers.SerializerMethodField(
+        help_text="Why it was raised; null when it comes from a restricted marker you may not see."
+    )
+
+    def get_reason(self, safeguard: object) -> str | None:
+        cleared = self.context.get("can_view_restricted", False)
+        if getattr(safeguard, "restricted", False) and not cleared:
+            return None
+        return safeguard.reason  # type: ignore[attr-defined]
+
+
+class NeedPanelSerializer(serializers.Serializer):
+    """support_needs.selectors.NeedPanel, as the panel shows it to this colleague."""
+
+    needs = SupportNeedSerializer(many=True, help_text="Active needs you may see.")
+    ended = SupportNeedSerializer(many=True, help_text="Recently ended needs you may see.")
+    restricted_hidden = serializers.IntegerField(
+        help_text="Active restricted markers you are not cleared to see."
+    )
+    restricted_signals_hidden = serializers.IntegerField()
+    restricted_notice = serializers.SerializerMethodField(
+        help_text="Shown when something restricted is hidden from you: whom to contact."
+    )
+    restricted_contact = serializers.CharField()
+    signals = SupportSignalSerializer(many=True)
+    safeguards = serializers.SerializerMethodField()
+    can_record = serializers.BooleanField()
+    can_view_restricted = serializers.BooleanField()
+
+    def get_restricted_notice(self, panel: selectors.NeedPanel) -> str | None:
+        if panel.restricted_hidden or panel.restricted_signals_hidden:
+            return RESTRICTED_NOTICE.format(panel.restricted_contact)
+        return None
+
+    @extend_schema_field(ArrearsSafeguardSerializer(many=True))
+    def get_safeguards(self, panel: selectors.NeedPanel) -> list[dict]:
+        context = {"can_view_restricted": panel.can_view_restricted}
+        return ArrearsSafeguardSerializer(panel.safeguards, many=True, context=context).data
+
+
+class NeedRecordSerializer(serializers.Serializer):
+    need_type = serializers.SlugField(help_text="A code from GET /api/v1/support-need-types.")
+    details = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    how_learned = serializers.ChoiceField(choices=COLLEAGUE_HOW_LEARNED)
+    consent = serializers.ChoiceField(choices=COLLEAGUE_CONSENT)
+    representative_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    representative_relationship = serializers.CharField(
+        required=False, allow_blank=True, max_length=100
+    )
+    representative_contact = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    representative_corporate = serializers.BooleanField(required=False, default=False)
+    format_detail = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    interpreter_language = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    visit_reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class NeedReviewSerializer(serializers.Serializer):
+    next_review = serializers.DateField(
+        required=False, allow_null=True, help_text="Empty: the type's usual review period."
+    )
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class NeedEndSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, help_text="Why the need no longer applies.")
+
+
+# --- Views ---------------------------------------------------------------------------------
+
+
+def _customer(request: Request, public_id: uuid.UUID) -> Customer:
+    """The panel pages' rule (support_needs.views._customer): a role that records needs, then
+    the customer page's own access rule, audited as a fragment view."""
+    if not selectors.can_record_needs(request.user):
+        raise PermissionDenied("Your role cannot record support needs.")
+    with reason_refusals():
+        return selectors.customer_get_for_needs(
+            public_id=public_id, user=request.user, request=request, reason=access_reason(request)
+        )
+
+
+def _need(request: Request, customer: Customer, need_id: uuid.UUID) -> SupportNeed:
+    return selectors.support_need_get_for_user(
+        customer=customer, public_id=need_id, user=request.user
+    )
+
+
+@extend_schema(
+    tags=[TAG],
+    summary="Types of need the colleague may record",
+    responses={200: NeedTypeSerializer(many=True), **problem_responses(403)},
+)
+@api_view(["GET"])
+def need_types(request: Request) -> Response:
+    if not selectors.can_record_needs(request.user):
+        raise PermissionDenied("Your role cannot record support needs.")
+    types = selectors.need_types_for_user(user=request.user)
+    return Response(NeedTypeSerializer(types, many=True).data)
+
+
+def _panel_response(request: Request, customer: Customer) -> Response:
+    panel = selectors.support_need_panel(customer=customer, user=request.user)
+    return Response(NeedPanelSerializer(panel).data)
+
+
+@extend_schema(
+    tags=[TAG],
+    summary="A customer's support needs panel, as the colleague may see it",
+    parameters=[ACCESS_REASON_PARAMETER],
+    responses={200: NeedPanelSerializer, **problem_responses(400, 403, 404)},
+    methods=["GET"],
+)
+@extend_schema(
+    tags=[TAG],
+    summary="Record a support need (support_needs.services.support_need_record)",
+    parameters=[ACCESS_REASON_PARAMETER],
+    request=NeedRecordSerializer,
+    responses={201: SupportNeedSerializer, **problem_responses(400, 403, 404, 415)},
+    methods=["POST"],
+)
+@api_view(["GET", "POST"])
+def needs(request: Request, public_id: uuid.UUID) -> Response:
+    customer = _customer(request, public_id)
+    if request.method == "GET":
+        return _panel_response(request, customer)
+    incoming = NeedRecordSerializer(data=request.data)
+    incoming.is_valid(raise_exception=True)
+    data = dict(incoming.validated_data)
+    need_type = (
+        selectors.need_types_for_user(user=request.user).filter(code=data.pop("need_type")).first()
+    )
+    if need_type is None:
+        raise serializers.ValidationError({"need_type": ["Choose a type."]})
+    need = services.support_need_record(
+        customer=customer, by=request.user, need_type=need_type, request=request, **data
+    )
+    return Response(SupportNeedSerializer(need).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(
+    tags=[TAG],
+    summary="Review a need: it still applies (support_needs.services.support_need_review)",
+    parameters=[ACCESS_REASON_PARAMETER],
+    request=NeedReviewSerializer,
+    responses={200: SupportNeedSerializer, **problem_responses(400, 403, 404, 415)},
+)
+@api_view(["POST"])
+def need_review(request: Request, public_id: uuid.UUID, need_id: uuid.UUID) -> Response:
+    customer = _customer(request, public_id)
+    need = _need(request, customer, need_id)
+    incoming = NeedReviewSerializer(data=request.data)
+    incoming.is_valid(raise_exception=True)
+    need = services.support_need_review(
+        need=need, by=request.user, request=request, **incoming.validated_data
+    )
+    return Response(SupportNeedSerializer(need).data)
+
+
+@extend_schema(
+    tags=[TAG],
+    summary="End a need that no longer applies (support_needs.services.support_need_end)",
+    parameters=[ACCESS_REASON_PARAMETER],
+    request=NeedEndSerializer,
+    responses={200: SupportNeedSerializer, **problem_responses(400, 403, 404, 415)},
+)
+@api_view(["POST"])
+def need_end(request: Request, public_id: uuid.UUID, need_id: uuid.UUID) -> Response:
+    customer = _customer(request, public_id)
+    need = _need(request, customer, need_id)
+    incoming = NeedEndSerializer(data=request.data)
+    incoming.is_valid(raise_exception=True)
+    need = services.support_need_end(
+        need=need, by=request.user, request=request, reason=incoming.validated_data["reason"]
+    )
+    return Response(SupportNeedSerializer(need).data)
