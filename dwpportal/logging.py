@@ -25,6 +25,14 @@ class RedactNinoFilter(logging.Filter):
         for key, value in list(vars(record).items()):
             if key.startswith("ctx_") and isinstance(value, str):
                 setattr(record, key, redact(value))
+        # A traceback can quote a NINO (an exception message, a local in a path): every
+        # formatter reuses exc_text once set, so redacting it here covers console output too.
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
         return True
 
 
