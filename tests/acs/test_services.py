@@ -262,6 +262,7 @@ def test_risk_level_keeps_its_history(acssl):
     case.refresh_from_db()
     assert case.risk_level == "medium"
     assert list(case.risk_history.values_list("level", flat=True)) == ["very_high", "medium"]
+    assert kinds(case) == ["risk_set", "risk_set"]
 
 
 def test_risk_level_refuses_an_unknown_level_or_no_reason(acssl):
@@ -270,6 +271,8 @@ def test_risk_level_refuses_an_unknown_level_or_no_reason(acssl):
         services.acs_case_risk_set(case=case, level="extreme", reason="x", by=acssl)
     with pytest.raises(ValidationError):
         services.acs_case_risk_set(case=case, level="high", reason="", by=acssl)
+    assert kinds(case) == []
+    assert not case.risk_history.exists()
 
 
 def test_categories_are_replaced_and_never_emptied(acssl):
@@ -278,6 +281,8 @@ def test_categories_are_replaced_and_never_emptied(acssl):
     assert set(case.categories.values_list("code", flat=True)) == {"abuse", "neglect"}
     with pytest.raises(ValidationError):
         services.acs_case_categories_set(case=case, categories=[], by=acssl)
+    assert set(case.categories.values_list("code", flat=True)) == {"abuse", "neglect"}
+    assert kinds(case) == ["categories_set"]
 
 
 def test_review_date_cannot_be_in_the_past(acssl):
@@ -287,6 +292,7 @@ def test_review_date_cannot_be_in_the_past(acssl):
     services.acs_case_review_set(case=case, review_on=TODAY() + dt.timedelta(days=14), by=acssl)
     case.refresh_from_db()
     assert case.next_review_on == TODAY() + dt.timedelta(days=14)
+    assert kinds(case) == ["review_set"]
 
 
 # Actions ----------------------------------------------------------------------------------
@@ -334,6 +340,7 @@ def test_a_correction_is_a_new_note_pointing_at_the_old_one(acssl):
     assert first.text == "Customer lives in Hull."
     assert correction.corrects == first
     assert CaseNote.objects.filter(case=case).count() == 2
+    assert kinds(case) == ["note_added", "note_added"]
 
 
 def test_a_correction_must_be_to_a_note_on_the_same_case(acssl):
