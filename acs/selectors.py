@@ -81,7 +81,7 @@ def acs_case_get_for_user(*, public_id: uuid.UUID, user: Any) -> AcsCase:
             "partner_referrals__organisation",
             "visit_requests__requested_by",
             "escalations__escalated_by",
-            "events",
+            Prefetch("events", queryset=CaseEvent.objects.select_related("actor")),
         )
         .filter(public_id=public_id)
         .first()

@@ -276,3 +276,15 @@ def test_case_status_tag_for_the_customer_page(rf, work_coach, acssl):
         assert "ACS case" in html
         assert "Open" in html
         assert (str(case.public_id) in html) is link
+
+
+def test_case_history_names_colleagues_and_says_when_empty(client, acssl):
+    case = OpenCaseFactory(owner=acssl)
+    login(client, acssl)
+    empty = client.get(case_url(case)).text.split('data-testid="case-history"', 1)[1]
+    assert "Nothing recorded on this case yet." in empty.split("</p>", 1)[0]
+    client.post(case_url(case, "note-add"), {"note-text": "Spoke to customer"})
+    history = client.get(case_url(case)).text.split('data-testid="case-history"', 1)[1]
+    history = history.split("</ol>", 1)[0]
+    assert acssl.get_full_name() in history
+    assert f"· {acssl.get_username()}<" not in history

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# make bench: the benchmark harness (benchmarks/run.py) on its own database, with cleanup.
+#   BENCH_CUSTOMERS=50000 make bench     # smoke run; default 1,000,000
+# Writes docs/benchmarks.md and prints it. Logs in var/bench/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export BENCH_CUSTOMERS="${BENCH_CUSTOMERS:-1000000}"
+export DJANGO_SETTINGS_MODULE=dwpportal.settings.bench
+mkdir -p var/bench
+
+harness=""
+cleanup() {
+    # The harness stops everything it started (mocks, gunicorn, Celery, Locust) on SIGTERM.
+    if [[ -n "$harness" ]] && kill -0 "$harness" 2>/dev/null; then
+        kill -TERM "$harness" 2>/dev/null || true
+        wait "$harness" 2>/dev/null || true
+    fi
+}
+trap cleanup EXIT
+trap 'cleanup; exit 130' INT TERM
+
+.venv/bin/python -m benchmarks.run &
+harness=$!
+wait "$harness"
+status=$?
+harness=""
+exit "$status"
