@@ -27,6 +27,17 @@ class _Echo:
         return value
 
 
+# A cell starting with one of these is a formula to a spreadsheet (CSV injection): a reason
+# typed by a colleague must open as text, so it gets a leading apostrophe.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: object) -> object:
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 @admin.register(AccessEvent)
 class AccessEventAdmin(admin.ModelAdmin):
     list_display = ("occurred_at", "username", "action", "what", "customer_nino", "reason")
@@ -63,7 +74,8 @@ class AccessEventAdmin(admin.ModelAdmin):
         writer = csv.writer(_Echo())
         rows = queryset.order_by("occurred_at").values_list(*CSV_COLUMNS).iterator()
         response = StreamingHttpResponse(
-            (writer.writerow(row) for row in [CSV_COLUMNS, *rows]), content_type="text/csv"
+            (writer.writerow([csv_safe(cell) for cell in row]) for row in [CSV_COLUMNS, *rows]),
+            content_type="text/csv",
         )
         response["Content-Disposition"] = 'attachment; filename="access-audit.csv"'
         return response
