@@ -204,7 +204,8 @@ def test_what_changed_names_newly_scheduled_arrears_with_their_dates(coach_clien
     changes = later.split('data-testid="changes-since"', 1)[1].split("</section>", 1)[0]
     assert (
         f"Universal Credit arrears payment of £6,500.00 due on {due.day} {due:%b %Y}"
-        ' <strong class="govuk-tag govuk-tag--red app-tag--inline">Large arrears payment'
+        ' <strong class="govuk-tag govuk-tag--red app-tag--inline app-tag--wide">'
+        "Large arrears payment"
     ) in changes
     assert f"Universal Credit payment of £400.14 paid on {paid.day} {paid:%b %Y}" in changes
     # The timeline itself stays history: the scheduled payment is not on it.
@@ -301,3 +302,24 @@ def test_the_page_query_count_does_not_grow_with_the_data(
     with django_assert_max_num_queries(40) as large:
         assert page_of(coach_client, customer).status_code == 200
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_what_changed_names_new_support_needs_and_acs_case_events(coach_client, work_coach):
+    from acs.services import acs_referral_create
+    from tests.support_needs.conftest import record
+
+    customer = full_customer()
+    page_of(coach_client, customer)
+    record(customer, work_coach, "bsl-interpreter")
+    acs_referral_create(
+        customer=customer,
+        referred_by=work_coach,
+        reason="Said they cannot cope",
+        urgency="urgent",
+        categories=[],
+        customer_agreed="A call from an ACSSL",
+    )
+    later = page_of(coach_client, customer).content.decode()
+    changes = later.split('data-testid="changes-since"', 1)[1].split("</section>", 1)[0]
+    assert "BSL interpreter or Video Relay Service: recorded" in changes
+    assert "Referred to an ACSSL" in changes
