@@ -33,3 +33,33 @@ def test_request_log_is_one_json_line_with_route_not_raw_path(coach_client, capl
     assert entry["status"] == 404
     assert entry["route"] == "(unresolved)"
     assert "ZX123456A" not in line
+
+
+PRODUCTION_REQUESTS = """
+from django.test import Client, override_settings
+# The static manifest exists only after collectstatic in a deployment.
+with override_settings(STORAGES={
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}):
+    client = Client(HTTP_HOST="portal.dwp.example")
+    client.get("/accounts/sign-in/", {"next": "/customers/?q=ZX123456A"}, secure=True)
+    client.get("/customers/ZX 12 34 56 A/", secure=True)
+    client.get("/customers/", {"q": "ZX123456A"}, secure=True)  # signed out: redirected
+"""
+
+
+def test_production_writes_one_json_line_per_request_and_no_nino():
+    # GETs only: production mode runs against the local (not the test) database.
+    from tests.dwpportal.test_settings import run_production
+
+    result = run_production(["shell", "-v", "0", "-c", PRODUCTION_REQUESTS])
+    assert result.returncode == 0, result.stderr[-3000:]
+    output = result.stdout + result.stderr
+    lines = [line for line in output.splitlines() if line.strip()]
+    entries = [json.loads(line) for line in lines]  # every line is one JSON object
+    requests = [entry for entry in entries if entry["logger"] == "dwpportal.request"]
+    assert len(requests) == 3
+    assert {entry["status"] for entry in requests} == {200, 302, 404}
+    for nino in ("ZX123456A", "ZX 12 34 56 A", "ZX%2012", "ZX12"):
+        assert nino not in output
