@@ -71,3 +71,19 @@ def test_the_ready_process_prints_the_web_servers_url_not_its_own_port():
     port_variable = re.search(r'PORT = os\.environ\.get\("(\w+)"', script)
     assert port_variable
     assert ready.env[port_variable.group(1)] == "8310"
+
+
+def test_a_test_run_that_collects_nothing_fails_and_ci_runs_make_test():
+    result = subprocess.run(
+        ["scripts/run-tests.sh", "tests/dwpportal/test_make_run.py", "-k", "no_such_test", "-q"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "collected no tests" in result.stderr
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "set -euo pipefail" in ci
+    assert ci.strip().splitlines()[-1] == "make test"
