@@ -879,6 +879,9 @@ def arrears_safeguard_complete(
 ) -> ArrearsSafeguard:
     """Close the team's task: support offered before the payment (or no longer needed)."""
     _require_recorder(by=by, customer=safeguard.customer)
+    if safeguard.restricted and not can_view_restricted_needs(by):
+        # Raised from a restricted marker alone: its reason names the marker.
+        raise PermissionDenied("Restricted safeguard: only an ACSSL or team leader can close it.")
     outcome = _text(outcome, "outcome", "Record what support was offered, and the answer.")
     safeguard = ArrearsSafeguard.objects.select_for_update().get(pk=safeguard.pk)
     if safeguard.status != ArrearsSafeguard.Status.OPEN:
