@@ -421,6 +421,11 @@ def _figures_for(request: HttpRequest) -> tuple[forms.FiguresFilterForm, Any]:
         form = forms.FiguresFilterForm({})
         form.is_valid()
     data = form.cleaned_data
+    # Show the range in use in the date boxes, also when it is the default (left blank).
+    form = forms.FiguresFilterForm(
+        {"date_from": data["date_from"].isoformat(), "date_to": data["date_to"].isoformat()}
+    )
+    form.is_valid()
     return form, selectors.acs_figures(
         user=request.user, date_from=data["date_from"], date_to=data["date_to"]
     )

@@ -6,6 +6,7 @@ import io
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from acs.selectors import acs_figures
 from audit.models import AccessEvent
@@ -144,3 +145,15 @@ def test_bad_ranges_are_refused_politely(client, acssl, query):
 def test_work_coaches_do_not_see_figures(client, work_coach):
     client.force_login(work_coach)
     assert client.get(reverse("acs:figures")).status_code == 403
+
+
+def test_the_date_boxes_show_the_range_in_use_even_by_default(client, acssl):
+    client.force_login(acssl)
+    text = client.get(reverse("acs:figures")).text
+    today = timezone.localdate()
+    default_from = (today.replace(day=1) - dt.timedelta(days=335)).replace(day=1)
+    assert f'value="{today.isoformat()}"' in text
+    assert f'value="{default_from.isoformat()}"' in text
+    chosen = client.get(reverse("acs:figures"), {"date_from": "2026-01-01", "date_to": ""}).text
+    assert 'value="2026-01-01"' in chosen
+    assert f'value="{today.isoformat()}"' in chosen
