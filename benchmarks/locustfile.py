@@ -22,13 +22,14 @@ class Colleague(HttpUser):
 
     def on_start(self) -> None:
         number = next(_colleague_numbers)
-        session = DATA["sessions"][number % len(DATA["sessions"])]
-        for name, value in session["cookies"].items():
-            self.client.cookies.set(name, value)
+        # The same domain and path as the server set them, so its updates replace them.
+        for name, value, domain, path in DATA["sessions"][number % len(DATA["sessions"])]:
+            self.client.cookies.set(name, value, domain=domain, path=path)
         self.rng = random.Random(f"bench-load:{number}")
 
     def _csrf(self) -> str:
-        return self.client.cookies.get("csrftoken", "")
+        tokens = [c.value for c in self.client.cookies if c.name == "csrftoken"]
+        return tokens[-1] if tokens else ""
 
     @task(5)
     def search(self) -> None:

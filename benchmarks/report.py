@@ -7,6 +7,7 @@ from benchmarks.queries import KIND_LABELS, KINDS
 from benchmarks.stats import Latency, ratio
 
 FULL_SCALE = 1_000_000
+GOAL_PAGE_P95_MS = 150
 # The issues' goals name search by NINO, name and name + date of birth; postcode has none.
 SEARCH_GOAL_KINDS = ("nino", "misspelt_surname", "name_dob")
 
@@ -139,24 +140,24 @@ def _search_rows(table: Table, r: Any) -> None:
 
 def _page_rows(table: Table, page: dict[str, Any]) -> None:
     floor = page["floor"]
-    table.add(
-        "customer page",
-        f"GET the customer page ({page['sample_size']} seeded + {page['busiest_size']} busiest)",
-        _spread(page["all"], p99=False),
-        f"one-query view {_spread(floor, p99=False)}",
-        ratio(page["all"].p95, floor.p95),
-        "p95 < 150 ms",
-        page["all"].p95 < 150,
+    groups = (
+        (
+            "all",
+            f"GET the customer page ({page['sample_size']} seeded + {page['busiest_size']} "
+            "busiest)",
+        ),
+        ("busiest", f"busiest customers only (most payments / events, {page['busiest_size']})"),
     )
-    table.add(
-        "customer page",
-        f"busiest customers only (most payments / events, {page['busiest_size']})",
-        _spread(page["busiest"], p99=False),
-        f"one-query view p95 {_ms(floor.p95)}",
-        ratio(page["busiest"].p95, floor.p95),
-        "p95 < 150 ms",
-        page["busiest"].p95 < 150,
-    )
+    for key, figure in groups:
+        table.add(
+            "customer page",
+            figure,
+            _spread(page[key], p99=False),
+            f"one-query view {_spread(floor, p99=False)}",
+            ratio(page[key].p95, floor.p95),
+            f"p95 < {GOAL_PAGE_P95_MS} ms",
+            page[key].p95 < GOAL_PAGE_P95_MS,
+        )
     table.add(
         "customer page",
         "SQL queries per page (median / max, incl. session, audit, visit)",
@@ -166,7 +167,8 @@ def _page_rows(table: Table, page: dict[str, Any]) -> None:
 
 
 def _load_rows(table: Table, load: dict[str, Any], users: int, seconds: int) -> None:
-    error_rate = load["failures"] / load["requests"] if load["requests"] else 1.0
+    errors = load["failures"] + load.get("exceptions", 0)
+    error_rate = errors / load["requests"] if load["requests"] else 1.0
     table.add(
         "load",
         f"Locust: {users} colleagues for {seconds} s (search 5 : view 4 : record 1; "
@@ -179,9 +181,10 @@ def _load_rows(table: Table, load: dict[str, Any], users: int, seconds: int) -> 
     table.add(
         "load",
         "error rate",
-        f"{100 * error_rate:.2f}% ({load['failures']} failed)",
+        f"{100 * error_rate:.2f}% ({load['failures']} failed requests, "
+        f"{load.get('exceptions', 0)} errors in the simulated colleagues)",
         goal="0%",
-        met=load["failures"] == 0,
+        met=errors == 0,
     )
     for name, (count, p95) in sorted(load["by_task"].items()):
         table.add("load", f"p95 under load: {name} ({count:,} requests)", _ms(p95))
@@ -246,3 +249,15 @@ def report_write(results: Any, *, n: int, seed: str, path: Path, notes: Path) ->
     )
     path.write_text(text)
     return text
+
+
+if __name__ == "__main__":
+    # Re-render docs/benchmarks.md from the last run's saved results (e.g. after editing notes).
+    import os
+    import pickle
+
+    from benchmarks.run import DOC, NOTES, SEED, VAR
+
+    n = int(os.environ.get("BENCH_CUSTOMERS") or 1_000_000)
+    with (VAR / f"results-{n}.pickle").open("rb") as saved:
+        print(report_write(pickle.load(saved), n=n, seed=SEED, path=DOC, notes=NOTES))

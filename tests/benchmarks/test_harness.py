@@ -122,7 +122,15 @@ def test_the_report_marks_missed_goals_and_scales_the_load_goal():
             "sample_size": 2,
             "busiest_size": 2,
         },
-        load={"requests": 10, "failures": 0, "throughput": 1.0, "p50": 1, "p95": 2, "by_task": {}},
+        load={
+            "requests": 10,
+            "failures": 0,
+            "exceptions": 3,  # errors inside the simulated colleagues count as errors too
+            "throughput": 1.0,
+            "p50": 1,
+            "p95": 2,
+            "by_task": {},
+        },
     )
     text = report_render(results, n=50_000, seed="2026", users=50, seconds=30, notes="## Notes")
     # 15 min at 1M scales to 45 s at 50,000: 60 s misses it.
@@ -130,6 +138,7 @@ def test_the_report_marks_missed_goals_and_scales_the_load_goal():
     assert "initial load rows/s vs PostgreSQL COPY" in text
     assert "| 0.02x |" in text
     assert "customer page: GET the customer page" in text
-    # load time, COPY ratio (0.02x), update_or_create ratio (5x), page p95, busiest p95
-    assert text.count("**MISSED**") == 5
+    assert "30.00% (0 failed requests, 3 errors in the simulated colleagues)" in text
+    # load time, COPY ratio (0.02x), update_or_create ratio (5x), page p95, busiest p95, errors
+    assert text.count("**MISSED**") == 6
     assert text.rstrip().endswith("## Notes")
