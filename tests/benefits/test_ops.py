@@ -170,3 +170,20 @@ def test_admins_edit_sync_schedules_and_beats_dispatcher_follows_them(admin_clie
     )
     schedule.refresh_from_db()
     assert schedule.interval_minutes == 30  # a team leader changes nothing
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sync_schedules_come_back_after_a_flush_without_undoing_an_admins_edit():
+    from django.core.management import call_command
+
+    from benefits.models import SyncSchedule
+
+    SyncSchedule.objects.filter(source="sp").update(interval_minutes=45)
+    SyncSchedule.objects.filter(source="uc").delete()
+    call_command("migrate", "benefits", verbosity=0)  # post_migrate, as after every migrate
+    assert sorted(SyncSchedule.objects.values_list("source", flat=True)) == [
+        "esa", "pip", "sp", "uc",
+    ]  # fmt: skip
+    assert SyncSchedule.objects.get(source="sp").interval_minutes == 45
+    call_command("flush", interactive=False, verbosity=0)
+    assert SyncSchedule.objects.count() == 4
