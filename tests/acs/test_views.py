@@ -288,3 +288,17 @@ def test_case_history_names_colleagues_and_says_when_empty(client, acssl):
     history = history.split("</ol>", 1)[0]
     assert acssl.get_full_name() in history
     assert f"· {acssl.get_username()}<" not in history
+
+
+def test_case_identity_shows_need_icons_with_text_and_the_deceased_marker(client, acssl):
+    from tests.support_needs.conftest import record
+
+    customer = CustomerFactory(date_of_death=dt.date(2026, 3, 1))
+    record(customer, acssl, "bsl-interpreter")
+    case = OpenCaseFactory(owner=acssl, customer=customer)
+    login(client, acssl)
+    text = client.get(case_url(case)).text
+    identity = text.split('class="app-acs-identity', 1)[1].split("</div>", 1)[0]
+    assert '<span aria-hidden="true">BSL</span>' in identity
+    assert "BSL interpreter or Video Relay Service</span>" in identity
+    assert "Deceased 1 Mar 2026" in identity
