@@ -72,6 +72,10 @@ def test_identity_bar_shows_grouped_nino_age_and_markers(coach_client):
     assert "ZX 90 03 03 D" in content
     assert "age 75 at death" in content
     assert 'data-testid="deceased-marker"' in content
+    warning = content.split('data-testid="deceased-warning"', 1)[1].split("</div>", 1)[0]
+    assert "This customer died on 1 June 2025." in warning
+    alive = page_of(coach_client, CustomerFactory()).content.decode()
+    assert 'data-testid="deceased-warning"' not in alive
 
 
 def test_a_customer_with_no_benefits(coach_client):
