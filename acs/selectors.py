@@ -93,6 +93,20 @@ def acs_case_get_for_user(*, public_id: uuid.UUID, user: Any) -> AcsCase:
     return case
 
 
+def acs_case_owner_for_customer(*, customer: Customer) -> Any | None:
+    """Who owns the customer's active ACS case, if anyone: whom a colleague should contact
+    about the customer's restricted markers (one query). Any colleague may know it."""
+    case = (
+        AcsCase.objects.filter(
+            customer=customer, status__in=(Status.OPEN, Status.MONITORING), owner__isnull=False
+        )
+        .select_related("owner")
+        .order_by("-referred_at")
+        .first()
+    )
+    return case.owner if case else None
+
+
 def acs_case_summary_for_customer(*, customer: Customer, user: Any) -> dict[str, Any] | None:
     """What any colleague may know: is there a case, and its status (the active one first)."""
     case = (

@@ -4,7 +4,7 @@ from typing import Any
 
 from django import template
 
-from acs.selectors import acs_case_summary_for_customer
+from acs.selectors import acs_case_owner_for_customer, acs_case_summary_for_customer
 
 register = template.Library()
 
@@ -19,3 +19,11 @@ def acs_case_status(context: dict[str, Any], customer: Any) -> dict[str, Any]:
         "case_summary": acs_case_summary_for_customer(customer=customer, user=user),
         "can_refer": user.has_perm("acs.refer_customer"),
     }
+
+
+@register.simple_tag
+def acs_case_owner_name(customer: Any) -> str:
+    """{% acs_case_owner_name customer as owner %}: the name of the ACSSL who owns the
+    customer's active case, or "" (one query)."""
+    owner = acs_case_owner_for_customer(customer=customer)
+    return (owner.get_full_name() or owner.get_username()) if owner else ""

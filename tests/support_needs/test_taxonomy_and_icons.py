@@ -97,3 +97,21 @@ def test_icons_with_accessible_text_in_the_identity_bar_and_search_results(
     bar = icons_html(client.get(page_url).text, 'data-testid="identity-bar"')
     assert "Unacceptable Customer Behaviour" in bar
     assert "Restricted marker: ask an ACSSL" not in bar
+
+
+def test_the_restricted_marker_notice_names_the_acssl_who_owns_the_case(client, work_coach, acssl):
+    from tests.factories import OpenCaseFactory
+
+    customer = CustomerFactory()
+    record(customer, acssl, "unacceptable-behaviour", details="Meet in pairs only")
+    panel_url = reverse("support_needs:panel", kwargs={"public_id": customer.public_id})
+    client.force_login(work_coach)
+
+    def notice():
+        text = client.get(panel_url).text
+        return text.split('data-testid="restricted-marker-notice"', 1)[1].split("</div>", 1)[0]
+
+    assert "the ACSSL who owns their ACS case" not in notice()
+    assert "Advanced Customer Support Senior Leader (ACSSL) or team leader." in notice()
+    OpenCaseFactory(customer=customer, owner=acssl)
+    assert f"speak to {acssl.get_full_name()}, the ACSSL who owns their ACS case, or" in notice()
