@@ -11,18 +11,22 @@ from accounts.roles import user_role_names
 from acs import api as acs_api
 from benefits import api as benefits_api
 from customers.api import views as customers_api
+from dwpportal.api import problem_responses
 from support_needs import api as support_needs_api
 
 
 @extend_schema(
     summary="The colleague the request is authenticated as, and their roles",
-    responses=inline_serializer(
-        "Me",
-        {
-            "username": serializers.CharField(),
-            "roles": serializers.ListField(child=serializers.CharField()),
-        },
-    ),
+    responses={
+        200: inline_serializer(
+            "Me",
+            {
+                "username": serializers.CharField(),
+                "roles": serializers.ListField(child=serializers.CharField()),
+            },
+        ),
+        **problem_responses(),
+    },
 )
 @api_view(["GET"])
 def me(request: Request) -> Response:

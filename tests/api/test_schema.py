@@ -1,0 +1,30 @@
+"""The OpenAPI schema documents every /api/v1/ endpoint, with its problem answers."""
+
+import pytest
+from django.core.management import call_command
+
+from tests.security.test_url_access import all_url_names
+
+pytestmark = pytest.mark.django_db
+
+
+def test_schema_generates_without_warnings(tmp_path):
+    call_command(
+        "spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yml")
+    )
+
+
+def test_every_api_url_is_in_the_schema(token_client):
+    paths = token_client("work_coach").get("/api/schema/", {"format": "json"}).json()["paths"]
+    routes = {
+        "/api/v1/" + str(pattern.pattern).replace("<uuid:", "{").replace(">", "}")
+        for name, pattern in all_url_names()
+        if name.startswith("api:")
+    }
+    assert routes == set(paths)
+    for path, operations in paths.items():
+        for method, operation in operations.items():
+            documented = set(operation["responses"])
+            assert {"401", "429"} <= documented, (method, path)
+            problem = operation["responses"]["401"]["content"]
+            assert list(problem) == ["application/problem+json"], (method, path)
