@@ -25,4 +25,7 @@ class SignOutView(auth_views.LogoutView):
     def post(self, request, *args, **kwargs) -> HttpResponse:
         if request.session.session_key:
             ColleagueSession.objects.filter(session_key=request.session.session_key).delete()
-        return super().post(request, *args, **kwargs)
+        response = super().post(request, *args, **kwargs)
+        # Nothing of the customer records just seen may stay in this browser (ASVS 14.3.1).
+        response["Clear-Site-Data"] = '"cache", "storage"'
+        return response

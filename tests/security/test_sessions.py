@@ -154,3 +154,9 @@ def test_session_cookie_is_httponly_and_samesite(client, work_coach):
     cookie = client.cookies[settings.SESSION_COOKIE_NAME]
     assert cookie["httponly"]
     assert cookie["samesite"] == "Lax"
+
+
+def test_sign_out_clears_site_data(client, work_coach):
+    sign_in(client)
+    response = client.post(reverse("accounts:sign-out"))
+    assert response["Clear-Site-Data"] == '"cache", "storage"'
