@@ -10,6 +10,7 @@ from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from acs.selectors import acs_case_owner_for_customer
 from customers.api.access import ACCESS_REASON_PARAMETER, access_reason, reason_refusals
 from customers.models import Customer
 from dwpportal.api import problem_responses
@@ -133,9 +134,15 @@ class NeedPanelSerializer(serializers.Serializer):
     can_view_restricted = serializers.BooleanField()
 
     def get_restricted_notice(self, panel: selectors.NeedPanel) -> str | None:
-        if panel.restricted_hidden or panel.restricted_signals_hidden:
-            return RESTRICTED_NOTICE.format(panel.restricted_contact)
-        return None
+        if not (panel.restricted_hidden or panel.restricted_signals_hidden):
+            return None
+        contact = panel.restricted_contact
+        # As the panel: first the ACSSL who owns the customer's active case, when there is one.
+        owner = acs_case_owner_for_customer(customer=panel.customer)
+        if owner is not None:
+            name = owner.get_full_name() or owner.get_username()
+            contact = f"{name}, the ACSSL who owns their ACS case, or {contact}"
+        return RESTRICTED_NOTICE.format(contact)
 
     @extend_schema_field(ArrearsSafeguardSerializer(many=True))
     def get_safeguards(self, panel: selectors.NeedPanel) -> list[dict]:
