@@ -1,8 +1,11 @@
 """The OpenAPI schema documents every /api/v1/ endpoint, with its problem answers."""
 
+import uuid
+
 import pytest
 from django.core.management import call_command
 
+from tests.api.conftest import PROBLEM
 from tests.security.test_url_access import all_url_names
 
 pytestmark = pytest.mark.django_db
@@ -28,3 +31,17 @@ def test_every_api_url_is_in_the_schema(token_client):
             assert {"401", "429"} <= documented, (method, path)
             problem = operation["responses"]["401"]["content"]
             assert list(problem) == ["application/problem+json"], (method, path)
+
+
+def test_every_operation_answers_anonymous_callers_401_problem(token_client, client):
+    paths = token_client("work_coach").get("/api/schema/", {"format": "json"}).json()["paths"]
+    wrong = []
+    for path, operations in paths.items():
+        url = path.replace("{public_id}", str(uuid.uuid4())).replace("{need_id}", str(uuid.uuid4()))
+        for method in operations:
+            response = getattr(client, method)(url, {}, content_type="application/json")
+            if (response.status_code, response["Content-Type"]) != (401, PROBLEM):
+                wrong.append(f"{method.upper()} {path}: {response.status_code}")
+            elif response["WWW-Authenticate"] != "Bearer":
+                wrong.append(f"{method.upper()} {path}: no WWW-Authenticate")
+    assert not wrong, wrong
