@@ -160,3 +160,13 @@ def test_sign_out_clears_site_data(client, work_coach):
     sign_in(client)
     response = client.post(reverse("accounts:sign-out"))
     assert response["Clear-Site-Data"] == '"cache", "storage"'
+
+
+def test_sign_in_successes_and_failures_are_recorded(client, work_coach):
+    from axes.models import AccessAttempt, AccessLog
+
+    client.post(SIGN_IN, {"username": "coach1", "password": "wrong"}, REMOTE_ADDR="10.0.0.7")
+    attempt = AccessAttempt.objects.get(username="coach1")
+    assert (attempt.ip_address, attempt.failures_since_start) == ("10.0.0.7", 1)
+    client.post(SIGN_IN, {"username": "coach1", "password": TEST_PASSWORD}, REMOTE_ADDR="10.0.0.7")
+    assert AccessLog.objects.filter(username="coach1", ip_address="10.0.0.7").exists()
