@@ -49,7 +49,7 @@ LOAD_USERS = _int_env("BENCH_LOAD_USERS", 50)
 LOAD_SECONDS = _int_env("BENCH_LOAD_SECONDS", 30 if SMOKE else 120)
 WEB_WORKERS = _int_env("BENCH_WEB_WORKERS", 4)
 BENCH_PASSWORD = f"bench-{random.SystemRandom().randrange(10**12):012d}-pw"
-DOC = ROOT / "docs" / "benchmarks.md"
+DOC = Path(os.environ.get("BENCH_DOC") or ROOT / "docs" / "benchmarks.md")
 NOTES = Path(__file__).resolve().parent / "notes.md"
 
 
@@ -155,10 +155,13 @@ def database_prepare(name: str) -> dict[str, Any] | None:
                     "built_at FROM bench_dataset"
                 ).fetchone()
                 conn.commit()
-            if row and row[0] == N and row[1] == SEED:
+            if os.environ.get("BENCH_REBUILD") == "1":
+                log(f"BENCH_REBUILD=1: dropping {name} to build and time the load again")
+            elif row and row[0] == N and row[1] == SEED:
                 keys = ("customers", "seed", "days_advanced", "load_seconds", "load_rows")
                 return dict(zip((*keys, "load_mode", "built_at"), row, strict=True))
-            log(f"database {name} is not a whole build for N={N} seed={SEED}: rebuilding")
+            else:
+                log(f"database {name} is not a whole build for N={N} seed={SEED}: rebuilding")
             admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
         admin.execute(f'CREATE DATABASE "{name}"')
     with psycopg.connect(server_dsn(name)) as conn:
