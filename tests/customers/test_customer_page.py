@@ -138,6 +138,27 @@ def test_payments_show_next_scheduled_and_recent_with_large_arrears_prominent(co
         'govuk-summary-card"', 1
     )[0]
     assert "£603.80 on" in pip_card
+    assert 'data-testid="large-arrears-safeguard-open"' not in content  # no complex needs
+
+
+def test_the_large_arrears_banner_points_to_the_open_safeguard(coach_client, work_coach):
+    from support_needs.services import support_signals_compute
+    from tests.support_needs.conftest import record
+
+    customer = full_customer()
+    record(customer, work_coach, "mental-health")
+    PaymentFactory(
+        customer=customer,
+        kind="arrears",
+        status="scheduled",
+        payment_date=timezone.localdate() + dt.timedelta(days=9),
+        amount_pence=650000,
+    )
+    support_signals_compute(customer_ids=[customer.pk])
+    content = page_of(coach_client, customer).content.decode()
+    banner = content.split('data-testid="large-arrears"', 1)[1].split(">Benefits</h2>", 1)[0]
+    assert 'data-testid="large-arrears-safeguard-open"' in banner
+    assert 'href="#support-needs-panel"' in banner
 
 
 def test_differences_between_systems_are_shown_with_their_sources(coach_client):
