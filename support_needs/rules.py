@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from django.apps import apps
 from django.conf import settings
+from django.db import connection
 from django.db.models import Q
 
 from benefits.models import Payment, PipAward, UniversalCreditAward
@@ -264,6 +265,61 @@ RULES = (
     repeated_contact,
     recent_six_point_plan,
 )
+
+
+def customers_any_rule_could_apply_to(customer_ids: list[int], today: dt.date) -> list[int]:
+    """The customers among these for whom some rule could find something, or who hold a signal
+    (so one that no longer applies is cleared): every rule needs an active need, a PIP award
+    ending soon, recent contacts or a recent Six Point Plan. One query; a sync page of
+    thousands of customers of whom few have any of these runs the rules on those few only."""
+    if not customer_ids:
+        return []
+    horizon = today + dt.timedelta(days=setting("SUPPORT_NEEDS_PIP_ENDING_DAYS", 90))
+    contacts_since = dt.datetime.combine(
+        today - dt.timedelta(days=setting("SUPPORT_NEEDS_CONTACTS_DAYS", 14)),
+        dt.time.min,
+        tzinfo=dt.UTC,
+    )
+    plans_since = dt.datetime.combine(
+        today - dt.timedelta(days=SIX_POINT_PLAN_DAYS), dt.time.min, tzinfo=dt.UTC
+    )
+    tables = {
+        "need": SupportNeed._meta.db_table,
+        "signal": apps.get_model("support_needs", "SupportSignal")._meta.db_table,
+        "pip": PipAward._meta.db_table,
+        "plan": SixPointPlanRecord._meta.db_table,
+    }
+    try:
+        interaction_table = apps.get_model("customers", "Interaction")._meta.db_table
+        contacts = (
+            f"OR EXISTS (SELECT 1 FROM {interaction_table} i "
+            "WHERE i.customer_id = c.id AND i.recorded_at >= %(contacts_since)s)"
+        )
+    except LookupError:
+        contacts = ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT c.id FROM unnest(%(ids)s::bigint[]) AS c(id)
+            WHERE EXISTS (SELECT 1 FROM {tables["need"]} n
+                          WHERE n.customer_id = c.id AND n.status = 'active')
+               OR EXISTS (SELECT 1 FROM {tables["signal"]} s WHERE s.customer_id = c.id)
+               OR EXISTS (SELECT 1 FROM {tables["pip"]} p WHERE p.customer_id = c.id
+                          AND p.award_end BETWEEN %(today)s AND %(horizon)s)
+               OR EXISTS (SELECT 1 FROM {tables["plan"]} r
+                          WHERE r.customer_id = c.id AND r.occurred_at >= %(plans_since)s)
+               {contacts}
+            ORDER BY c.id
+            """,
+            {
+                "ids": list(customer_ids),
+                "today": today,
+                "horizon": horizon,
+                "contacts_since": contacts_since,
+                "plans_since": plans_since,
+            },
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
 def findings_for(customer_ids: list[int], today: dt.date) -> list[Finding]:

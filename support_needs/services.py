@@ -7,6 +7,7 @@ PermissionDenied (the colleague's role does not allow it).
 """
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -455,15 +456,21 @@ def support_needs_sync_from_uc(
     awards = {
         a.customer_id: a for a in UniversalCreditAward.objects.filter(customer_id__in=customer_ids)
     }
-    active: dict[tuple[int, int], SupportNeed] = {
-        (n.customer_id, n.need_type_id): n
-        for n in SupportNeed.objects.select_for_update()
+    # Each customer's active needs by type: the loop below looks at one customer's only.
+    active: dict[int, dict[int, SupportNeed]] = defaultdict(dict)
+    for held in (
+        SupportNeed.objects.select_for_update()
         .filter(customer_id__in=customer_ids, status=SupportNeed.Status.ACTIVE)
         .select_related("need_type")
-    }
+    ):
+        active[held.customer_id][held.need_type_id] = held
     now = timezone.now()
     today = timezone.localdate()
+    # New needs are written in one statement each for the needs and their history: an initial
+    # load brings thousands per page.
+    new_needs: list[tuple[SupportNeed, str]] = []
     for customer_id in customer_ids:
+        held_by_type = active.get(customer_id, {})
         wanted: set[int] = set()
         for code, entry in _uc_entries(awards.get(customer_id)).items():
             need_type = types_by_uc_code.get(code)
@@ -471,9 +478,9 @@ def support_needs_sync_from_uc(
                 result.unknown_codes[code] = result.unknown_codes.get(code, 0) + 1
                 continue
             wanted.add(need_type.pk)
-            need = active.get((customer_id, need_type.pk))
+            need = held_by_type.get(need_type.pk)
             if need is None:
-                need = SupportNeed.objects.create(
+                need = SupportNeed(
                     customer_id=customer_id,
                     need_type=need_type,
                     from_uc=True,
@@ -486,13 +493,8 @@ def support_needs_sync_from_uc(
                     review_due=(entry["recorded"] or today)
                     + dt.timedelta(days=need_type.default_review_days),
                 )
-                active[(customer_id, need_type.pk)] = need
-                _history(
-                    need=need,
-                    action=SupportNeedChange.Action.UC_ADDED,
-                    changes={"uc_details": [None, entry["details"]]},
-                    sync_run=sync_run,
-                )
+                held_by_type[need_type.pk] = need
+                new_needs.append((need, entry["details"]))
                 result.added += 1
             elif not need.from_uc:
                 need.from_uc = True
@@ -516,7 +518,9 @@ def support_needs_sync_from_uc(
                     sync_run=sync_run,
                 )
                 result.joined += 1
-            elif need.uc_details != entry["details"] or need.uc_recorded_on != entry["recorded"]:
+            elif need.pk is not None and (
+                need.uc_details != entry["details"] or need.uc_recorded_on != entry["recorded"]
+            ):
                 changes = {"uc_details": [need.uc_details, entry["details"]]}
                 need.uc_details = entry["details"]
                 need.uc_recorded_on = entry["recorded"]
@@ -531,8 +535,8 @@ def support_needs_sync_from_uc(
                     sync_run=sync_run,
                 )
                 result.changed += 1
-        for (need_customer, type_id), need in list(active.items()):
-            if need_customer != customer_id or not need.from_uc or type_id in wanted:
+        for type_id, need in list(held_by_type.items()):
+            if need.pk is None or not need.from_uc or type_id in wanted:
                 continue
             need.uc_sync_run = sync_run
             note = "No longer in UC's additional support area."
@@ -545,12 +549,24 @@ def support_needs_sync_from_uc(
                 need.ended_at = now
                 need.end_reason = note
                 fields = ["status", "ended_at", "end_reason", "uc_sync_run", "updated_at"]
-                del active[(need_customer, type_id)]
+                del held_by_type[type_id]
             need.save(update_fields=fields)
             _history(
                 need=need, action=SupportNeedChange.Action.UC_REMOVED, note=note, sync_run=sync_run
             )
             result.removed += 1
+    if new_needs:
+        SupportNeed.objects.bulk_create([need for need, _ in new_needs])
+        SupportNeedChange.objects.bulk_create(
+            SupportNeedChange(
+                need=need,
+                action=SupportNeedChange.Action.UC_ADDED,
+                sync_run=sync_run,
+                at=now,
+                changes={"uc_details": [None, details]},
+            )
+            for need, details in new_needs
+        )
     support_signals_compute(customer_ids=customer_ids)
     return result
 
@@ -741,7 +757,10 @@ def support_signals_compute(
         return result
     today = today or timezone.localdate()
     now = timezone.now()
-    findings = rules.findings_for(list(customer_ids), today)
+    customer_ids = rules.customers_any_rule_could_apply_to(list(customer_ids), today)
+    if not customer_ids:
+        return result
+    findings = rules.findings_for(customer_ids, today)
     existing = {
         (s.customer_id, s.rule, s.fact_key): s
         for s in SupportSignal.objects.select_for_update().filter(customer_id__in=customer_ids)
