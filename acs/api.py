@@ -208,6 +208,7 @@ def _case_response(request: Request, public_id: uuid.UUID, code: int = 200) -> R
 
 @extend_schema(
     tags=[TAG],
+    operation_id="acs_my_cases",
     summary="My caseload: open and monitoring cases, overdue actions, reviews due",
     responses={200: CaseloadSerializer, **problem_responses(403)},
 )
@@ -223,17 +224,21 @@ def my_cases(request: Request) -> Response:
     return Response(CaseloadSerializer(caseload).data)
 
 
-@extend_schema(
-    tags=[TAG],
-    summary="The triage queue: unassigned referred cases, most urgent and oldest first",
-    responses={200: CaseListItemSerializer(many=True), **problem_responses(403, 404)},
-)
 class TriageApi(generics.ListAPIView):
     serializer_class = CaseListItemSerializer
     pagination_class = ApiPagination
 
     def get_queryset(self) -> Any:
         return selectors.acs_triage_queue(user=self.request.user)
+
+    @extend_schema(
+        tags=[TAG],
+        operation_id="acs_triage_list",
+        summary="The triage queue: unassigned referred cases, most urgent and oldest first",
+        responses={200: CaseListItemSerializer(many=True), **problem_responses(403, 404)},
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         response = super().list(request, *args, **kwargs)
@@ -248,6 +253,7 @@ class TriageApi(generics.ListAPIView):
 
 @extend_schema(
     tags=[TAG],
+    operation_id="acs_case_get",
     summary="One case: referrals, actions, notes and its history",
     responses={200: CaseDetailSerializer, **problem_responses(403, 404)},
 )
@@ -266,6 +272,7 @@ def case_detail(request: Request, public_id: uuid.UUID) -> Response:
 
 @extend_schema(
     tags=[TAG],
+    operation_id="acs_case_take",
     summary="Take the case: you become its owner (a referred case opens)",
     request=None,
     responses={200: CaseDetailSerializer, **problem_responses(400, 403, 404)},
@@ -280,6 +287,7 @@ def case_take(request: Request, public_id: uuid.UUID) -> Response:
 
 @extend_schema(
     tags=[TAG],
+    operation_id="acs_case_note_add",
     summary="Add a note (notes are never edited: a correction points at the note it corrects)",
     request=NoteAddSerializer,
     responses={201: CaseNoteSerializer, **problem_responses(400, 403, 404, 415)},
@@ -302,6 +310,7 @@ def note_add(request: Request, public_id: uuid.UUID) -> Response:
 
 @extend_schema(
     tags=[TAG],
+    operation_id="acs_case_action_add",
     summary="Add an action with an owner and a due date (open or monitoring cases)",
     request=ActionAddSerializer,
     responses={201: CaseActionSerializer, **problem_responses(400, 403, 404, 415)},

@@ -103,6 +103,7 @@ class SyncSourcesApi(APIView):
 
     @extend_schema(
         tags=[TAG],
+        operation_id="sync_sources_list",
         summary="Each legacy source: last run, active run, last success, open quarantine",
         responses={200: SourceStatusSerializer(many=True), **problem_responses(403)},
     )
@@ -120,6 +121,7 @@ class SyncRunsApi(generics.ListAPIView):
 
     @extend_schema(
         tags=[TAG],
+        operation_id="sync_runs_list",
         summary=f"The {RECENT_RUNS} most recent sync runs, newest first",
         responses={200: SyncRunSerializer(many=True), **problem_responses(403, 404)},
     )
@@ -147,6 +149,7 @@ class QuarantineApi(generics.ListAPIView):
 
     @extend_schema(
         tags=[TAG],
+        operation_id="sync_quarantine_list",
         summary="Open quarantined records (correct and replay, or discard, in Django admin)",
         parameters=[OpenApiParameter("source", str, enum=list(SOURCES))],
         responses={200: QuarantinedRecordSerializer(many=True), **problem_responses(400, 403, 404)},

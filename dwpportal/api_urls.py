@@ -16,6 +16,7 @@ from support_needs import api as support_needs_api
 
 
 @extend_schema(
+    operation_id="me",
     summary="The colleague the request is authenticated as, and their roles",
     responses={
         200: inline_serializer(

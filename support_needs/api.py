@@ -199,6 +199,7 @@ def _need(request: Request, customer: Customer, need_id: uuid.UUID) -> SupportNe
 
 @extend_schema(
     tags=[TAG],
+    operation_id="support_need_types_list",
     summary="Types of need the colleague may record",
     responses={200: NeedTypeSerializer(many=True), **problem_responses(403)},
 )
@@ -217,6 +218,7 @@ def _panel_response(request: Request, customer: Customer) -> Response:
 
 @extend_schema(
     tags=[TAG],
+    operation_id="support_needs_panel_get",
     summary="A customer's support needs panel, as the colleague may see it",
     parameters=[ACCESS_REASON_PARAMETER],
     responses={200: NeedPanelSerializer, **problem_responses(400, 403, 404)},
@@ -224,6 +226,7 @@ def _panel_response(request: Request, customer: Customer) -> Response:
 )
 @extend_schema(
     tags=[TAG],
+    operation_id="support_need_record",
     summary="Record a support need (support_needs.services.support_need_record)",
     parameters=[ACCESS_REASON_PARAMETER],
     request=NeedRecordSerializer,
@@ -251,6 +254,7 @@ def needs(request: Request, public_id: uuid.UUID) -> Response:
 
 @extend_schema(
     tags=[TAG],
+    operation_id="support_need_review",
     summary="Review a need: it still applies (support_needs.services.support_need_review)",
     parameters=[ACCESS_REASON_PARAMETER],
     request=NeedReviewSerializer,
@@ -270,6 +274,7 @@ def need_review(request: Request, public_id: uuid.UUID, need_id: uuid.UUID) -> R
 
 @extend_schema(
     tags=[TAG],
+    operation_id="support_need_end",
     summary="End a need that no longer applies (support_needs.services.support_need_end)",
     parameters=[ACCESS_REASON_PARAMETER],
     request=NeedEndSerializer,

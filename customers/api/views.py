@@ -42,6 +42,7 @@ TAG = "Customers"
 class CustomerSearchApi(APIView):
     @extend_schema(
         tags=[TAG],
+        operation_id="customer_search",
         summary="Find customers by NINO, or by name with an optional date of birth and postcode",
         description="POST, never GET: a NINO or a name must not be in a URL. Restricted records "
         "you are not cleared to open are counted but hidden (`hidden`, `notice`).",
@@ -74,6 +75,7 @@ class CustomerSearchApi(APIView):
 class CustomerRecordApi(APIView):
     @extend_schema(
         tags=[TAG],
+        operation_id="customer_record_get",
         summary="A customer's holistic record, as the customer page shows it to you",
         description="Identity, each benefit and its award, recent and next payments, active "
         "support needs as your role may see them (restricted ones only as a notice of whom to "
@@ -92,6 +94,7 @@ class CustomerRecordApi(APIView):
 class CustomerTimelineApi(APIView):
     @extend_schema(
         tags=[TAG],
+        operation_id="customer_timeline_get",
         summary="The customer's timeline, newest first, filtered like the customer page",
         parameters=[
             ACCESS_REASON_PARAMETER,
@@ -141,6 +144,7 @@ class CustomerInteractionsApi(generics.ListAPIView):
 
     @extend_schema(
         tags=[TAG],
+        operation_id="customer_interactions_list",
         summary="The customer's interactions, newest first",
         parameters=[ACCESS_REASON_PARAMETER],
         responses={200: InteractionSerializer(many=True), **problem_responses(400, 403, 404)},
@@ -150,6 +154,7 @@ class CustomerInteractionsApi(generics.ListAPIView):
 
     @extend_schema(
         tags=[TAG],
+        operation_id="customer_interaction_record",
         summary="Record an interaction (customers.services.interaction_record)",
         parameters=[ACCESS_REASON_PARAMETER],
         request=InteractionCreateSerializer,
