@@ -186,6 +186,19 @@ class Results:
     load: dict[str, Any] = field(default_factory=dict)
 
 
+def tree_describe() -> str:
+    """The commit measured, and whether the working tree had uncommitted changes (it is shared)."""
+
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", *args], cwd=ROOT, capture_output=True, text=True, check=False
+        ).stdout.strip()
+
+    changed = [line for line in git("status", "--porcelain").splitlines() if line.strip()]
+    dirty = f" + {len(changed)} uncommitted paths in the shared tree" if changed else ""
+    return f"commit {git('rev-parse', '--short', 'HEAD')}{dirty}"
+
+
 def machine_describe() -> dict[str, Any]:
     meminfo = Path("/proc/meminfo").read_text()
     total_kb = int(re.search(r"MemTotal:\s+(\d+)", meminfo).group(1))  # type: ignore[union-attr]
@@ -197,6 +210,7 @@ def machine_describe() -> dict[str, Any]:
         "ram_gb": round(total_kb / 1024 / 1024, 1),
         "load_average": " / ".join(f"{x:.2f}" for x in os.getloadavg()),
         "python": platform.python_version(),
+        "tree": tree_describe(),
         "started": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
     }
 
