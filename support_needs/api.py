@@ -2,6 +2,7 @@
 selectors and services as the panel's pages (support_needs.views)."""
 
 import uuid
+from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -252,6 +253,22 @@ def needs(request: Request, public_id: uuid.UUID) -> Response:
     return Response(SupportNeedSerializer(need).data, status=status.HTTP_201_CREATED)
 
 
+def _need_change(
+    request: Request,
+    public_id: uuid.UUID,
+    need_id: uuid.UUID,
+    serializer_class: type[serializers.Serializer],
+    perform: Callable[..., SupportNeed],
+) -> Response:
+    """A change to one need: the panel's access rule, the input, then the panel's service."""
+    customer = _customer(request, public_id)
+    need = _need(request, customer, need_id)
+    incoming = serializer_class(data=request.data)
+    incoming.is_valid(raise_exception=True)
+    need = perform(need=need, by=request.user, request=request, **incoming.validated_data)
+    return Response(SupportNeedSerializer(need).data)
+
+
 @extend_schema(
     tags=[TAG],
     operation_id="support_need_review",
@@ -262,14 +279,9 @@ def needs(request: Request, public_id: uuid.UUID) -> Response:
 )
 @api_view(["POST"])
 def need_review(request: Request, public_id: uuid.UUID, need_id: uuid.UUID) -> Response:
-    customer = _customer(request, public_id)
-    need = _need(request, customer, need_id)
-    incoming = NeedReviewSerializer(data=request.data)
-    incoming.is_valid(raise_exception=True)
-    need = services.support_need_review(
-        need=need, by=request.user, request=request, **incoming.validated_data
+    return _need_change(
+        request, public_id, need_id, NeedReviewSerializer, services.support_need_review
     )
-    return Response(SupportNeedSerializer(need).data)
 
 
 @extend_schema(
@@ -282,11 +294,4 @@ def need_review(request: Request, public_id: uuid.UUID, need_id: uuid.UUID) -> R
 )
 @api_view(["POST"])
 def need_end(request: Request, public_id: uuid.UUID, need_id: uuid.UUID) -> Response:
-    customer = _customer(request, public_id)
-    need = _need(request, customer, need_id)
-    incoming = NeedEndSerializer(data=request.data)
-    incoming.is_valid(raise_exception=True)
-    need = services.support_need_end(
-        need=need, by=request.user, request=request, reason=incoming.validated_data["reason"]
-    )
-    return Response(SupportNeedSerializer(need).data)
+    return _need_change(request, public_id, need_id, NeedEndSerializer, services.support_need_end)
