@@ -6,6 +6,7 @@ import csv
 import uuid
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -22,7 +23,7 @@ from acs.charts import bar_chart
 from acs.models import AcsCase, PartnerReferral
 from audit.models import AccessEvent
 from audit.services import access_record
-from customers.selectors import customer_get_for_user
+from customers.selectors import customer_get_for_user, restricted_reason_in_session
 from support_needs.selectors import support_need_panel
 
 Action = AccessEvent.Action
@@ -178,12 +179,23 @@ def _render_case(
 @permission_required("acs.manage_acs_case", raise_exception=True)
 def case_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     case = selectors.acs_case_get_for_user(public_id=public_id, user=request.user)
+    # The customer page's rule for a restricted record: a cleared colleague says why first,
+    # then comes back to the case; the audit keeps the reason.
+    reason = ""
+    if case.customer.restricted:
+        reason = restricted_reason_in_session(request=request, customer=case.customer)
+        if not reason:
+            url = reverse(
+                "customers:restricted-reason", kwargs={"public_id": case.customer.public_id}
+            )
+            return redirect(f"{url}?{urlencode({'next': request.path})}")
     access_record(
         request=request,
         action=Action.VIEW_CUSTOMER,
         what="acs case",
         customer=case.customer,
         detail={"case": case.reference},
+        reason=reason,
     )
     return _render_case(request, case)
 

@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -316,5 +317,12 @@ def restricted_reason(request: HttpRequest, public_id: uuid.UUID) -> HttpRespons
         except ValidationError as error:
             form.add_error("reason", error)
         else:
-            return redirect("customers:detail", public_id=public_id)
+            return redirect(_after_reason(request) or reverse("customers:detail", args=[public_id]))
     return render(request, "customers/restricted_reason.html", {"form": form, "customer": customer})
+
+
+def _after_reason(request: HttpRequest) -> str:
+    """Where the colleague was going (e.g. an ACS case), if it is a path on this site."""
+    next_url = request.GET.get("next", "")
+    safe = url_has_allowed_host_and_scheme(next_url, allowed_hosts=None)
+    return next_url if safe and next_url.startswith("/") and not next_url.startswith("//") else ""

@@ -302,3 +302,29 @@ def test_case_identity_shows_need_icons_with_text_and_the_deceased_marker(client
     assert '<span aria-hidden="true">BSL</span>' in identity
     assert "BSL interpreter or Video Relay Service</span>" in identity
     assert "Deceased 1 Mar 2026" in identity
+
+
+def test_a_restricted_customers_case_opens_after_a_reason_and_the_audit_keeps_it(client, acssl):
+    case = OpenCaseFactory(owner=acssl, customer=CustomerFactory(restricted=True))
+    login(client, acssl)
+    first = client.get(case_url(case))
+    reason_url = reverse("customers:restricted-reason", args=[case.customer.public_id])
+    assert first.status_code == 302
+    assert first["Location"] == f"{reason_url}?next={case_url(case).replace('/', '%2F')}"
+    assert not AccessEvent.objects.filter(what="acs case").exists()
+    given = client.post(first["Location"], {"reason": "Customer's sister rang about the case"})
+    assert given["Location"] == case_url(case)  # back to the case, not the customer page
+    assert client.get(case_url(case)).status_code == 200
+    event = AccessEvent.objects.get(what="acs case")
+    assert event.reason == "Customer's sister rang about the case"
+
+
+@pytest.mark.parametrize(
+    "next_url", ["https://evil.example/", "//evil.example/", "/\\evil.example"]
+)
+def test_the_reason_page_goes_back_only_to_this_site(client, acssl, next_url):
+    customer = CustomerFactory(restricted=True)
+    login(client, acssl)
+    url = reverse("customers:restricted-reason", args=[customer.public_id])
+    given = client.post(f"{url}?next={next_url}", {"reason": "Customer on the phone now"})
+    assert given["Location"] == reverse("customers:detail", args=[customer.public_id])
