@@ -375,10 +375,9 @@ def naive_baseline(sample_rows: int) -> tuple[int, float]:
     from benefits.sync.apply import AWARD_MODELS
     from customers.models import Customer, SourceIdentity
 
-    rng = random.Random(f"bench-naive:{SEED}")
-    top = Customer.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-    ids = sorted(rng.sample(range(1, top + 1), min(top, sample_rows)))
-    customers = list(Customer.objects.filter(pk__in=ids))
+    customers = list(
+        Customer.objects.filter(nino__in=sampled_ninos(sample_rows, "naive")).order_by("nino")
+    )
     related: dict[int, list[Any]] = {c.pk: [] for c in customers}
     for model in (SourceIdentity, *AWARD_MODELS.values(), Payment):
         for row in model.objects.filter(customer_id__in=list(related)):
@@ -486,18 +485,24 @@ def colleagues_ensure(count: int) -> tuple[list[str], str]:
     return coaches, "bench-admin"
 
 
+def sampled_ninos(count: int, salt: str) -> list[str]:
+    """NINOs of a seeded sample of the mocks' customers (customer i is ZX + i + "ABCD"[i % 4]),
+    so the sample is the same whatever order the sync inserted them in or how often it ran."""
+    rng = random.Random(f"bench-{salt}:{SEED}")
+    return [f"ZX{i:06d}{'ABCD'[i % 4]}" for i in rng.sample(range(N), min(N, count))]
+
+
 def sample_customers(count: int, salt: str) -> list[SampleCustomer]:
     """A seeded sample of unrestricted customers with a name and a postcode."""
     from customers.models import Customer
 
-    rng = random.Random(f"bench-{salt}:{SEED}")
-    top = Customer.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-    ids = rng.sample(range(1, top + 1), min(top, count * 2))
     rows = (
-        Customer.objects.filter(pk__in=ids, restricted=False, date_of_birth__isnull=False)
+        Customer.objects.filter(
+            nino__in=sampled_ninos(count * 2, salt), restricted=False, date_of_birth__isnull=False
+        )
         .exclude(last_name="")
         .exclude(postcode="")
-        .order_by("pk")
+        .order_by("nino")
     )
     return [
         SampleCustomer(

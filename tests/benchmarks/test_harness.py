@@ -7,9 +7,10 @@ import pytest
 
 from benchmarks.queries import KINDS, SampleCustomer, misspell, search_mix
 from benchmarks.report import report_render
-from benchmarks.run import Results
+from benchmarks.run import Results, sampled_ninos
 from benchmarks.stats import Latency, percentile, ratio
 from customers.forms import CustomerSearchForm
+from customers.nino import validate_nino
 
 
 def customers(count: int = 40) -> list[SampleCustomer]:
@@ -142,3 +143,13 @@ def test_the_report_marks_missed_goals_and_scales_the_load_goal():
     # load time, COPY ratio (0.02x), update_or_create ratio (5x), page p95, busiest p95, errors
     assert text.count("**MISSED**") == 6
     assert text.rstrip().endswith("## Notes")
+
+
+def test_the_customer_samples_are_seeded_synthetic_ninos():
+    sample = sampled_ninos(20, "search")
+    assert sample == sampled_ninos(20, "search")
+    assert sample != sampled_ninos(20, "page")
+    assert len(set(sample)) == 20
+    for nino in sample:
+        assert nino.startswith("ZX")
+        assert validate_nino(nino) == nino
