@@ -504,6 +504,9 @@ def _customers_refresh(cursor: Any, source: str, run_id: int) -> int:
     )
     compared = [*IDENTITY_FIELDS, "restricted", "search_name", "benefits_held"]
     _copy(cursor, "sync_customer", ["id", *compared], rows)
+    # Without statistics the planner joins the locked rows (a CTE) to this table in a nested
+    # loop: quadratic in the page size.
+    cursor.execute("ANALYZE sync_customer")
     cursor.execute(
         f"""
         WITH old AS (
