@@ -170,3 +170,16 @@ def test_sign_in_successes_and_failures_are_recorded(client, work_coach):
     assert (attempt.ip_address, attempt.failures_since_start) == ("10.0.0.7", 1)
     client.post(SIGN_IN, {"username": "coach1", "password": TEST_PASSWORD}, REMOTE_ADDR="10.0.0.7")
     assert AccessLog.objects.filter(username="coach1", ip_address="10.0.0.7").exists()
+
+
+def test_a_new_password_ends_the_colleagues_other_sessions(client, admin_user, work_coach):
+    coach = Client()
+    key = sign_in(coach)
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("admin:auth_user_password_change", args=[work_coach.pk]),
+        {"password1": "a-brand-new-passphrase-2026", "password2": "a-brand-new-passphrase-2026"},
+    )
+    assert response.status_code == 302, response.content
+    assert signed_out(coach.get(HOME))  # Django's session auth hash no longer matches
+    assert signed_out(replay(key).get(HOME))
