@@ -13,15 +13,16 @@ from typing import Any
 import pghistory
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from benefits.models import QuarantinedRecord, SourceWatermark, SyncRun, SyncSchedule
+from benefits.models import Payment, QuarantinedRecord, SourceWatermark, SyncRun, SyncSchedule
 from benefits.sources import SOURCES, client_for, high_water_mark
 from benefits.sources.base import ParsedPage, RecordError, Rejected
-from benefits.sync.apply import ApplyResult, records_apply
+from benefits.sync.apply import AWARD_MODELS, ApplyResult, records_apply
 from benefits.sync.locks import SourceLock, source_lock_holder
+from customers.models import Customer, SourceIdentity
 
 logger = logging.getLogger(__name__)
 ACTIVE = (SyncRun.Status.QUEUED, SyncRun.Status.RUNNING)
@@ -175,7 +176,28 @@ def _page_commit(
         transaction.on_commit(lock.release)
         if not finished:
             _enqueue_page(run.pk, page + 1)
+    if finished and run.created + result.created >= BULK_LOAD_ROWS:
+        _statistics_refresh(run.source)
     return "finished" if finished else "page done"
+
+
+# A run that created this many awards changed its tables enough that the planner's statistics
+# are stale until autovacuum gets round to them (a minute or more); searches meanwhile fall back
+# to sequential scans (650 ms instead of 20 ms at 50,000 customers, measured).
+BULK_LOAD_ROWS = 5000
+
+
+def _statistics_refresh(source: str) -> None:
+    """ANALYZE the tables a large run has just filled (seconds at 1M rows; sampled)."""
+    tables = [
+        Customer._meta.db_table,
+        SourceIdentity._meta.db_table,
+        AWARD_MODELS[source]._meta.db_table,
+        Payment._meta.db_table,
+    ]
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"ANALYZE {table}")
 
 
 def _support_needs_refresh(run: SyncRun, customer_ids: list[int]) -> None:

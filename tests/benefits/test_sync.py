@@ -407,3 +407,24 @@ def test_the_database_refuses_run_counts_that_do_not_add_up():
         SyncRun.objects.filter(pk=run.pk).update(fetched=4)  # one record unaccounted for
     run.refresh_from_db()
     assert run.fetched == 3
+
+
+def test_a_large_run_refreshes_the_planner_statistics_of_the_tables_it_filled(legacy, monkeypatch):
+    """Right after a bulk load the planner would otherwise guess (searches then scan the whole
+    table until autovacuum catches up). The test's transaction hides these rows from
+    autovacuum, so only the sync's own ANALYZE can make pg_class agree with the table."""
+    from django.db import connection
+
+    def estimated_rows(table: str) -> float:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [table])
+            return cursor.fetchone()[0]
+
+    monkeypatch.setattr(services, "BULK_LOAD_ROWS", 10**9)
+    sync_inline("pip")
+    assert estimated_rows("benefits_pipaward") != PipAward.objects.count()
+
+    monkeypatch.setattr(services, "BULK_LOAD_ROWS", 1)
+    sync_inline("uc")
+    assert estimated_rows("benefits_universalcreditaward") == UniversalCreditAward.objects.count()
+    assert estimated_rows("customers_customer") == Customer.objects.count()
