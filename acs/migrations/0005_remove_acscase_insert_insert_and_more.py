@@ -6,58 +6,129 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('acs', '0004_acscaseevent_caseactionevent_acscase_insert_insert_and_more'),
+        ("acs", "0004_acscaseevent_caseactionevent_acscase_insert_insert_and_more"),
     ]
 
     operations = [
         pgtrigger.migrations.RemoveTrigger(
-            model_name='acscase',
-            name='insert_insert',
+            model_name="acscase",
+            name="insert_insert",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='acscase',
-            name='update_update',
+            model_name="acscase",
+            name="update_update",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='acscase',
-            name='delete_delete',
+            model_name="acscase",
+            name="delete_delete",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='caseaction',
-            name='insert_insert',
+            model_name="caseaction",
+            name="insert_insert",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='caseaction',
-            name='update_update',
+            model_name="caseaction",
+            name="update_update",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='caseaction',
-            name='delete_delete',
+            model_name="caseaction",
+            name="delete_delete",
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='acscase',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value ) INSERT INTO "acs_acscaseevent" ("closed_at", "closure_summary", "customer_id", "id", "next_review_on", "opened_at", "outcome_id", "owner_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "public_id", "referred_at", "risk_level", "status", "urgency") SELECT new_values."closed_at", new_values."closure_summary", new_values."customer_id", new_values."id", new_values."next_review_on", new_values."opened_at", new_values."outcome_id", new_values."owner_id", _pgh_attached_context.value, NOW(), \'insert\', new_values."id", new_values."public_id", new_values."referred_at", new_values."risk_level", new_values."status", new_values."urgency" FROM ( SELECT new_values.* FROM new_values  ) AS new_values, _pgh_attached_context; RETURN NULL;', hash='fbfe8447faa98978a8e23e143b34f3f973975caa', level='STATEMENT', operation='INSERT', pgid='pgtrigger_insert_insert_c0c76', referencing='REFERENCING NEW TABLE AS new_values ', table='acs_acscase', when='AFTER')),
+            model_name="acscase",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value ) INSERT INTO "acs_acscaseevent" ("closed_at", "closure_summary", "customer_id", "id", "next_review_on", "opened_at", "outcome_id", "owner_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "public_id", "referred_at", "risk_level", "status", "urgency") SELECT new_values."closed_at", new_values."closure_summary", new_values."customer_id", new_values."id", new_values."next_review_on", new_values."opened_at", new_values."outcome_id", new_values."owner_id", _pgh_attached_context.value, NOW(), \'insert\', new_values."id", new_values."public_id", new_values."referred_at", new_values."risk_level", new_values."status", new_values."urgency" FROM ( SELECT new_values.* FROM new_values  ) AS new_values, _pgh_attached_context; RETURN NULL;',
+                    hash="fbfe8447faa98978a8e23e143b34f3f973975caa",
+                    level="STATEMENT",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_c0c76",
+                    referencing="REFERENCING NEW TABLE AS new_values ",
+                    table="acs_acscase",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='acscase',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(func='WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value ) INSERT INTO "acs_acscaseevent" ("closed_at", "closure_summary", "customer_id", "id", "next_review_on", "opened_at", "outcome_id", "owner_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "public_id", "referred_at", "risk_level", "status", "urgency") SELECT new_values."closed_at", new_values."closure_summary", new_values."customer_id", new_values."id", new_values."next_review_on", new_values."opened_at", new_values."outcome_id", new_values."owner_id", _pgh_attached_context.value, NOW(), \'update\', new_values."id", new_values."public_id", new_values."referred_at", new_values."risk_level", new_values."status", new_values."urgency" FROM ( SELECT new_values.* FROM old_values JOIN new_values ON (old_values."id") = (new_values."id") WHERE (old_values.* IS DISTINCT FROM new_values.*) ) AS new_values, _pgh_attached_context; RETURN NULL;', hash='c3fa169dfbc5daac1b37a64550144fe735d6dbb6', level='STATEMENT', operation='UPDATE', pgid='pgtrigger_update_update_0be3f', referencing='REFERENCING OLD TABLE AS old_values  NEW TABLE AS new_values ', table='acs_acscase', when='AFTER')),
+            model_name="acscase",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value ) INSERT INTO "acs_acscaseevent" ("closed_at", "closure_summary", "customer_id", "id", "next_review_on", "opened_at", "outcome_id", "owner_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "public_id", "referred_at", "risk_level", "status", "urgency") SELECT new_values."closed_at", new_values."closure_summary", new_values."customer_id", new_values."id", new_values."next_review_on", new_values."opened_at", new_values."outcome_id", new_values."owner_id", _pgh_attached_context.value, NOW(), \'update\', new_values."id", new_values."public_id", new_values."referred_at", new_values."risk_level", new_values."status", new_values."urgency" FROM ( SELECT new_values.* FROM old_values JOIN new_values ON (old_values."id") = (new_values."id") WHERE (old_values.* IS DISTINCT FROM new_values.*) ) AS new_values, _pgh_attached_context; RETURN NULL;',
+                    hash="c3fa169dfbc5daac1b37a64550144fe735d6dbb6",
+                    level="STATEMENT",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_0be3f",
+                    referencing="REFERENCING OLD TABLE AS old_values  NEW TABLE AS new_values ",
+                    table="acs_acscase",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='acscase',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value ) INSERT INTO "acs_acscaseevent" ("closed_at", "closure_summary", "customer_id", "id", "next_review_on", "opened_at", "outcome_id", "owner_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "public_id", "referred_at", "risk_level", "status", "urgency") SELECT old_values."closed_at", old_values."closure_summary", old_values."customer_id", old_values."id", old_values."next_review_on", old_values."opened_at", old_values."outcome_id", old_values."owner_id", _pgh_attached_context.value, NOW(), \'delete\', old_values."id", old_values."public_id", old_values."referred_at", old_values."risk_level", old_values."status", old_values."urgency" FROM ( SELECT old_values.* FROM old_values  ) AS old_values, _pgh_attached_context; RETURN NULL;', hash='5630c31d5362fccf83aed19ad962dfa3da89885b', level='STATEMENT', operation='DELETE', pgid='pgtrigger_delete_delete_3429c', referencing='REFERENCING OLD TABLE AS old_values ', table='acs_acscase', when='AFTER')),
+            model_name="acscase",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value ) INSERT INTO "acs_acscaseevent" ("closed_at", "closure_summary", "customer_id", "id", "next_review_on", "opened_at", "outcome_id", "owner_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "public_id", "referred_at", "risk_level", "status", "urgency") SELECT old_values."closed_at", old_values."closure_summary", old_values."customer_id", old_values."id", old_values."next_review_on", old_values."opened_at", old_values."outcome_id", old_values."owner_id", _pgh_attached_context.value, NOW(), \'delete\', old_values."id", old_values."public_id", old_values."referred_at", old_values."risk_level", old_values."status", old_values."urgency" FROM ( SELECT old_values.* FROM old_values  ) AS old_values, _pgh_attached_context; RETURN NULL;',
+                    hash="5630c31d5362fccf83aed19ad962dfa3da89885b",
+                    level="STATEMENT",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_3429c",
+                    referencing="REFERENCING OLD TABLE AS old_values ",
+                    table="acs_acscase",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='caseaction',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value ) INSERT INTO "acs_caseactionevent" ("case_id", "completed_at", "completed_by_id", "created_at", "created_by_id", "description", "due_on", "id", "owner_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id") SELECT new_values."case_id", new_values."completed_at", new_values."completed_by_id", new_values."created_at", new_values."created_by_id", new_values."description", new_values."due_on", new_values."id", new_values."owner_id", _pgh_attached_context.value, NOW(), \'insert\', new_values."id" FROM ( SELECT new_values.* FROM new_values  ) AS new_values, _pgh_attached_context; RETURN NULL;', hash='3fab2ff6a006d2119f695f8d68798dafd233e529', level='STATEMENT', operation='INSERT', pgid='pgtrigger_insert_insert_bbe55', referencing='REFERENCING NEW TABLE AS new_values ', table='acs_caseaction', when='AFTER')),
+            model_name="caseaction",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value ) INSERT INTO "acs_caseactionevent" ("case_id", "completed_at", "completed_by_id", "created_at", "created_by_id", "description", "due_on", "id", "owner_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id") SELECT new_values."case_id", new_values."completed_at", new_values."completed_by_id", new_values."created_at", new_values."created_by_id", new_values."description", new_values."due_on", new_values."id", new_values."owner_id", _pgh_attached_context.value, NOW(), \'insert\', new_values."id" FROM ( SELECT new_values.* FROM new_values  ) AS new_values, _pgh_attached_context; RETURN NULL;',
+                    hash="3fab2ff6a006d2119f695f8d68798dafd233e529",
+                    level="STATEMENT",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_bbe55",
+                    referencing="REFERENCING NEW TABLE AS new_values ",
+                    table="acs_caseaction",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='caseaction',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(func='WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value ) INSERT INTO "acs_caseactionevent" ("case_id", "completed_at", "completed_by_id", "created_at", "created_by_id", "description", "due_on", "id", "owner_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id") SELECT new_values."case_id", new_values."completed_at", new_values."completed_by_id", new_values."created_at", new_values."created_by_id", new_values."description", new_values."due_on", new_values."id", new_values."owner_id", _pgh_attached_context.value, NOW(), \'update\', new_values."id" FROM ( SELECT new_values.* FROM old_values JOIN new_values ON (old_values."id") = (new_values."id") WHERE (old_values.* IS DISTINCT FROM new_values.*) ) AS new_values, _pgh_attached_context; RETURN NULL;', hash='c92266e93e62367cedb1a81e2a535b5f142a4b3b', level='STATEMENT', operation='UPDATE', pgid='pgtrigger_update_update_1e9a0', referencing='REFERENCING OLD TABLE AS old_values  NEW TABLE AS new_values ', table='acs_caseaction', when='AFTER')),
+            model_name="caseaction",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value ) INSERT INTO "acs_caseactionevent" ("case_id", "completed_at", "completed_by_id", "created_at", "created_by_id", "description", "due_on", "id", "owner_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id") SELECT new_values."case_id", new_values."completed_at", new_values."completed_by_id", new_values."created_at", new_values."created_by_id", new_values."description", new_values."due_on", new_values."id", new_values."owner_id", _pgh_attached_context.value, NOW(), \'update\', new_values."id" FROM ( SELECT new_values.* FROM old_values JOIN new_values ON (old_values."id") = (new_values."id") WHERE (old_values.* IS DISTINCT FROM new_values.*) ) AS new_values, _pgh_attached_context; RETURN NULL;',
+                    hash="c92266e93e62367cedb1a81e2a535b5f142a4b3b",
+                    level="STATEMENT",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_1e9a0",
+                    referencing="REFERENCING OLD TABLE AS old_values  NEW TABLE AS new_values ",
+                    table="acs_caseaction",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='caseaction',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value ) INSERT INTO "acs_caseactionevent" ("case_id", "completed_at", "completed_by_id", "created_at", "created_by_id", "description", "due_on", "id", "owner_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id") SELECT old_values."case_id", old_values."completed_at", old_values."completed_by_id", old_values."created_at", old_values."created_by_id", old_values."description", old_values."due_on", old_values."id", old_values."owner_id", _pgh_attached_context.value, NOW(), \'delete\', old_values."id" FROM ( SELECT old_values.* FROM old_values  ) AS old_values, _pgh_attached_context; RETURN NULL;', hash='1661a00a449c16fed4d2c0e6bf9c863615b48f06', level='STATEMENT', operation='DELETE', pgid='pgtrigger_delete_delete_97268', referencing='REFERENCING OLD TABLE AS old_values ', table='acs_caseaction', when='AFTER')),
+            model_name="caseaction",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value ) INSERT INTO "acs_caseactionevent" ("case_id", "completed_at", "completed_by_id", "created_at", "created_by_id", "description", "due_on", "id", "owner_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id") SELECT old_values."case_id", old_values."completed_at", old_values."completed_by_id", old_values."created_at", old_values."created_by_id", old_values."description", old_values."due_on", old_values."id", old_values."owner_id", _pgh_attached_context.value, NOW(), \'delete\', old_values."id" FROM ( SELECT old_values.* FROM old_values  ) AS old_values, _pgh_attached_context; RETURN NULL;',
+                    hash="1661a00a449c16fed4d2c0e6bf9c863615b48f06",
+                    level="STATEMENT",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_97268",
+                    referencing="REFERENCING OLD TABLE AS old_values ",
+                    table="acs_caseaction",
+                    when="AFTER",
+                ),
+            ),
         ),
     ]

@@ -6,26 +6,49 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('acs', '0005_remove_acscase_insert_insert_and_more'),
+        ("acs", "0005_remove_acscase_insert_insert_and_more"),
     ]
 
     operations = [
         pgtrigger.migrations.RemoveTrigger(
-            model_name='acscase',
-            name='update_update',
+            model_name="acscase",
+            name="update_update",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='caseaction',
-            name='update_update',
+            model_name="caseaction",
+            name="update_update",
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='acscase',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(func='WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value ) INSERT INTO "acs_acscaseevent" ("closed_at", "closure_summary", "customer_id", "id", "next_review_on", "opened_at", "outcome_id", "owner_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "public_id", "referred_at", "risk_level", "status", "urgency") SELECT new_values."closed_at", new_values."closure_summary", new_values."customer_id", new_values."id", new_values."next_review_on", new_values."opened_at", new_values."outcome_id", new_values."owner_id", _pgh_attached_context.value, NOW(), \'update\', new_values."id", new_values."public_id", new_values."referred_at", new_values."risk_level", new_values."status", new_values."urgency" FROM ( SELECT new_values.* FROM new_values  ) AS new_values, _pgh_attached_context; RETURN NULL;', hash='58d59a76fefcd3efe25f66172829c3967428173e', level='STATEMENT', operation='UPDATE', pgid='pgtrigger_update_update_0be3f', referencing='REFERENCING OLD TABLE AS old_values  NEW TABLE AS new_values ', table='acs_acscase', when='AFTER')),
+            model_name="acscase",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value ) INSERT INTO "acs_acscaseevent" ("closed_at", "closure_summary", "customer_id", "id", "next_review_on", "opened_at", "outcome_id", "owner_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "public_id", "referred_at", "risk_level", "status", "urgency") SELECT new_values."closed_at", new_values."closure_summary", new_values."customer_id", new_values."id", new_values."next_review_on", new_values."opened_at", new_values."outcome_id", new_values."owner_id", _pgh_attached_context.value, NOW(), \'update\', new_values."id", new_values."public_id", new_values."referred_at", new_values."risk_level", new_values."status", new_values."urgency" FROM ( SELECT new_values.* FROM new_values  ) AS new_values, _pgh_attached_context; RETURN NULL;',
+                    hash="58d59a76fefcd3efe25f66172829c3967428173e",
+                    level="STATEMENT",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_0be3f",
+                    referencing="REFERENCING OLD TABLE AS old_values  NEW TABLE AS new_values ",
+                    table="acs_acscase",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='caseaction',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(func='WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value ) INSERT INTO "acs_caseactionevent" ("case_id", "completed_at", "completed_by_id", "created_at", "created_by_id", "description", "due_on", "id", "owner_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id") SELECT new_values."case_id", new_values."completed_at", new_values."completed_by_id", new_values."created_at", new_values."created_by_id", new_values."description", new_values."due_on", new_values."id", new_values."owner_id", _pgh_attached_context.value, NOW(), \'update\', new_values."id" FROM ( SELECT new_values.* FROM new_values  ) AS new_values, _pgh_attached_context; RETURN NULL;', hash='911b61097010d112f325c33d2dbb956ef7e68e94', level='STATEMENT', operation='UPDATE', pgid='pgtrigger_update_update_1e9a0', referencing='REFERENCING OLD TABLE AS old_values  NEW TABLE AS new_values ', table='acs_caseaction', when='AFTER')),
+            model_name="caseaction",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value ) INSERT INTO "acs_caseactionevent" ("case_id", "completed_at", "completed_by_id", "created_at", "created_by_id", "description", "due_on", "id", "owner_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id") SELECT new_values."case_id", new_values."completed_at", new_values."completed_by_id", new_values."created_at", new_values."created_by_id", new_values."description", new_values."due_on", new_values."id", new_values."owner_id", _pgh_attached_context.value, NOW(), \'update\', new_values."id" FROM ( SELECT new_values.* FROM new_values  ) AS new_values, _pgh_attached_context; RETURN NULL;',
+                    hash="911b61097010d112f325c33d2dbb956ef7e68e94",
+                    level="STATEMENT",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_1e9a0",
+                    referencing="REFERENCING OLD TABLE AS old_values  NEW TABLE AS new_values ",
+                    table="acs_caseaction",
+                    when="AFTER",
+                ),
+            ),
         ),
     ]

@@ -6,50 +6,109 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('benefits', '0007_remove_esaaward_insert_insert_and_more'),
+        ("benefits", "0007_remove_esaaward_insert_insert_and_more"),
     ]
 
     operations = [
         pgtrigger.migrations.RemoveTrigger(
-            model_name='esaaward',
-            name='update_update',
+            model_name="esaaward",
+            name="update_update",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='payment',
-            name='update_update',
+            model_name="payment",
+            name="update_update",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='pipaward',
-            name='update_update',
+            model_name="pipaward",
+            name="update_update",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='statepensionaward',
-            name='update_update',
+            model_name="statepensionaward",
+            name="update_update",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='universalcreditaward',
-            name='update_update',
+            model_name="universalcreditaward",
+            name="update_update",
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='esaaward',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(func='WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value ) INSERT INTO "benefits_esaawardevent" ("claim_reference", "claim_start", "customer_id", "end_date", "esa_type", "group", "id", "migration_deadline_date", "migration_notice_date", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "phase", "source_restricted", "source_version", "status", "sync_run_id", "synced_at", "time_limit_date", "wca_date", "wca_outcome", "wca_referral_date", "weekly_rate_pence") SELECT new_values."claim_reference", new_values."claim_start", new_values."customer_id", new_values."end_date", new_values."esa_type", new_values."group", new_values."id", new_values."migration_deadline_date", new_values."migration_notice_date", _pgh_attached_context.value, NOW(), \'update\', new_values."id", new_values."phase", new_values."source_restricted", new_values."source_version", new_values."status", new_values."sync_run_id", new_values."synced_at", new_values."time_limit_date", new_values."wca_date", new_values."wca_outcome", new_values."wca_referral_date", new_values."weekly_rate_pence" FROM ( SELECT new_values.* FROM new_values  ) AS new_values, _pgh_attached_context; RETURN NULL;', hash='df9e84f62aaa0136e8fa525ab4d1105ed728f486', level='STATEMENT', operation='UPDATE', pgid='pgtrigger_update_update_b7bb8', referencing='REFERENCING OLD TABLE AS old_values  NEW TABLE AS new_values ', table='benefits_esaaward', when='AFTER')),
+            model_name="esaaward",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value ) INSERT INTO "benefits_esaawardevent" ("claim_reference", "claim_start", "customer_id", "end_date", "esa_type", "group", "id", "migration_deadline_date", "migration_notice_date", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "phase", "source_restricted", "source_version", "status", "sync_run_id", "synced_at", "time_limit_date", "wca_date", "wca_outcome", "wca_referral_date", "weekly_rate_pence") SELECT new_values."claim_reference", new_values."claim_start", new_values."customer_id", new_values."end_date", new_values."esa_type", new_values."group", new_values."id", new_values."migration_deadline_date", new_values."migration_notice_date", _pgh_attached_context.value, NOW(), \'update\', new_values."id", new_values."phase", new_values."source_restricted", new_values."source_version", new_values."status", new_values."sync_run_id", new_values."synced_at", new_values."time_limit_date", new_values."wca_date", new_values."wca_outcome", new_values."wca_referral_date", new_values."weekly_rate_pence" FROM ( SELECT new_values.* FROM new_values  ) AS new_values, _pgh_attached_context; RETURN NULL;',
+                    hash="df9e84f62aaa0136e8fa525ab4d1105ed728f486",
+                    level="STATEMENT",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_b7bb8",
+                    referencing="REFERENCING OLD TABLE AS old_values  NEW TABLE AS new_values ",
+                    table="benefits_esaaward",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='payment',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(func='WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value ) INSERT INTO "benefits_paymentevent" ("amount_pence", "benefit", "customer_id", "id", "kind", "payment_date", "period_end", "period_start", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "reference", "source_version", "status", "sync_run_id", "synced_at") SELECT new_values."amount_pence", new_values."benefit", new_values."customer_id", new_values."id", new_values."kind", new_values."payment_date", new_values."period_end", new_values."period_start", _pgh_attached_context.value, NOW(), \'update\', new_values."id", new_values."reference", new_values."source_version", new_values."status", new_values."sync_run_id", new_values."synced_at" FROM ( SELECT new_values.* FROM new_values  ) AS new_values, _pgh_attached_context; RETURN NULL;', hash='ddad0e7d3168d6d8afaa27189927c2f85a9c29ac', level='STATEMENT', operation='UPDATE', pgid='pgtrigger_update_update_6a30b', referencing='REFERENCING OLD TABLE AS old_values  NEW TABLE AS new_values ', table='benefits_payment', when='AFTER')),
+            model_name="payment",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value ) INSERT INTO "benefits_paymentevent" ("amount_pence", "benefit", "customer_id", "id", "kind", "payment_date", "period_end", "period_start", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "reference", "source_version", "status", "sync_run_id", "synced_at") SELECT new_values."amount_pence", new_values."benefit", new_values."customer_id", new_values."id", new_values."kind", new_values."payment_date", new_values."period_end", new_values."period_start", _pgh_attached_context.value, NOW(), \'update\', new_values."id", new_values."reference", new_values."source_version", new_values."status", new_values."sync_run_id", new_values."synced_at" FROM ( SELECT new_values.* FROM new_values  ) AS new_values, _pgh_attached_context; RETURN NULL;',
+                    hash="ddad0e7d3168d6d8afaa27189927c2f85a9c29ac",
+                    level="STATEMENT",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_6a30b",
+                    referencing="REFERENCING OLD TABLE AS old_values  NEW TABLE AS new_values ",
+                    table="benefits_payment",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='pipaward',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(func='WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value ) INSERT INTO "benefits_pipawardevent" ("appeal_status", "assessment_provider", "award_end", "award_start", "claim_reference", "claim_stage", "customer_id", "daily_living_rate", "daily_living_weekly_pence", "end_date", "id", "mobility_rate", "mobility_weekly_pence", "mr_status", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "review_date", "source_restricted", "source_version", "status", "sync_run_id", "synced_at") SELECT new_values."appeal_status", new_values."assessment_provider", new_values."award_end", new_values."award_start", new_values."claim_reference", new_values."claim_stage", new_values."customer_id", new_values."daily_living_rate", new_values."daily_living_weekly_pence", new_values."end_date", new_values."id", new_values."mobility_rate", new_values."mobility_weekly_pence", new_values."mr_status", _pgh_attached_context.value, NOW(), \'update\', new_values."id", new_values."review_date", new_values."source_restricted", new_values."source_version", new_values."status", new_values."sync_run_id", new_values."synced_at" FROM ( SELECT new_values.* FROM new_values  ) AS new_values, _pgh_attached_context; RETURN NULL;', hash='59cfc4f3e59141df5af008440e08e4fda04b1d5e', level='STATEMENT', operation='UPDATE', pgid='pgtrigger_update_update_d6629', referencing='REFERENCING OLD TABLE AS old_values  NEW TABLE AS new_values ', table='benefits_pipaward', when='AFTER')),
+            model_name="pipaward",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value ) INSERT INTO "benefits_pipawardevent" ("appeal_status", "assessment_provider", "award_end", "award_start", "claim_reference", "claim_stage", "customer_id", "daily_living_rate", "daily_living_weekly_pence", "end_date", "id", "mobility_rate", "mobility_weekly_pence", "mr_status", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "review_date", "source_restricted", "source_version", "status", "sync_run_id", "synced_at") SELECT new_values."appeal_status", new_values."assessment_provider", new_values."award_end", new_values."award_start", new_values."claim_reference", new_values."claim_stage", new_values."customer_id", new_values."daily_living_rate", new_values."daily_living_weekly_pence", new_values."end_date", new_values."id", new_values."mobility_rate", new_values."mobility_weekly_pence", new_values."mr_status", _pgh_attached_context.value, NOW(), \'update\', new_values."id", new_values."review_date", new_values."source_restricted", new_values."source_version", new_values."status", new_values."sync_run_id", new_values."synced_at" FROM ( SELECT new_values.* FROM new_values  ) AS new_values, _pgh_attached_context; RETURN NULL;',
+                    hash="59cfc4f3e59141df5af008440e08e4fda04b1d5e",
+                    level="STATEMENT",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_d6629",
+                    referencing="REFERENCING OLD TABLE AS old_values  NEW TABLE AS new_values ",
+                    table="benefits_pipaward",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='statepensionaward',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(func='WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value ) INSERT INTO "benefits_statepensionawardevent" ("additional_pence", "customer_id", "deferral_weeks", "end_date", "id", "payment_day", "pension_type", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "qualifying_years", "source_restricted", "source_version", "start_date", "state_pension_date", "status", "sync_run_id", "synced_at", "weekly_amount_pence") SELECT new_values."additional_pence", new_values."customer_id", new_values."deferral_weeks", new_values."end_date", new_values."id", new_values."payment_day", new_values."pension_type", _pgh_attached_context.value, NOW(), \'update\', new_values."id", new_values."qualifying_years", new_values."source_restricted", new_values."source_version", new_values."start_date", new_values."state_pension_date", new_values."status", new_values."sync_run_id", new_values."synced_at", new_values."weekly_amount_pence" FROM ( SELECT new_values.* FROM new_values  ) AS new_values, _pgh_attached_context; RETURN NULL;', hash='dae58ba29c55e067423dd3da5f27faf683a4db17', level='STATEMENT', operation='UPDATE', pgid='pgtrigger_update_update_3ab64', referencing='REFERENCING OLD TABLE AS old_values  NEW TABLE AS new_values ', table='benefits_statepensionaward', when='AFTER')),
+            model_name="statepensionaward",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value ) INSERT INTO "benefits_statepensionawardevent" ("additional_pence", "customer_id", "deferral_weeks", "end_date", "id", "payment_day", "pension_type", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "qualifying_years", "source_restricted", "source_version", "start_date", "state_pension_date", "status", "sync_run_id", "synced_at", "weekly_amount_pence") SELECT new_values."additional_pence", new_values."customer_id", new_values."deferral_weeks", new_values."end_date", new_values."id", new_values."payment_day", new_values."pension_type", _pgh_attached_context.value, NOW(), \'update\', new_values."id", new_values."qualifying_years", new_values."source_restricted", new_values."source_version", new_values."start_date", new_values."state_pension_date", new_values."status", new_values."sync_run_id", new_values."synced_at", new_values."weekly_amount_pence" FROM ( SELECT new_values.* FROM new_values  ) AS new_values, _pgh_attached_context; RETURN NULL;',
+                    hash="dae58ba29c55e067423dd3da5f27faf683a4db17",
+                    level="STATEMENT",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_3ab64",
+                    referencing="REFERENCING OLD TABLE AS old_values  NEW TABLE AS new_values ",
+                    table="benefits_statepensionaward",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='universalcreditaward',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(func='WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value ) INSERT INTO "benefits_universalcreditawardevent" ("assessment_period_end", "assessment_period_start", "award_amount_pence", "claim_id", "claimant_commitment_date", "conditionality_regime", "customer_id", "deductions", "elements", "end_date", "household", "id", "next_payment_date", "next_payment_pence", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "sanctions", "source_restricted", "source_version", "standard_allowance_pence", "start_date", "status", "support_needs", "sync_run_id", "synced_at", "work_coach") SELECT new_values."assessment_period_end", new_values."assessment_period_start", new_values."award_amount_pence", new_values."claim_id", new_values."claimant_commitment_date", new_values."conditionality_regime", new_values."customer_id", new_values."deductions", new_values."elements", new_values."end_date", new_values."household", new_values."id", new_values."next_payment_date", new_values."next_payment_pence", _pgh_attached_context.value, NOW(), \'update\', new_values."id", new_values."sanctions", new_values."source_restricted", new_values."source_version", new_values."standard_allowance_pence", new_values."start_date", new_values."status", new_values."support_needs", new_values."sync_run_id", new_values."synced_at", new_values."work_coach" FROM ( SELECT new_values.* FROM new_values  ) AS new_values, _pgh_attached_context; RETURN NULL;', hash='63813233b2d1a4f1a4ab46aceb4189781a82d391', level='STATEMENT', operation='UPDATE', pgid='pgtrigger_update_update_58d83', referencing='REFERENCING OLD TABLE AS old_values  NEW TABLE AS new_values ', table='benefits_universalcreditaward', when='AFTER')),
+            model_name="universalcreditaward",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value ) INSERT INTO "benefits_universalcreditawardevent" ("assessment_period_end", "assessment_period_start", "award_amount_pence", "claim_id", "claimant_commitment_date", "conditionality_regime", "customer_id", "deductions", "elements", "end_date", "household", "id", "next_payment_date", "next_payment_pence", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "sanctions", "source_restricted", "source_version", "standard_allowance_pence", "start_date", "status", "support_needs", "sync_run_id", "synced_at", "work_coach") SELECT new_values."assessment_period_end", new_values."assessment_period_start", new_values."award_amount_pence", new_values."claim_id", new_values."claimant_commitment_date", new_values."conditionality_regime", new_values."customer_id", new_values."deductions", new_values."elements", new_values."end_date", new_values."household", new_values."id", new_values."next_payment_date", new_values."next_payment_pence", _pgh_attached_context.value, NOW(), \'update\', new_values."id", new_values."sanctions", new_values."source_restricted", new_values."source_version", new_values."standard_allowance_pence", new_values."start_date", new_values."status", new_values."support_needs", new_values."sync_run_id", new_values."synced_at", new_values."work_coach" FROM ( SELECT new_values.* FROM new_values  ) AS new_values, _pgh_attached_context; RETURN NULL;',
+                    hash="63813233b2d1a4f1a4ab46aceb4189781a82d391",
+                    level="STATEMENT",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_58d83",
+                    referencing="REFERENCING OLD TABLE AS old_values  NEW TABLE AS new_values ",
+                    table="benefits_universalcreditaward",
+                    when="AFTER",
+                ),
+            ),
         ),
     ]

@@ -6,82 +6,189 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('customers', '0003_customerevent_interactionevent_sourceidentityevent_and_more'),
+        ("customers", "0003_customerevent_interactionevent_sourceidentityevent_and_more"),
     ]
 
     operations = [
         pgtrigger.migrations.RemoveTrigger(
-            model_name='customer',
-            name='insert_insert',
+            model_name="customer",
+            name="insert_insert",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='customer',
-            name='update_update',
+            model_name="customer",
+            name="update_update",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='customer',
-            name='delete_delete',
+            model_name="customer",
+            name="delete_delete",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='interaction',
-            name='insert_insert',
+            model_name="interaction",
+            name="insert_insert",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='interaction',
-            name='update_update',
+            model_name="interaction",
+            name="update_update",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='interaction',
-            name='delete_delete',
+            model_name="interaction",
+            name="delete_delete",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='sourceidentity',
-            name='insert_insert',
+            model_name="sourceidentity",
+            name="insert_insert",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='sourceidentity',
-            name='update_update',
+            model_name="sourceidentity",
+            name="update_update",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='sourceidentity',
-            name='delete_delete',
+            model_name="sourceidentity",
+            name="delete_delete",
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='customer',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value ) INSERT INTO "customers_customerevent" ("address_line_1", "address_line_2", "benefits_held", "created_at", "date_of_birth", "date_of_death", "first_name", "id", "last_name", "last_source", "last_sync_run_id", "middle_names", "nino", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "postcode", "public_id", "restricted", "search_name", "town", "updated_at") SELECT new_values."address_line_1", new_values."address_line_2", new_values."benefits_held", new_values."created_at", new_values."date_of_birth", new_values."date_of_death", new_values."first_name", new_values."id", new_values."last_name", new_values."last_source", new_values."last_sync_run_id", new_values."middle_names", new_values."nino", _pgh_attached_context.value, NOW(), \'insert\', new_values."id", new_values."postcode", new_values."public_id", new_values."restricted", new_values."search_name", new_values."town", new_values."updated_at" FROM ( SELECT new_values.* FROM new_values  ) AS new_values, _pgh_attached_context; RETURN NULL;', hash='f2d5f895e4dbf5d729d151ffec18fe0d31d6bd2d', level='STATEMENT', operation='INSERT', pgid='pgtrigger_insert_insert_a36e0', referencing='REFERENCING NEW TABLE AS new_values ', table='customers_customer', when='AFTER')),
+            model_name="customer",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value ) INSERT INTO "customers_customerevent" ("address_line_1", "address_line_2", "benefits_held", "created_at", "date_of_birth", "date_of_death", "first_name", "id", "last_name", "last_source", "last_sync_run_id", "middle_names", "nino", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "postcode", "public_id", "restricted", "search_name", "town", "updated_at") SELECT new_values."address_line_1", new_values."address_line_2", new_values."benefits_held", new_values."created_at", new_values."date_of_birth", new_values."date_of_death", new_values."first_name", new_values."id", new_values."last_name", new_values."last_source", new_values."last_sync_run_id", new_values."middle_names", new_values."nino", _pgh_attached_context.value, NOW(), \'insert\', new_values."id", new_values."postcode", new_values."public_id", new_values."restricted", new_values."search_name", new_values."town", new_values."updated_at" FROM ( SELECT new_values.* FROM new_values  ) AS new_values, _pgh_attached_context; RETURN NULL;',
+                    hash="f2d5f895e4dbf5d729d151ffec18fe0d31d6bd2d",
+                    level="STATEMENT",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_a36e0",
+                    referencing="REFERENCING NEW TABLE AS new_values ",
+                    table="customers_customer",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='customer',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(func='WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value ) INSERT INTO "customers_customerevent" ("address_line_1", "address_line_2", "benefits_held", "created_at", "date_of_birth", "date_of_death", "first_name", "id", "last_name", "last_source", "last_sync_run_id", "middle_names", "nino", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "postcode", "public_id", "restricted", "search_name", "town", "updated_at") SELECT new_values."address_line_1", new_values."address_line_2", new_values."benefits_held", new_values."created_at", new_values."date_of_birth", new_values."date_of_death", new_values."first_name", new_values."id", new_values."last_name", new_values."last_source", new_values."last_sync_run_id", new_values."middle_names", new_values."nino", _pgh_attached_context.value, NOW(), \'update\', new_values."id", new_values."postcode", new_values."public_id", new_values."restricted", new_values."search_name", new_values."town", new_values."updated_at" FROM ( SELECT new_values.* FROM old_values JOIN new_values ON (old_values."id") = (new_values."id") WHERE (old_values.* IS DISTINCT FROM new_values.*) ) AS new_values, _pgh_attached_context; RETURN NULL;', hash='d4107ed36ce3dd52e394daf3c7a131b8daf3fb1f', level='STATEMENT', operation='UPDATE', pgid='pgtrigger_update_update_ca86d', referencing='REFERENCING OLD TABLE AS old_values  NEW TABLE AS new_values ', table='customers_customer', when='AFTER')),
+            model_name="customer",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value ) INSERT INTO "customers_customerevent" ("address_line_1", "address_line_2", "benefits_held", "created_at", "date_of_birth", "date_of_death", "first_name", "id", "last_name", "last_source", "last_sync_run_id", "middle_names", "nino", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "postcode", "public_id", "restricted", "search_name", "town", "updated_at") SELECT new_values."address_line_1", new_values."address_line_2", new_values."benefits_held", new_values."created_at", new_values."date_of_birth", new_values."date_of_death", new_values."first_name", new_values."id", new_values."last_name", new_values."last_source", new_values."last_sync_run_id", new_values."middle_names", new_values."nino", _pgh_attached_context.value, NOW(), \'update\', new_values."id", new_values."postcode", new_values."public_id", new_values."restricted", new_values."search_name", new_values."town", new_values."updated_at" FROM ( SELECT new_values.* FROM old_values JOIN new_values ON (old_values."id") = (new_values."id") WHERE (old_values.* IS DISTINCT FROM new_values.*) ) AS new_values, _pgh_attached_context; RETURN NULL;',
+                    hash="d4107ed36ce3dd52e394daf3c7a131b8daf3fb1f",
+                    level="STATEMENT",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_ca86d",
+                    referencing="REFERENCING OLD TABLE AS old_values  NEW TABLE AS new_values ",
+                    table="customers_customer",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='customer',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value ) INSERT INTO "customers_customerevent" ("address_line_1", "address_line_2", "benefits_held", "created_at", "date_of_birth", "date_of_death", "first_name", "id", "last_name", "last_source", "last_sync_run_id", "middle_names", "nino", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "postcode", "public_id", "restricted", "search_name", "town", "updated_at") SELECT old_values."address_line_1", old_values."address_line_2", old_values."benefits_held", old_values."created_at", old_values."date_of_birth", old_values."date_of_death", old_values."first_name", old_values."id", old_values."last_name", old_values."last_source", old_values."last_sync_run_id", old_values."middle_names", old_values."nino", _pgh_attached_context.value, NOW(), \'delete\', old_values."id", old_values."postcode", old_values."public_id", old_values."restricted", old_values."search_name", old_values."town", old_values."updated_at" FROM ( SELECT old_values.* FROM old_values  ) AS old_values, _pgh_attached_context; RETURN NULL;', hash='5b3b62e1a1e31d78d99fd5ab0532219eb1fa79ba', level='STATEMENT', operation='DELETE', pgid='pgtrigger_delete_delete_939ca', referencing='REFERENCING OLD TABLE AS old_values ', table='customers_customer', when='AFTER')),
+            model_name="customer",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value ) INSERT INTO "customers_customerevent" ("address_line_1", "address_line_2", "benefits_held", "created_at", "date_of_birth", "date_of_death", "first_name", "id", "last_name", "last_source", "last_sync_run_id", "middle_names", "nino", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "postcode", "public_id", "restricted", "search_name", "town", "updated_at") SELECT old_values."address_line_1", old_values."address_line_2", old_values."benefits_held", old_values."created_at", old_values."date_of_birth", old_values."date_of_death", old_values."first_name", old_values."id", old_values."last_name", old_values."last_source", old_values."last_sync_run_id", old_values."middle_names", old_values."nino", _pgh_attached_context.value, NOW(), \'delete\', old_values."id", old_values."postcode", old_values."public_id", old_values."restricted", old_values."search_name", old_values."town", old_values."updated_at" FROM ( SELECT old_values.* FROM old_values  ) AS old_values, _pgh_attached_context; RETURN NULL;',
+                    hash="5b3b62e1a1e31d78d99fd5ab0532219eb1fa79ba",
+                    level="STATEMENT",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_939ca",
+                    referencing="REFERENCING OLD TABLE AS old_values ",
+                    table="customers_customer",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='interaction',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value ) INSERT INTO "customers_interactionevent" ("benefits", "channel", "customer_id", "follow_up_action", "follow_up_date", "id", "outcome", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "recorded_at", "recorded_by_id", "summary") SELECT new_values."benefits", new_values."channel", new_values."customer_id", new_values."follow_up_action", new_values."follow_up_date", new_values."id", new_values."outcome", _pgh_attached_context.value, NOW(), \'insert\', new_values."id", new_values."recorded_at", new_values."recorded_by_id", new_values."summary" FROM ( SELECT new_values.* FROM new_values  ) AS new_values, _pgh_attached_context; RETURN NULL;', hash='4bf54ca56b54e6159095b6f14ca80eb0c2f51839', level='STATEMENT', operation='INSERT', pgid='pgtrigger_insert_insert_ee620', referencing='REFERENCING NEW TABLE AS new_values ', table='customers_interaction', when='AFTER')),
+            model_name="interaction",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value ) INSERT INTO "customers_interactionevent" ("benefits", "channel", "customer_id", "follow_up_action", "follow_up_date", "id", "outcome", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "recorded_at", "recorded_by_id", "summary") SELECT new_values."benefits", new_values."channel", new_values."customer_id", new_values."follow_up_action", new_values."follow_up_date", new_values."id", new_values."outcome", _pgh_attached_context.value, NOW(), \'insert\', new_values."id", new_values."recorded_at", new_values."recorded_by_id", new_values."summary" FROM ( SELECT new_values.* FROM new_values  ) AS new_values, _pgh_attached_context; RETURN NULL;',
+                    hash="4bf54ca56b54e6159095b6f14ca80eb0c2f51839",
+                    level="STATEMENT",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_ee620",
+                    referencing="REFERENCING NEW TABLE AS new_values ",
+                    table="customers_interaction",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='interaction',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(func='WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value ) INSERT INTO "customers_interactionevent" ("benefits", "channel", "customer_id", "follow_up_action", "follow_up_date", "id", "outcome", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "recorded_at", "recorded_by_id", "summary") SELECT new_values."benefits", new_values."channel", new_values."customer_id", new_values."follow_up_action", new_values."follow_up_date", new_values."id", new_values."outcome", _pgh_attached_context.value, NOW(), \'update\', new_values."id", new_values."recorded_at", new_values."recorded_by_id", new_values."summary" FROM ( SELECT new_values.* FROM old_values JOIN new_values ON (old_values."id") = (new_values."id") WHERE (old_values.* IS DISTINCT FROM new_values.*) ) AS new_values, _pgh_attached_context; RETURN NULL;', hash='43d416b34cd6741cb49b04bf233be8fce97fef88', level='STATEMENT', operation='UPDATE', pgid='pgtrigger_update_update_491b9', referencing='REFERENCING OLD TABLE AS old_values  NEW TABLE AS new_values ', table='customers_interaction', when='AFTER')),
+            model_name="interaction",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value ) INSERT INTO "customers_interactionevent" ("benefits", "channel", "customer_id", "follow_up_action", "follow_up_date", "id", "outcome", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "recorded_at", "recorded_by_id", "summary") SELECT new_values."benefits", new_values."channel", new_values."customer_id", new_values."follow_up_action", new_values."follow_up_date", new_values."id", new_values."outcome", _pgh_attached_context.value, NOW(), \'update\', new_values."id", new_values."recorded_at", new_values."recorded_by_id", new_values."summary" FROM ( SELECT new_values.* FROM old_values JOIN new_values ON (old_values."id") = (new_values."id") WHERE (old_values.* IS DISTINCT FROM new_values.*) ) AS new_values, _pgh_attached_context; RETURN NULL;',
+                    hash="43d416b34cd6741cb49b04bf233be8fce97fef88",
+                    level="STATEMENT",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_491b9",
+                    referencing="REFERENCING OLD TABLE AS old_values  NEW TABLE AS new_values ",
+                    table="customers_interaction",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='interaction',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value ) INSERT INTO "customers_interactionevent" ("benefits", "channel", "customer_id", "follow_up_action", "follow_up_date", "id", "outcome", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "recorded_at", "recorded_by_id", "summary") SELECT old_values."benefits", old_values."channel", old_values."customer_id", old_values."follow_up_action", old_values."follow_up_date", old_values."id", old_values."outcome", _pgh_attached_context.value, NOW(), \'delete\', old_values."id", old_values."recorded_at", old_values."recorded_by_id", old_values."summary" FROM ( SELECT old_values.* FROM old_values  ) AS old_values, _pgh_attached_context; RETURN NULL;', hash='1314df1c9f03ef3523f3b86241b816b1b78ec4e7', level='STATEMENT', operation='DELETE', pgid='pgtrigger_delete_delete_4f7b9', referencing='REFERENCING OLD TABLE AS old_values ', table='customers_interaction', when='AFTER')),
+            model_name="interaction",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value ) INSERT INTO "customers_interactionevent" ("benefits", "channel", "customer_id", "follow_up_action", "follow_up_date", "id", "outcome", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "recorded_at", "recorded_by_id", "summary") SELECT old_values."benefits", old_values."channel", old_values."customer_id", old_values."follow_up_action", old_values."follow_up_date", old_values."id", old_values."outcome", _pgh_attached_context.value, NOW(), \'delete\', old_values."id", old_values."recorded_at", old_values."recorded_by_id", old_values."summary" FROM ( SELECT old_values.* FROM old_values  ) AS old_values, _pgh_attached_context; RETURN NULL;',
+                    hash="1314df1c9f03ef3523f3b86241b816b1b78ec4e7",
+                    level="STATEMENT",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_4f7b9",
+                    referencing="REFERENCING OLD TABLE AS old_values ",
+                    table="customers_interaction",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='sourceidentity',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value ) INSERT INTO "customers_sourceidentityevent" ("address_line_1", "address_line_2", "customer_id", "date_of_birth", "date_of_death", "first_name", "id", "last_name", "middle_names", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "postcode", "source", "source_version", "sync_run_id", "town", "updated_at") SELECT new_values."address_line_1", new_values."address_line_2", new_values."customer_id", new_values."date_of_birth", new_values."date_of_death", new_values."first_name", new_values."id", new_values."last_name", new_values."middle_names", _pgh_attached_context.value, NOW(), \'insert\', new_values."id", new_values."postcode", new_values."source", new_values."source_version", new_values."sync_run_id", new_values."town", new_values."updated_at" FROM ( SELECT new_values.* FROM new_values  ) AS new_values, _pgh_attached_context; RETURN NULL;', hash='5748b644246812940abc0e4e3cd80a03ae69c68c', level='STATEMENT', operation='INSERT', pgid='pgtrigger_insert_insert_ff300', referencing='REFERENCING NEW TABLE AS new_values ', table='customers_sourceidentity', when='AFTER')),
+            model_name="sourceidentity",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value ) INSERT INTO "customers_sourceidentityevent" ("address_line_1", "address_line_2", "customer_id", "date_of_birth", "date_of_death", "first_name", "id", "last_name", "middle_names", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "postcode", "source", "source_version", "sync_run_id", "town", "updated_at") SELECT new_values."address_line_1", new_values."address_line_2", new_values."customer_id", new_values."date_of_birth", new_values."date_of_death", new_values."first_name", new_values."id", new_values."last_name", new_values."middle_names", _pgh_attached_context.value, NOW(), \'insert\', new_values."id", new_values."postcode", new_values."source", new_values."source_version", new_values."sync_run_id", new_values."town", new_values."updated_at" FROM ( SELECT new_values.* FROM new_values  ) AS new_values, _pgh_attached_context; RETURN NULL;',
+                    hash="5748b644246812940abc0e4e3cd80a03ae69c68c",
+                    level="STATEMENT",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_ff300",
+                    referencing="REFERENCING NEW TABLE AS new_values ",
+                    table="customers_sourceidentity",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='sourceidentity',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(func='WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value ) INSERT INTO "customers_sourceidentityevent" ("address_line_1", "address_line_2", "customer_id", "date_of_birth", "date_of_death", "first_name", "id", "last_name", "middle_names", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "postcode", "source", "source_version", "sync_run_id", "town", "updated_at") SELECT new_values."address_line_1", new_values."address_line_2", new_values."customer_id", new_values."date_of_birth", new_values."date_of_death", new_values."first_name", new_values."id", new_values."last_name", new_values."middle_names", _pgh_attached_context.value, NOW(), \'update\', new_values."id", new_values."postcode", new_values."source", new_values."source_version", new_values."sync_run_id", new_values."town", new_values."updated_at" FROM ( SELECT new_values.* FROM old_values JOIN new_values ON (old_values."id") = (new_values."id") WHERE (old_values.* IS DISTINCT FROM new_values.*) ) AS new_values, _pgh_attached_context; RETURN NULL;', hash='c3866d48483d1e7795f53045a4b0e6f73a8bfe24', level='STATEMENT', operation='UPDATE', pgid='pgtrigger_update_update_de67f', referencing='REFERENCING OLD TABLE AS old_values  NEW TABLE AS new_values ', table='customers_sourceidentity', when='AFTER')),
+            model_name="sourceidentity",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value ) INSERT INTO "customers_sourceidentityevent" ("address_line_1", "address_line_2", "customer_id", "date_of_birth", "date_of_death", "first_name", "id", "last_name", "middle_names", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "postcode", "source", "source_version", "sync_run_id", "town", "updated_at") SELECT new_values."address_line_1", new_values."address_line_2", new_values."customer_id", new_values."date_of_birth", new_values."date_of_death", new_values."first_name", new_values."id", new_values."last_name", new_values."middle_names", _pgh_attached_context.value, NOW(), \'update\', new_values."id", new_values."postcode", new_values."source", new_values."source_version", new_values."sync_run_id", new_values."town", new_values."updated_at" FROM ( SELECT new_values.* FROM old_values JOIN new_values ON (old_values."id") = (new_values."id") WHERE (old_values.* IS DISTINCT FROM new_values.*) ) AS new_values, _pgh_attached_context; RETURN NULL;',
+                    hash="c3866d48483d1e7795f53045a4b0e6f73a8bfe24",
+                    level="STATEMENT",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_de67f",
+                    referencing="REFERENCING OLD TABLE AS old_values  NEW TABLE AS new_values ",
+                    table="customers_sourceidentity",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='sourceidentity',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value ) INSERT INTO "customers_sourceidentityevent" ("address_line_1", "address_line_2", "customer_id", "date_of_birth", "date_of_death", "first_name", "id", "last_name", "middle_names", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "postcode", "source", "source_version", "sync_run_id", "town", "updated_at") SELECT old_values."address_line_1", old_values."address_line_2", old_values."customer_id", old_values."date_of_birth", old_values."date_of_death", old_values."first_name", old_values."id", old_values."last_name", old_values."middle_names", _pgh_attached_context.value, NOW(), \'delete\', old_values."id", old_values."postcode", old_values."source", old_values."source_version", old_values."sync_run_id", old_values."town", old_values."updated_at" FROM ( SELECT old_values.* FROM old_values  ) AS old_values, _pgh_attached_context; RETURN NULL;', hash='bbe0feb56c434c48139c7423a7c6c55085049811', level='STATEMENT', operation='DELETE', pgid='pgtrigger_delete_delete_02ba0', referencing='REFERENCING OLD TABLE AS old_values ', table='customers_sourceidentity', when='AFTER')),
+            model_name="sourceidentity",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value ) INSERT INTO "customers_sourceidentityevent" ("address_line_1", "address_line_2", "customer_id", "date_of_birth", "date_of_death", "first_name", "id", "last_name", "middle_names", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "postcode", "source", "source_version", "sync_run_id", "town", "updated_at") SELECT old_values."address_line_1", old_values."address_line_2", old_values."customer_id", old_values."date_of_birth", old_values."date_of_death", old_values."first_name", old_values."id", old_values."last_name", old_values."middle_names", _pgh_attached_context.value, NOW(), \'delete\', old_values."id", old_values."postcode", old_values."source", old_values."source_version", old_values."sync_run_id", old_values."town", old_values."updated_at" FROM ( SELECT old_values.* FROM old_values  ) AS old_values, _pgh_attached_context; RETURN NULL;',
+                    hash="bbe0feb56c434c48139c7423a7c6c55085049811",
+                    level="STATEMENT",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_02ba0",
+                    referencing="REFERENCING OLD TABLE AS old_values ",
+                    table="customers_sourceidentity",
+                    when="AFTER",
+                ),
+            ),
         ),
     ]

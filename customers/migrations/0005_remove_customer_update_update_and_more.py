@@ -6,34 +6,69 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('customers', '0004_remove_customer_insert_insert_and_more'),
+        ("customers", "0004_remove_customer_insert_insert_and_more"),
     ]
 
     operations = [
         pgtrigger.migrations.RemoveTrigger(
-            model_name='customer',
-            name='update_update',
+            model_name="customer",
+            name="update_update",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='interaction',
-            name='update_update',
+            model_name="interaction",
+            name="update_update",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='sourceidentity',
-            name='update_update',
+            model_name="sourceidentity",
+            name="update_update",
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='customer',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(func='WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value ) INSERT INTO "customers_customerevent" ("address_line_1", "address_line_2", "benefits_held", "created_at", "date_of_birth", "date_of_death", "first_name", "id", "last_name", "last_source", "last_sync_run_id", "middle_names", "nino", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "postcode", "public_id", "restricted", "search_name", "town", "updated_at") SELECT new_values."address_line_1", new_values."address_line_2", new_values."benefits_held", new_values."created_at", new_values."date_of_birth", new_values."date_of_death", new_values."first_name", new_values."id", new_values."last_name", new_values."last_source", new_values."last_sync_run_id", new_values."middle_names", new_values."nino", _pgh_attached_context.value, NOW(), \'update\', new_values."id", new_values."postcode", new_values."public_id", new_values."restricted", new_values."search_name", new_values."town", new_values."updated_at" FROM ( SELECT new_values.* FROM new_values  ) AS new_values, _pgh_attached_context; RETURN NULL;', hash='8301d19811b9995c7489afa8f729096c108c1b29', level='STATEMENT', operation='UPDATE', pgid='pgtrigger_update_update_ca86d', referencing='REFERENCING OLD TABLE AS old_values  NEW TABLE AS new_values ', table='customers_customer', when='AFTER')),
+            model_name="customer",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value ) INSERT INTO "customers_customerevent" ("address_line_1", "address_line_2", "benefits_held", "created_at", "date_of_birth", "date_of_death", "first_name", "id", "last_name", "last_source", "last_sync_run_id", "middle_names", "nino", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "postcode", "public_id", "restricted", "search_name", "town", "updated_at") SELECT new_values."address_line_1", new_values."address_line_2", new_values."benefits_held", new_values."created_at", new_values."date_of_birth", new_values."date_of_death", new_values."first_name", new_values."id", new_values."last_name", new_values."last_source", new_values."last_sync_run_id", new_values."middle_names", new_values."nino", _pgh_attached_context.value, NOW(), \'update\', new_values."id", new_values."postcode", new_values."public_id", new_values."restricted", new_values."search_name", new_values."town", new_values."updated_at" FROM ( SELECT new_values.* FROM new_values  ) AS new_values, _pgh_attached_context; RETURN NULL;',
+                    hash="8301d19811b9995c7489afa8f729096c108c1b29",
+                    level="STATEMENT",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_ca86d",
+                    referencing="REFERENCING OLD TABLE AS old_values  NEW TABLE AS new_values ",
+                    table="customers_customer",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='interaction',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(func='WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value ) INSERT INTO "customers_interactionevent" ("benefits", "channel", "customer_id", "follow_up_action", "follow_up_date", "id", "outcome", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "recorded_at", "recorded_by_id", "summary") SELECT new_values."benefits", new_values."channel", new_values."customer_id", new_values."follow_up_action", new_values."follow_up_date", new_values."id", new_values."outcome", _pgh_attached_context.value, NOW(), \'update\', new_values."id", new_values."recorded_at", new_values."recorded_by_id", new_values."summary" FROM ( SELECT new_values.* FROM new_values  ) AS new_values, _pgh_attached_context; RETURN NULL;', hash='9a9b8bba6793c88efef886273ed665625372c6bf', level='STATEMENT', operation='UPDATE', pgid='pgtrigger_update_update_491b9', referencing='REFERENCING OLD TABLE AS old_values  NEW TABLE AS new_values ', table='customers_interaction', when='AFTER')),
+            model_name="interaction",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value ) INSERT INTO "customers_interactionevent" ("benefits", "channel", "customer_id", "follow_up_action", "follow_up_date", "id", "outcome", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "recorded_at", "recorded_by_id", "summary") SELECT new_values."benefits", new_values."channel", new_values."customer_id", new_values."follow_up_action", new_values."follow_up_date", new_values."id", new_values."outcome", _pgh_attached_context.value, NOW(), \'update\', new_values."id", new_values."recorded_at", new_values."recorded_by_id", new_values."summary" FROM ( SELECT new_values.* FROM new_values  ) AS new_values, _pgh_attached_context; RETURN NULL;',
+                    hash="9a9b8bba6793c88efef886273ed665625372c6bf",
+                    level="STATEMENT",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_491b9",
+                    referencing="REFERENCING OLD TABLE AS old_values  NEW TABLE AS new_values ",
+                    table="customers_interaction",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='sourceidentity',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(func='WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value ) INSERT INTO "customers_sourceidentityevent" ("address_line_1", "address_line_2", "customer_id", "date_of_birth", "date_of_death", "first_name", "id", "last_name", "middle_names", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "postcode", "source", "source_version", "sync_run_id", "town", "updated_at") SELECT new_values."address_line_1", new_values."address_line_2", new_values."customer_id", new_values."date_of_birth", new_values."date_of_death", new_values."first_name", new_values."id", new_values."last_name", new_values."middle_names", _pgh_attached_context.value, NOW(), \'update\', new_values."id", new_values."postcode", new_values."source", new_values."source_version", new_values."sync_run_id", new_values."town", new_values."updated_at" FROM ( SELECT new_values.* FROM new_values  ) AS new_values, _pgh_attached_context; RETURN NULL;', hash='6e1224103a791ddbab2528035299970d048f756d', level='STATEMENT', operation='UPDATE', pgid='pgtrigger_update_update_de67f', referencing='REFERENCING OLD TABLE AS old_values  NEW TABLE AS new_values ', table='customers_sourceidentity', when='AFTER')),
+            model_name="sourceidentity",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value ) INSERT INTO "customers_sourceidentityevent" ("address_line_1", "address_line_2", "customer_id", "date_of_birth", "date_of_death", "first_name", "id", "last_name", "middle_names", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "postcode", "source", "source_version", "sync_run_id", "town", "updated_at") SELECT new_values."address_line_1", new_values."address_line_2", new_values."customer_id", new_values."date_of_birth", new_values."date_of_death", new_values."first_name", new_values."id", new_values."last_name", new_values."middle_names", _pgh_attached_context.value, NOW(), \'update\', new_values."id", new_values."postcode", new_values."source", new_values."source_version", new_values."sync_run_id", new_values."town", new_values."updated_at" FROM ( SELECT new_values.* FROM new_values  ) AS new_values, _pgh_attached_context; RETURN NULL;',
+                    hash="6e1224103a791ddbab2528035299970d048f756d",
+                    level="STATEMENT",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_de67f",
+                    referencing="REFERENCING OLD TABLE AS old_values  NEW TABLE AS new_values ",
+                    table="customers_sourceidentity",
+                    when="AFTER",
+                ),
+            ),
         ),
     ]

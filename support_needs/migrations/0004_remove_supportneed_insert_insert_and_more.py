@@ -6,34 +6,69 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('support_needs', '0003_supportneedevent_supportneed_insert_insert_and_more'),
+        ("support_needs", "0003_supportneedevent_supportneed_insert_insert_and_more"),
     ]
 
     operations = [
         pgtrigger.migrations.RemoveTrigger(
-            model_name='supportneed',
-            name='insert_insert',
+            model_name="supportneed",
+            name="insert_insert",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='supportneed',
-            name='update_update',
+            model_name="supportneed",
+            name="update_update",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='supportneed',
-            name='delete_delete',
+            model_name="supportneed",
+            name="delete_delete",
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='supportneed',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value ) INSERT INTO "support_needs_supportneedevent" ("consent", "customer_id", "details", "end_reason", "ended_at", "ended_by_id", "expires_on", "format_detail", "from_portal", "from_uc", "how_learned", "id", "interpreter_language", "last_reviewed_at", "last_reviewed_by_id", "need_type_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "public_id", "recorded_at", "recorded_by_id", "representative_contact", "representative_corporate", "representative_name", "representative_relationship", "review_due", "status", "uc_details", "uc_recorded_on", "uc_sync_run_id", "updated_at", "visit_reason") SELECT new_values."consent", new_values."customer_id", new_values."details", new_values."end_reason", new_values."ended_at", new_values."ended_by_id", new_values."expires_on", new_values."format_detail", new_values."from_portal", new_values."from_uc", new_values."how_learned", new_values."id", new_values."interpreter_language", new_values."last_reviewed_at", new_values."last_reviewed_by_id", new_values."need_type_id", _pgh_attached_context.value, NOW(), \'insert\', new_values."id", new_values."public_id", new_values."recorded_at", new_values."recorded_by_id", new_values."representative_contact", new_values."representative_corporate", new_values."representative_name", new_values."representative_relationship", new_values."review_due", new_values."status", new_values."uc_details", new_values."uc_recorded_on", new_values."uc_sync_run_id", new_values."updated_at", new_values."visit_reason" FROM ( SELECT new_values.* FROM new_values  ) AS new_values, _pgh_attached_context; RETURN NULL;', hash='5769cc00def889d71710db069da74ac58be240df', level='STATEMENT', operation='INSERT', pgid='pgtrigger_insert_insert_7b957', referencing='REFERENCING NEW TABLE AS new_values ', table='support_needs_supportneed', when='AFTER')),
+            model_name="supportneed",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value ) INSERT INTO "support_needs_supportneedevent" ("consent", "customer_id", "details", "end_reason", "ended_at", "ended_by_id", "expires_on", "format_detail", "from_portal", "from_uc", "how_learned", "id", "interpreter_language", "last_reviewed_at", "last_reviewed_by_id", "need_type_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "public_id", "recorded_at", "recorded_by_id", "representative_contact", "representative_corporate", "representative_name", "representative_relationship", "review_due", "status", "uc_details", "uc_recorded_on", "uc_sync_run_id", "updated_at", "visit_reason") SELECT new_values."consent", new_values."customer_id", new_values."details", new_values."end_reason", new_values."ended_at", new_values."ended_by_id", new_values."expires_on", new_values."format_detail", new_values."from_portal", new_values."from_uc", new_values."how_learned", new_values."id", new_values."interpreter_language", new_values."last_reviewed_at", new_values."last_reviewed_by_id", new_values."need_type_id", _pgh_attached_context.value, NOW(), \'insert\', new_values."id", new_values."public_id", new_values."recorded_at", new_values."recorded_by_id", new_values."representative_contact", new_values."representative_corporate", new_values."representative_name", new_values."representative_relationship", new_values."review_due", new_values."status", new_values."uc_details", new_values."uc_recorded_on", new_values."uc_sync_run_id", new_values."updated_at", new_values."visit_reason" FROM ( SELECT new_values.* FROM new_values  ) AS new_values, _pgh_attached_context; RETURN NULL;',
+                    hash="5769cc00def889d71710db069da74ac58be240df",
+                    level="STATEMENT",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_7b957",
+                    referencing="REFERENCING NEW TABLE AS new_values ",
+                    table="support_needs_supportneed",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='supportneed',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(func='WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value ) INSERT INTO "support_needs_supportneedevent" ("consent", "customer_id", "details", "end_reason", "ended_at", "ended_by_id", "expires_on", "format_detail", "from_portal", "from_uc", "how_learned", "id", "interpreter_language", "last_reviewed_at", "last_reviewed_by_id", "need_type_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "public_id", "recorded_at", "recorded_by_id", "representative_contact", "representative_corporate", "representative_name", "representative_relationship", "review_due", "status", "uc_details", "uc_recorded_on", "uc_sync_run_id", "updated_at", "visit_reason") SELECT new_values."consent", new_values."customer_id", new_values."details", new_values."end_reason", new_values."ended_at", new_values."ended_by_id", new_values."expires_on", new_values."format_detail", new_values."from_portal", new_values."from_uc", new_values."how_learned", new_values."id", new_values."interpreter_language", new_values."last_reviewed_at", new_values."last_reviewed_by_id", new_values."need_type_id", _pgh_attached_context.value, NOW(), \'update\', new_values."id", new_values."public_id", new_values."recorded_at", new_values."recorded_by_id", new_values."representative_contact", new_values."representative_corporate", new_values."representative_name", new_values."representative_relationship", new_values."review_due", new_values."status", new_values."uc_details", new_values."uc_recorded_on", new_values."uc_sync_run_id", new_values."updated_at", new_values."visit_reason" FROM ( SELECT new_values.* FROM old_values JOIN new_values ON (old_values."id") = (new_values."id") WHERE (old_values.* IS DISTINCT FROM new_values.*) ) AS new_values, _pgh_attached_context; RETURN NULL;', hash='286d8703470962e1c717224afbf2aaf1952dcc5e', level='STATEMENT', operation='UPDATE', pgid='pgtrigger_update_update_2f47a', referencing='REFERENCING OLD TABLE AS old_values  NEW TABLE AS new_values ', table='support_needs_supportneed', when='AFTER')),
+            model_name="supportneed",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value ) INSERT INTO "support_needs_supportneedevent" ("consent", "customer_id", "details", "end_reason", "ended_at", "ended_by_id", "expires_on", "format_detail", "from_portal", "from_uc", "how_learned", "id", "interpreter_language", "last_reviewed_at", "last_reviewed_by_id", "need_type_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "public_id", "recorded_at", "recorded_by_id", "representative_contact", "representative_corporate", "representative_name", "representative_relationship", "review_due", "status", "uc_details", "uc_recorded_on", "uc_sync_run_id", "updated_at", "visit_reason") SELECT new_values."consent", new_values."customer_id", new_values."details", new_values."end_reason", new_values."ended_at", new_values."ended_by_id", new_values."expires_on", new_values."format_detail", new_values."from_portal", new_values."from_uc", new_values."how_learned", new_values."id", new_values."interpreter_language", new_values."last_reviewed_at", new_values."last_reviewed_by_id", new_values."need_type_id", _pgh_attached_context.value, NOW(), \'update\', new_values."id", new_values."public_id", new_values."recorded_at", new_values."recorded_by_id", new_values."representative_contact", new_values."representative_corporate", new_values."representative_name", new_values."representative_relationship", new_values."review_due", new_values."status", new_values."uc_details", new_values."uc_recorded_on", new_values."uc_sync_run_id", new_values."updated_at", new_values."visit_reason" FROM ( SELECT new_values.* FROM old_values JOIN new_values ON (old_values."id") = (new_values."id") WHERE (old_values.* IS DISTINCT FROM new_values.*) ) AS new_values, _pgh_attached_context; RETURN NULL;',
+                    hash="286d8703470962e1c717224afbf2aaf1952dcc5e",
+                    level="STATEMENT",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_2f47a",
+                    referencing="REFERENCING OLD TABLE AS old_values  NEW TABLE AS new_values ",
+                    table="support_needs_supportneed",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='supportneed',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value ) INSERT INTO "support_needs_supportneedevent" ("consent", "customer_id", "details", "end_reason", "ended_at", "ended_by_id", "expires_on", "format_detail", "from_portal", "from_uc", "how_learned", "id", "interpreter_language", "last_reviewed_at", "last_reviewed_by_id", "need_type_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "public_id", "recorded_at", "recorded_by_id", "representative_contact", "representative_corporate", "representative_name", "representative_relationship", "review_due", "status", "uc_details", "uc_recorded_on", "uc_sync_run_id", "updated_at", "visit_reason") SELECT old_values."consent", old_values."customer_id", old_values."details", old_values."end_reason", old_values."ended_at", old_values."ended_by_id", old_values."expires_on", old_values."format_detail", old_values."from_portal", old_values."from_uc", old_values."how_learned", old_values."id", old_values."interpreter_language", old_values."last_reviewed_at", old_values."last_reviewed_by_id", old_values."need_type_id", _pgh_attached_context.value, NOW(), \'delete\', old_values."id", old_values."public_id", old_values."recorded_at", old_values."recorded_by_id", old_values."representative_contact", old_values."representative_corporate", old_values."representative_name", old_values."representative_relationship", old_values."review_due", old_values."status", old_values."uc_details", old_values."uc_recorded_on", old_values."uc_sync_run_id", old_values."updated_at", old_values."visit_reason" FROM ( SELECT old_values.* FROM old_values  ) AS old_values, _pgh_attached_context; RETURN NULL;', hash='9bff696eb62953904f5c2184859c8f2cbe83603b', level='STATEMENT', operation='DELETE', pgid='pgtrigger_delete_delete_4bdc0', referencing='REFERENCING OLD TABLE AS old_values ', table='support_needs_supportneed', when='AFTER')),
+            model_name="supportneed",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value ) INSERT INTO "support_needs_supportneedevent" ("consent", "customer_id", "details", "end_reason", "ended_at", "ended_by_id", "expires_on", "format_detail", "from_portal", "from_uc", "how_learned", "id", "interpreter_language", "last_reviewed_at", "last_reviewed_by_id", "need_type_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "public_id", "recorded_at", "recorded_by_id", "representative_contact", "representative_corporate", "representative_name", "representative_relationship", "review_due", "status", "uc_details", "uc_recorded_on", "uc_sync_run_id", "updated_at", "visit_reason") SELECT old_values."consent", old_values."customer_id", old_values."details", old_values."end_reason", old_values."ended_at", old_values."ended_by_id", old_values."expires_on", old_values."format_detail", old_values."from_portal", old_values."from_uc", old_values."how_learned", old_values."id", old_values."interpreter_language", old_values."last_reviewed_at", old_values."last_reviewed_by_id", old_values."need_type_id", _pgh_attached_context.value, NOW(), \'delete\', old_values."id", old_values."public_id", old_values."recorded_at", old_values."recorded_by_id", old_values."representative_contact", old_values."representative_corporate", old_values."representative_name", old_values."representative_relationship", old_values."review_due", old_values."status", old_values."uc_details", old_values."uc_recorded_on", old_values."uc_sync_run_id", old_values."updated_at", old_values."visit_reason" FROM ( SELECT old_values.* FROM old_values  ) AS old_values, _pgh_attached_context; RETURN NULL;',
+                    hash="9bff696eb62953904f5c2184859c8f2cbe83603b",
+                    level="STATEMENT",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_4bdc0",
+                    referencing="REFERENCING OLD TABLE AS old_values ",
+                    table="support_needs_supportneed",
+                    when="AFTER",
+                ),
+            ),
         ),
     ]

@@ -6,18 +6,29 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('support_needs', '0004_remove_supportneed_insert_insert_and_more'),
+        ("support_needs", "0004_remove_supportneed_insert_insert_and_more"),
     ]
 
     operations = [
         pgtrigger.migrations.RemoveTrigger(
-            model_name='supportneed',
-            name='update_update',
+            model_name="supportneed",
+            name="update_update",
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='supportneed',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(func='WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value ) INSERT INTO "support_needs_supportneedevent" ("consent", "customer_id", "details", "end_reason", "ended_at", "ended_by_id", "expires_on", "format_detail", "from_portal", "from_uc", "how_learned", "id", "interpreter_language", "last_reviewed_at", "last_reviewed_by_id", "need_type_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "public_id", "recorded_at", "recorded_by_id", "representative_contact", "representative_corporate", "representative_name", "representative_relationship", "review_due", "status", "uc_details", "uc_recorded_on", "uc_sync_run_id", "updated_at", "visit_reason") SELECT new_values."consent", new_values."customer_id", new_values."details", new_values."end_reason", new_values."ended_at", new_values."ended_by_id", new_values."expires_on", new_values."format_detail", new_values."from_portal", new_values."from_uc", new_values."how_learned", new_values."id", new_values."interpreter_language", new_values."last_reviewed_at", new_values."last_reviewed_by_id", new_values."need_type_id", _pgh_attached_context.value, NOW(), \'update\', new_values."id", new_values."public_id", new_values."recorded_at", new_values."recorded_by_id", new_values."representative_contact", new_values."representative_corporate", new_values."representative_name", new_values."representative_relationship", new_values."review_due", new_values."status", new_values."uc_details", new_values."uc_recorded_on", new_values."uc_sync_run_id", new_values."updated_at", new_values."visit_reason" FROM ( SELECT new_values.* FROM new_values  ) AS new_values, _pgh_attached_context; RETURN NULL;', hash='ca1314bc6951eef5887482c8c4048bc2e7ff3914', level='STATEMENT', operation='UPDATE', pgid='pgtrigger_update_update_2f47a', referencing='REFERENCING OLD TABLE AS old_values  NEW TABLE AS new_values ', table='support_needs_supportneed', when='AFTER')),
+            model_name="supportneed",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value ) INSERT INTO "support_needs_supportneedevent" ("consent", "customer_id", "details", "end_reason", "ended_at", "ended_by_id", "expires_on", "format_detail", "from_portal", "from_uc", "how_learned", "id", "interpreter_language", "last_reviewed_at", "last_reviewed_by_id", "need_type_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "public_id", "recorded_at", "recorded_by_id", "representative_contact", "representative_corporate", "representative_name", "representative_relationship", "review_due", "status", "uc_details", "uc_recorded_on", "uc_sync_run_id", "updated_at", "visit_reason") SELECT new_values."consent", new_values."customer_id", new_values."details", new_values."end_reason", new_values."ended_at", new_values."ended_by_id", new_values."expires_on", new_values."format_detail", new_values."from_portal", new_values."from_uc", new_values."how_learned", new_values."id", new_values."interpreter_language", new_values."last_reviewed_at", new_values."last_reviewed_by_id", new_values."need_type_id", _pgh_attached_context.value, NOW(), \'update\', new_values."id", new_values."public_id", new_values."recorded_at", new_values."recorded_by_id", new_values."representative_contact", new_values."representative_corporate", new_values."representative_name", new_values."representative_relationship", new_values."review_due", new_values."status", new_values."uc_details", new_values."uc_recorded_on", new_values."uc_sync_run_id", new_values."updated_at", new_values."visit_reason" FROM ( SELECT new_values.* FROM new_values  ) AS new_values, _pgh_attached_context; RETURN NULL;',
+                    hash="ca1314bc6951eef5887482c8c4048bc2e7ff3914",
+                    level="STATEMENT",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_2f47a",
+                    referencing="REFERENCING OLD TABLE AS old_values  NEW TABLE AS new_values ",
+                    table="support_needs_supportneed",
+                    when="AFTER",
+                ),
+            ),
         ),
     ]
