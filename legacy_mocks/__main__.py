@@ -6,6 +6,7 @@ import os
 import sys
 import urllib.request
 from datetime import date
+from pathlib import Path
 
 from legacy_mocks.faults import parse_spec
 from legacy_mocks.population import DEFAULT_START_DATE
@@ -38,6 +39,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     run.add_argument("--hang-seconds", type=float, default=30.0)
     run.add_argument("--verbose", action="store_true", help="log every request to stderr")
+    run.add_argument(
+        "--state-file",
+        type=Path,
+        help="keep the clock's day here and carry on from it when restarted",
+    )
     move = commands.add_parser("advance", help="advance a running server's simulated clock")
     move.add_argument("--url", default="http://127.0.0.1:8100")
     move.add_argument("--days", type=int, default=1)
@@ -63,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
             faults=parse_spec(spec),
             hang_seconds=args.hang_seconds,
             quiet=not args.verbose,
+            state_file=args.state_file,
         )
     except ValueError as error:
         parser.error(str(error))

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from legacy_mocks.awards import SYSTEMS
@@ -38,12 +39,19 @@ class MockServer(ThreadingHTTPServer):
     daemon_threads = True
 
     def __init__(
-        self, address: tuple[str, int], *, world: World, faults: Faults, quiet: bool = True
+        self,
+        address: tuple[str, int],
+        *,
+        world: World,
+        faults: Faults,
+        quiet: bool = True,
+        state_file: Path | None = None,
     ):
         super().__init__(address, Handler)
         self.world = world
         self.faults = faults
         self.quiet = quiet
+        self.state_file = state_file
 
     @property
     def base_url(self) -> str:
@@ -57,6 +65,49 @@ class MockServer(ThreadingHTTPServer):
             old.population, change_rate=old.change_rate, pip_batch_size=old.pip_batch_size
         )
         self.faults.reset()
+        self.clock_save()
+
+    def _population_key(self) -> dict[str, object]:
+        population = self.world.population
+        return {
+            "customers": population.size,
+            "seed": population.seed,
+            "start_date": population.start_date.isoformat(),
+            "change_rate": self.world.change_rate,
+            "pip_batch_size": self.world.pip_batch_size,
+        }
+
+    def clock_save(self) -> None:
+        """Record the day reached, so a restart can carry on from it (see clock_restore)."""
+        if self.state_file is None:
+            return
+        self.state_file.parent.mkdir(parents=True, exist_ok=True)
+        scratch = self.state_file.with_name(self.state_file.name + ".tmp")
+        scratch.write_text(
+            json.dumps({"population": self._population_key(), "day": self.world.day})
+        )
+        scratch.replace(self.state_file)
+
+    def clock_restore(self) -> int:
+        """Replay the days a previous run of the same population reached; returns them.
+
+        The world is a pure function of the seed and the days run, so replaying gives the very
+        records, versions and timestamps served before. Without it a restarted server would
+        rewind to day 0 behind a portal whose watermarks are already past it. A state file for
+        another population (size, seed, dates, rates) is ignored.
+        """
+        if self.state_file is None or not self.state_file.exists():
+            return 0
+        try:
+            saved = json.loads(self.state_file.read_text())
+            days = int(saved["day"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return 0
+        if saved.get("population") != self._population_key() or days <= 0:
+            return 0
+        for _ in range(0, days, 3660):
+            self.world.advance(min(3660, days - self.world.day))
+        return days
 
 
 def build_server(
@@ -71,16 +122,20 @@ def build_server(
     faults: str | dict[str, dict[str, float]] | None = None,
     hang_seconds: float = 30.0,
     quiet: bool = True,
+    state_file: Path | None = None,
 ) -> MockServer:
     population = Population(size=customers, seed=seed, start_date=start_date)
     world = World(population, change_rate=change_rate, pip_batch_size=pip_batch_size)
     rates = parse_spec(faults) if isinstance(faults, str) else faults
-    return MockServer(
+    server = MockServer(
         (host, port),
         world=world,
         faults=Faults(population.seed, rates, hang_seconds=hang_seconds),
         quiet=quiet,
+        state_file=state_file,
     )
+    server.clock_restore()
+    return server
 
 
 def start_in_thread(**options: object) -> tuple[MockServer, str]:
@@ -329,6 +384,7 @@ class Handler(BaseHTTPRequestHandler):
             changed = self.server.world.advance(_int(params, "days", 1, 0, 3660))
         except ValueError as error:
             raise BadRequest(str(error)) from error
+        self.server.clock_save()
         return _json({**_clock(self.server), "changed": changed})
 
     def _reset(self) -> Response:
@@ -395,6 +451,8 @@ def _json(payload: object) -> Response:
 def serve(server: MockServer) -> None:
     """Announce the address on stdout's first line (so a parent can use --port 0), then serve."""
     print(f"LISTENING {server.base_url}", flush=True)
+    if server.world.day:
+        print(f"clock carried on from {server.state_file}: day {server.world.day}", file=sys.stderr)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -211,7 +211,7 @@ reset() {
   local data
   data="$(env_get PGDATA)"
   if [ -n "$data" ] && [ "$data" != "$VAR/postgres" ]; then rm -rf "$data"; fi
-  rm -rf "$VAR/postgres" "$VAR/redis" "$VAR/local.env" "$VAR/media"
+  rm -rf "$VAR/postgres" "$VAR/redis" "$VAR/local.env" "$VAR/media" "$VAR/legacy-mocks-clock.json"
   log "local data wiped"
 }
 

@@ -69,3 +69,66 @@ def test_bad_arguments_are_refused():
     )
     assert result.returncode == 2
     assert "bad fault" in result.stderr
+
+
+def _serve(state: Path, *extra: str) -> tuple[subprocess.Popen, str]:
+    process = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "legacy_mocks", "serve", "--port", "0"),
+            *("--customers", "300", "--seed", "restart", "--state-file", str(state), *extra),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        cwd=ROOT,
+    )
+    assert process.stdout is not None
+    return process, process.stdout.readline().split()[1]
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def test_a_restarted_server_carries_on_from_the_day_it_reached(tmp_path):
+    state = tmp_path / "mocks" / "clock.json"
+    process, base = _serve(state)
+    try:
+        advanced = json.loads(get(base, "/_control/advance?days=40", method="POST")[2])
+        feed = get(base, "/uc/v1/changes?cursor=0&limit=5000")[2]
+    finally:
+        _stop(process)
+    assert advanced["day"] == 40
+    assert advanced["changed"]["uc"] > 0
+
+    process, base = _serve(state)
+    try:
+        clock = json.loads(get(base, "/_control/clock")[2])
+        # The same records, versions and timestamps as before the restart: nothing rewound.
+        assert clock["day"] == 40
+        assert clock["latest_versions"] == advanced["latest_versions"]
+        assert get(base, "/uc/v1/changes?cursor=0&limit=5000")[2] == feed
+        assert json.loads(get(base, "/_control/reset", method="POST")[2])["day"] == 0
+    finally:
+        _stop(process)
+
+    process, base = _serve(state)
+    try:
+        assert json.loads(get(base, "/_control/clock")[2])["day"] == 0  # the reset was kept
+    finally:
+        _stop(process)
+
+
+def test_a_state_file_for_another_population_is_ignored(tmp_path):
+    state = tmp_path / "clock.json"
+    process, base = _serve(state)
+    try:
+        get(base, "/_control/advance?days=2", method="POST")
+    finally:
+        _stop(process)
+    process, base = _serve(state, "--change-rate", "0.01")
+    try:
+        assert json.loads(get(base, "/_control/clock")[2])["day"] == 0
+    finally:
+        _stop(process)
