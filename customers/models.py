@@ -3,6 +3,7 @@
 import re
 import uuid
 
+import pgtrigger
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.validators import RegexValidator
 from django.db import models
@@ -36,6 +37,49 @@ def search_name_for(first_name: str, middle_names: str, last_name: str) -> str:
     text = " ".join(p for p in (first_name, middle_names, last_name) if p).lower()
     text = re.sub(r"['\u2019`]", "", text)
     return re.sub(r"[^a-z0-9]+", " ", text).strip()
+
+
+def _search_words_sql(column: str) -> str:
+    """SQL for search_name_for() of one column, split into its words (one row per word)."""
+    normalised = (
+        # \u2019: the regex escape for a curly apostrophe (search_name_for drops it too).
+        f"trim(regexp_replace(regexp_replace(lower({column}), '[''\\u2019`]', '', 'g'), "
+        "'[^a-z0-9]+', ' ', 'g'))"
+    )
+    return f"regexp_split_to_table({normalised}, ' ')"
+
+
+# The name-word lexicon from a set of customer rows (`source`: the trigger's transition table,
+# or the customer table for the migration's backfill). Sorted, so concurrent sync workers take
+# the unique index's locks in one order; NOT EXISTS first, so known words cost one index probe.
+NAME_WORDS_INSERT_SQL = f"""
+INSERT INTO customers_customernameword (kind, key, word)
+SELECT DISTINCT names.kind, names.key, w.word
+FROM (
+    SELECT 'l' AS kind, upper(last_name) AS key, last_name AS name FROM {{source}}
+    UNION
+    SELECT 'f', upper(first_name), first_name FROM {{source}}
+) AS names
+CROSS JOIN LATERAL {_search_words_sql("names.name")} AS w(word)
+WHERE w.word <> ''
+  AND NOT EXISTS (
+    SELECT 1 FROM customers_customernameword AS known
+    WHERE known.kind = names.kind AND known.key = names.key AND known.word = w.word
+  )
+ORDER BY 1, 2, 3
+ON CONFLICT (kind, key, word) DO NOTHING
+"""
+
+
+def _name_words_trigger(operation: pgtrigger.Operation, name: str) -> pgtrigger.Trigger:
+    return pgtrigger.Trigger(
+        name=name,
+        level=pgtrigger.Statement,
+        when=pgtrigger.After,
+        operation=operation,
+        referencing=pgtrigger.Referencing(new="new_rows"),
+        func=NAME_WORDS_INSERT_SQL.format(source="new_rows") + "; RETURN NULL;",
+    )
 
 
 @track_changes
@@ -72,6 +116,8 @@ class Customer(models.Model):
             GinIndex(OpClass("search_name", name="gin_trgm_ops"), name="customer_search_name_trgm"),
             GinIndex(OpClass("last_name", name="gin_trgm_ops"), name="customer_last_name_trgm"),
             models.Index(Upper("last_name"), "date_of_birth", name="customer_surname_dob"),
+            # Name search: the surnames and first names the lexicon matched (CustomerNameWord).
+            models.Index(Upper("last_name"), Upper("first_name"), name="customer_names"),
             # Name + date of birth search: the date narrows a million rows to a few dozen.
             models.Index(fields=["date_of_birth"], name="customer_dob"),
             models.Index(
@@ -79,6 +125,12 @@ class Customer(models.Model):
             ),
         ]
         permissions = [("view_restricted_customer", "Can open restricted customer records")]
+        # Every write — the ORM's, the admin's, the sync's bulk upserts — keeps the name-word
+        # lexicon current (one set-based statement per write statement).
+        triggers = [
+            _name_words_trigger(pgtrigger.Insert, "customer_name_words_insert"),
+            _name_words_trigger(pgtrigger.Update, "customer_name_words_update"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.full_name} ({format_nino(self.nino)})"
@@ -95,6 +147,39 @@ class Customer(models.Model):
     @property
     def nino_display(self) -> str:
         return format_nino(self.nino)
+
+
+class CustomerNameWord(models.Model):
+    """One word of a first name or surname some customer has (or had): the name search lexicon.
+
+    Kept by triggers on Customer, never written by the application. A few thousand rows at a
+    million customers (the names people share), so a typed word finds the similar names in a
+    millisecond, and the customers with those names come from the customer_names index.
+    A name nobody has any more stays; it only matches no customer.
+    """
+
+    class Kind(models.TextChoices):
+        FIRST = "f", "First name"
+        LAST = "l", "Surname"
+
+    kind = models.CharField(max_length=1, choices=Kind.choices)
+    # The name as the customer_names index has it: UPPER(first_name) or UPPER(last_name).
+    key = models.CharField(max_length=200)
+    # One word of search_name_for(name): "O'Brien-Smith" gives "obrien" and "smith".
+    word = models.CharField(max_length=100)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "key", "word"], name="customer_name_word_unique"
+            )
+        ]
+        indexes = [
+            GinIndex(OpClass("word", name="gin_trgm_ops"), name="customer_name_word_trgm"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.key}: {self.word}"
 
 
 @track_changes

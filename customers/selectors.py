@@ -4,6 +4,7 @@ Every function here that returns customer data writes an access event (audit.ser
 """
 
 import datetime as dt
+import itertools
 import re
 import uuid
 from dataclasses import dataclass
@@ -12,7 +13,8 @@ from typing import Any
 from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Upper
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
@@ -30,6 +32,7 @@ from benefits.selectors import (
 from customers.models import (
     Benefit,
     Customer,
+    CustomerNameWord,
     CustomerVisit,
     Interaction,
     SourceIdentity,
@@ -56,6 +59,12 @@ SEARCH_LIMIT = 100  # more than this: ask for a date of birth or postcode
 # the ranking puts the close matches first.
 NAME_SIMILARITY_THRESHOLD = 0.25
 WORD_SIMILARITY_THRESHOLD = 0.5
+# A typed word finds the names in the lexicon (CustomerNameWord) this similar to it, or whose
+# word it is this like ("john" is 0.4 like "jonathan"); a narrowing only, the ranking decides.
+LEXICON_WORD_SIMILARITY_THRESHOLD = 0.4
+# If no typed word is that like any surname, the words that are not first names try again.
+LEXICON_RETRY_SIMILARITY_THRESHOLD = 0.15
+MAX_NAME_BRANCHES = 16  # per word tried as the surname (each other word: first name or surname)
 
 
 class RestrictedRecord(PermissionDenied):
@@ -225,6 +234,87 @@ def postcode_prefix_q(text: str) -> Q:
     return q
 
 
+def _lexicon_matches(
+    words: list[str],
+) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """For each typed word, the surnames and the first names (as UPPER(name)) with a word like it.
+
+    Runs inside the search's transaction, with its pg_trgm thresholds set.
+    """
+    table = CustomerNameWord._meta.db_table
+    surnames: dict[str, set[str]] = {w: set() for w in words}
+    first_names: dict[str, set[str]] = {w: set() for w in words}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT typed, kind, key FROM unnest(%s::text[]) AS typed "
+            f"JOIN {table} ON (word %% typed OR typed <%% word)",
+            [words],
+        )
+        for typed, kind, key in cursor.fetchall():
+            (surnames if kind == CustomerNameWord.Kind.LAST else first_names)[typed].add(key)
+        guess = [w for w in words if not first_names[w]]
+        if guess and not any(surnames.values()):
+            # Two typos in a short surname ("signh" is 0.2 like "singh"): look again, wider.
+            cursor.execute(
+                "SELECT set_config('pg_trgm.similarity_threshold', %s, true)",
+                [str(LEXICON_RETRY_SIMILARITY_THRESHOLD)],
+            )
+            cursor.execute(
+                f"SELECT typed, key FROM unnest(%s::text[]) AS typed "
+                f"JOIN {table} ON word %% typed WHERE kind = %s",
+                [guess, CustomerNameWord.Kind.LAST],
+            )
+            for typed, key in cursor.fetchall():
+                surnames[typed].add(key)
+            cursor.execute(
+                "SELECT set_config('pg_trgm.similarity_threshold', %s, true)",
+                [str(NAME_SIMILARITY_THRESHOLD)],
+            )
+    return surnames, first_names
+
+
+def _name_candidates_q(words: list[str]) -> Q | None:
+    """Which customers can match: each typed word tried as the surname, each other word as the
+    first name or as more of the surname ("obrien smith"), as the lexicon allows.
+
+    Both sides come from the small lexicon, so the customers are index ranges
+    (customer_names), not every customer sharing a trigram with the name. None: no word is like
+    any surname (a first name alone), so the caller searches the whole name index instead.
+    """
+    surnames, first_names = _lexicon_matches(words)
+    branches: set[tuple[frozenset[str], frozenset[str]]] = set()
+    for word in words:
+        if not surnames[word]:
+            continue
+        # Each other word is a first name, more of the surname, or (like neither) only ranked.
+        roles = [
+            [r for r in ("first", "surname") if (first_names if r == "first" else surnames)[o]]
+            or [None]
+            for o in words
+            if o != word
+        ]
+        others = [o for o in words if o != word]
+        for assignment in itertools.islice(itertools.product(*roles), MAX_NAME_BRANCHES):
+            surname_keys = set(surnames[word])
+            first_keys: set[str] = set()
+            for other, role in zip(others, assignment, strict=True):
+                if role == "first":
+                    first_keys |= first_names[other]
+                elif role == "surname":
+                    surname_keys &= surnames[other]
+            if surname_keys:
+                branches.add((frozenset(surname_keys), frozenset(first_keys)))
+    if not branches:
+        return None
+    candidates = Q()
+    for surname_keys, first_keys in sorted(branches, key=lambda b: (sorted(b[0]), sorted(b[1]))):
+        branch = Q(surname_key__in=sorted(surname_keys))
+        if first_keys:
+            branch &= Q(first_name_key__in=sorted(first_keys))
+        candidates |= branch
+    return candidates
+
+
 def customer_search_by_name(
     *,
     name: str,
@@ -236,25 +326,22 @@ def customer_search_by_name(
 ) -> SearchResults:
     """Customers whose name is like `name`, best first; at most `limit` (then truncated).
 
-    Trigram similarity on the normalised name (GIN index) copes with typos, hyphens,
-    apostrophes and word order; word similarity copes with missing middle names and a surname
-    alone. A date of birth (index) and a postcode prefix (pattern index) narrow it.
+    Trigram similarity on the normalised name copes with typos, hyphens, apostrophes and word
+    order; word similarity copes with missing middle names and a surname alone. The customers
+    considered are those whose surname is like one typed word and whose first name is like
+    another (found through the name-word lexicon, then the customer_names index); a name with
+    no word like any surname (a first name alone) falls back to the whole trigram index.
+    A date of birth (index) and a postcode prefix (pattern index) narrow it.
     """
     customer_access_require(user=user, request=request, what="customer search")
     text = search_name_for(name, "", "")
+    words = list(dict.fromkeys(text.split()))
     qs = Customer.objects.all()
-    if text:
-        qs = qs.filter(
-            Q(search_name__trigram_similar=text) | Q(search_name__trigram_word_similar=text)
-        ).annotate(
-            rank=TrigramSimilarity("search_name", text) + TrigramWordSimilarity(text, "search_name")
-        )
     if date_of_birth:
         qs = qs.filter(date_of_birth=date_of_birth)
     if postcode:
         qs = qs.filter(postcode_prefix_q(postcode))
-    ordering = ["-rank", "last_name", "first_name", "id"] if text else ["last_name", "id"]
-    qs = qs.order_by(*ordering).only(
+    only = (
         "public_id",
         "first_name",
         "middle_names",
@@ -271,9 +358,40 @@ def customer_search_by_name(
             cursor.execute(
                 "SELECT set_config('pg_trgm.similarity_threshold', %s, true), "
                 "set_config('pg_trgm.word_similarity_threshold', %s, true)",
-                [str(NAME_SIMILARITY_THRESHOLD), str(WORD_SIMILARITY_THRESHOLD)],
+                [str(NAME_SIMILARITY_THRESHOLD), str(LEXICON_WORD_SIMILARITY_THRESHOLD)],
             )
-        customers = list(qs[: limit + 1])
+        candidates = _name_candidates_q(words) if words else None
+        if candidates is not None:
+            # The same match rule as the trigram operators below, written as functions so
+            # the planner takes the candidates from the customer_names index.
+            qs = (
+                qs.annotate(
+                    surname_key=Upper("last_name"),
+                    first_name_key=Upper("first_name"),
+                    similarity=TrigramSimilarity("search_name", text),
+                    word_similarity=TrigramWordSimilarity(text, "search_name"),
+                )
+                .filter(candidates)
+                .filter(
+                    Q(similarity__gte=NAME_SIMILARITY_THRESHOLD)
+                    | Q(word_similarity__gte=WORD_SIMILARITY_THRESHOLD)
+                )
+                .annotate(rank=F("similarity") + F("word_similarity"))
+            )
+        elif text:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)",
+                    [str(WORD_SIMILARITY_THRESHOLD)],
+                )
+            qs = qs.filter(
+                Q(search_name__trigram_similar=text) | Q(search_name__trigram_word_similar=text)
+            ).annotate(
+                rank=TrigramSimilarity("search_name", text)
+                + TrigramWordSimilarity(text, "search_name")
+            )
+        ordering = ["-rank", "last_name", "first_name", "id"] if text else ["last_name", "id"]
+        customers = list(qs.order_by(*ordering).only(*only)[: limit + 1])
     access_record(
         request=request,
         action=AccessEvent.Action.SEARCH,
