@@ -175,7 +175,13 @@ class CustomerNameWord(models.Model):
             )
         ]
         indexes = [
-            GinIndex(OpClass("word", name="gin_trgm_ops"), name="customer_name_word_trgm"),
+            # No pending list: the sync's first load adds every word through the triggers,
+            # and searches would scan an uncleaned pending list until autovacuum came by.
+            GinIndex(
+                OpClass("word", name="gin_trgm_ops"),
+                name="customer_name_word_trgm",
+                fastupdate=False,
+            ),
         ]
 
     def __str__(self) -> str:
