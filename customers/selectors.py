@@ -65,6 +65,10 @@ LEXICON_WORD_SIMILARITY_THRESHOLD = 0.4
 # If no typed word is that like any surname, the words that are not first names try again.
 LEXICON_RETRY_SIMILARITY_THRESHOLD = 0.15
 MAX_NAME_BRANCHES = 16  # per word tried as the surname (each other word: first name or surname)
+# Initials, and words past the longest five, are only ranked: a name of many short words
+# would otherwise multiply the branches (8 single letters: 3 s at 1M customers).
+LEXICON_MIN_WORD_LENGTH = 2
+LEXICON_MAX_WORDS = 5
 
 
 class RestrictedRecord(PermissionDenied):
@@ -360,7 +364,11 @@ def customer_search_by_name(
                 "set_config('pg_trgm.word_similarity_threshold', %s, true)",
                 [str(NAME_SIMILARITY_THRESHOLD), str(LEXICON_WORD_SIMILARITY_THRESHOLD)],
             )
-        candidates = _name_candidates_q(words) if words else None
+        lexicon_words = [w for w in words if len(w) >= LEXICON_MIN_WORD_LENGTH]
+        if len(lexicon_words) > LEXICON_MAX_WORDS:  # the longest, in the order typed
+            longest = sorted(lexicon_words, key=len, reverse=True)[:LEXICON_MAX_WORDS]
+            lexicon_words = [w for w in lexicon_words if w in longest]
+        candidates = _name_candidates_q(lexicon_words) if lexicon_words else None
         if candidates is not None:
             # The same match rule as the trigram operators below, written as functions so
             # the planner takes the candidates from the customer_names index.

@@ -126,3 +126,18 @@ def test_a_first_name_and_surname_search_reads_the_name_index_not_the_whole_trig
     assert 'UPPER("customers_customer"."first_name") IN' in name_search[0]
     assert '"search_name" %' not in name_search[0]
     assert "%> " not in name_search[0]
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "M O'Brien-Smith",  # an initial is only ranked, never looked up
+        "Margaret Anne Louise Mary Jane O'Brien Smith",  # past five words: the longest five
+    ],
+)
+def test_initials_and_long_names_still_find_the_customer(coach_client, typed):
+    CustomerFactory(first_name="Margaret", middle_names="Anne", last_name="O'Brien-Smith")
+    CustomerFactory(first_name="Terence", last_name="Walkden")
+    content = results(coach_client, typed)
+    assert "Margaret Anne O&#x27;Brien-Smith" in content
+    assert "Terence Walkden" not in content
