@@ -22,6 +22,18 @@ def client_address_of(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
+_READS = {
+    AccessEvent.Action.VIEW_CUSTOMER,
+    AccessEvent.Action.VIEW_FRAGMENT,
+    AccessEvent.Action.SEARCH,
+}
+
+
+def _through_api(request: HttpRequest) -> bool:
+    match = getattr(request, "resolver_match", None)
+    return match is not None and "api" in match.namespaces
+
+
 def access_record(
     *,
     request: HttpRequest,
@@ -31,15 +43,24 @@ def access_record(
     detail: dict[str, Any] | None = None,
     reason: str = "",
 ) -> AccessEvent:
-    """Append one access event for the signed-in colleague making `request`."""
+    """Append one access event for the signed-in colleague making `request`.
+
+    A read through the REST API (a view, fragment or search under the "api" URL namespace) is
+    recorded as API_READ, with the read it was in detail["read"], so the trail tells a colleague
+    at the screen from a service holding a token. Refusals and changes keep their action.
+    """
     user = request.user
+    detail = dict(detail or {})
+    if action in _READS and _through_api(request):
+        detail["read"] = str(action)
+        action = AccessEvent.Action.API_READ
     return AccessEvent.objects.create(
         user=user if user.is_authenticated else None,
         username=user.get_username() if user.is_authenticated else "(anonymous)",
         action=action,
         what=what,
         customer=customer,
-        detail=detail or {},
+        detail=detail,
         reason=reason,
         request_id=getattr(request, "request_id", ""),
         client_address=client_address_of(request),

@@ -33,7 +33,8 @@ def test_triage_queue_is_paginated_and_audited(token_client):
     assert len(body["results"]) == 2
     assert body["next"]
     event = AccessEvent.objects.get(what="acs triage")
-    assert event.detail == {"cases": 3}
+    assert event.action == AccessEvent.Action.API_READ
+    assert event.detail == {"cases": 3, "read": "view_fragment"}
     assert token_client("acssl").get("/api/v1/acs/cases/triage", {"page": 9}).status_code == 404
 
 
@@ -65,7 +66,9 @@ def test_take_a_case_then_note_and_action(token_client):
         "acs case note",
         "acs case take",
     ]
-    assert AccessEvent.objects.get(what="acs case").action == AccessEvent.Action.VIEW_CUSTOMER
+    read = AccessEvent.objects.get(what="acs case")
+    assert read.action == AccessEvent.Action.API_READ
+    assert read.detail["read"] == AccessEvent.Action.VIEW_CUSTOMER
 
 
 @pytest.mark.parametrize(
@@ -103,4 +106,7 @@ def test_my_cases(token_client):
     OpenCaseFactory()
     body = acssl.get("/api/v1/acs/cases/mine").json()
     assert len(body["cases"]) == 1
-    assert AccessEvent.objects.get(what="acs my cases").detail == {"cases": 1}
+    assert AccessEvent.objects.get(what="acs my cases").detail == {
+        "cases": 1,
+        "read": "view_fragment",
+    }

@@ -5,6 +5,7 @@ import datetime as dt
 import uuid
 
 import pytest
+from django.urls import reverse
 
 from audit.models import AccessEvent
 from customers.models import Interaction
@@ -23,6 +24,11 @@ def events(**filters):
     return list(AccessEvent.objects.filter(**filters).order_by("pk"))
 
 
+def api_reads(read: str, **filters):
+    """Reads through the API are API_READ events, with the kind of read in detail["read"]."""
+    return events(action=AccessEvent.Action.API_READ, detail__read=read, **filters)
+
+
 # --- Search --------------------------------------------------------------------------------
 
 
@@ -34,9 +40,9 @@ def test_search_by_nino_finds_the_customer_and_audits_only_a_count(token_client,
     assert body["by"] == "nino"
     assert body["count"] == 1
     assert body["results"][0]["customer"]["public_id"] == str(full_customer.public_id)
-    (event,) = events(action=AccessEvent.Action.SEARCH)
+    (event,) = api_reads("search")
     assert event.username == "api-work_coach"
-    assert event.detail == {"results": 1, "by": "nino"}
+    assert event.detail == {"results": 1, "by": "nino", "read": "search"}
     assert full_customer.nino not in str(event.detail)
 
 
@@ -49,7 +55,7 @@ def test_search_by_name_with_typo_and_date_of_birth(token_client, full_customer)
     assert response.status_code == 200
     ids = [r["customer"]["public_id"] for r in response.json()["results"]]
     assert ids == [str(full_customer.public_id)]
-    (event,) = events(action=AccessEvent.Action.SEARCH)
+    (event,) = api_reads("search")
     assert event.detail["by"] == "name"
     assert "Lovelase" not in str(event.detail)
 
@@ -86,7 +92,7 @@ def test_search_refuses_bad_input_with_field_errors(token_client, body, field):
     assert response.status_code == 400
     assert response["Content-Type"] == PROBLEM
     assert field in response.json()["errors"]
-    assert not events(action=AccessEvent.Action.SEARCH)
+    assert not api_reads("search")
 
 
 def test_search_is_post_only_and_json_only(token_client):
@@ -128,7 +134,7 @@ def test_record_for_a_work_coach(token_client, full_customer):
     assert "restricted marker" in needs["restricted_notice"]
     assert "Partner controls" not in response.content.decode()
     assert body["acs_case"] is None
-    (event,) = events(action=AccessEvent.Action.VIEW_CUSTOMER)
+    (event,) = api_reads("view_customer")
     assert (event.what, event.customer_id) == ("customer page", full_customer.pk)
 
 
@@ -158,7 +164,7 @@ def test_unknown_customer_is_404_problem(token_client):
 
 def test_admins_do_not_open_records(token_client, full_customer):
     assert token_client("admin").get(record_url(full_customer)).status_code == 403
-    assert not events(action=AccessEvent.Action.VIEW_CUSTOMER)
+    assert not api_reads("view_customer")
 
 
 def test_record_reads_a_fixed_number_of_queries(
@@ -184,7 +190,7 @@ def test_restricted_record_refused_to_a_work_coach_and_logged(token_client, rest
     assert response.status_code == 403
     (refusal,) = events(action=AccessEvent.Action.REFUSED)
     assert refusal.customer_id == restricted_customer.pk
-    assert not events(action=AccessEvent.Action.VIEW_CUSTOMER)
+    assert not api_reads("view_customer")
 
 
 def test_restricted_record_needs_a_reason_from_a_cleared_colleague(
@@ -197,10 +203,10 @@ def test_restricted_record_needs_a_reason_from_a_cleared_colleague(
     short = acssl.get(record_url(restricted_customer), **{"X-Access-Reason": "because"})
     assert short.status_code == 400
     assert "X-Access-Reason" in short.json()["errors"]
-    assert not events(action=AccessEvent.Action.VIEW_CUSTOMER)
+    assert not api_reads("view_customer")
     given = acssl.get(record_url(restricted_customer), **{"X-Access-Reason": REASON})
     assert given.status_code == 200
-    (view,) = events(action=AccessEvent.Action.VIEW_CUSTOMER)
+    (view,) = api_reads("view_customer")
     assert view.reason == REASON
 
 
@@ -220,7 +226,8 @@ def test_timeline_filters_like_the_page(token_client, full_customer):
     assert payments["page"] == 1
     assert payments["has_next"] is False
     (event, *_) = events(what="customer timeline")
-    assert event.action == AccessEvent.Action.VIEW_FRAGMENT
+    assert event.action == AccessEvent.Action.API_READ
+    assert event.detail["read"] == AccessEvent.Action.VIEW_FRAGMENT
 
 
 @pytest.mark.parametrize("query", [{"type": "nope"}, {"benefit": "jsa"}, {"page": "0"}])
@@ -228,6 +235,28 @@ def test_timeline_refuses_bad_filters(token_client, full_customer, query):
     response = token_client("work_coach").get(f"{record_url(full_customer)}/timeline", query)
     assert response.status_code == 400
     assert next(iter(query)) in response.json()["errors"]
+
+
+def test_api_reads_are_told_apart_from_page_views_in_the_audit(
+    token_client, client, work_coach, team_leader
+):
+    customer = CustomerFactory()
+    assert token_client("work_coach").get(record_url(customer)).status_code == 200
+    client.force_login(work_coach)
+    client.get(reverse("customers:detail", kwargs={"public_id": customer.public_id}))
+
+    (api,) = api_reads("view_customer", customer=customer)
+    assert api.username == "api-work_coach"
+    (page,) = events(action=AccessEvent.Action.VIEW_CUSTOMER, customer=customer)
+    assert page.username == work_coach.username
+    assert "read" not in page.detail
+    # Team leaders see both kinds of look on the record's viewers page.
+    client.force_login(team_leader)
+    viewers = client.get(
+        reverse("audit:customer-viewers", kwargs={"public_id": customer.public_id})
+    ).content.decode()
+    assert "Read through the API" in viewers
+    assert "Opened a customer record" in viewers
 
 
 # --- Interactions --------------------------------------------------------------------------

@@ -40,7 +40,8 @@ def test_panel_hides_a_marker_but_says_whom_to_contact(token_client, full_custom
         "your team's Advanced Customer Support Senior Leader (ACSSL) or team leader."
     )
     event = AccessEvent.objects.get(what="support needs panel")
-    assert event.action == AccessEvent.Action.VIEW_FRAGMENT
+    assert event.action == AccessEvent.Action.API_READ
+    assert event.detail["read"] == AccessEvent.Action.VIEW_FRAGMENT
 
 
 def test_record_a_need(token_client, customer):
