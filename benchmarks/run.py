@@ -558,8 +558,9 @@ def sample_customers(count: int, salt: str) -> list[SampleCustomer]:
 
 
 def captured_search_sql(query: SearchQuery, user: Any) -> list[str]:
-    """The SQL the search selector runs for this query (its customer query and pg_trgm
-    thresholds), captured in a transaction that is rolled back (so no audit row stays)."""
+    """The SQL the search selector runs for this query (its customer query, the name-word
+    lexicon lookup and the pg_trgm thresholds), captured in a transaction that is rolled back
+    (so no audit row stays)."""
     from django.contrib.sessions.backends.cache import SessionStore
     from django.db import connection, transaction
     from django.test import RequestFactory
@@ -589,7 +590,9 @@ def captured_search_sql(query: SearchQuery, user: Any) -> list[str]:
     return [
         q["sql"]
         for q in captured.captured_queries
-        if "set_config('pg_trgm" in q["sql"] or re.search(r'FROM "customers_customer"', q["sql"])
+        if "set_config('pg_trgm" in q["sql"]
+        or re.search(r'FROM "customers_customer"', q["sql"])
+        or "customers_customernameword" in q["sql"]  # the name-word lexicon lookup
     ]
 
 

@@ -334,7 +334,8 @@ def customer_search_by_name(
     order; word similarity copes with missing middle names and a surname alone. The customers
     considered are those whose surname is like one typed word and whose first name is like
     another (found through the name-word lexicon, then the customer_names index); a name with
-    no word like any surname (a first name alone) falls back to the whole trigram index.
+    no word like any surname (a first name alone), or given with a date of birth (its index
+    leaves a few dozen customers), is matched on the whole trigram index instead.
     A date of birth (index) and a postcode prefix (pattern index) narrow it.
     """
     customer_access_require(user=user, request=request, what="customer search")
@@ -368,7 +369,10 @@ def customer_search_by_name(
         if len(lexicon_words) > LEXICON_MAX_WORDS:  # the longest, in the order typed
             longest = sorted(lexicon_words, key=len, reverse=True)[:LEXICON_MAX_WORDS]
             lexicon_words = [w for w in lexicon_words if w in longest]
-        candidates = _name_candidates_q(lexicon_words) if lexicon_words else None
+        # A date of birth leaves a few dozen customers even at 1M (its index): every name part,
+        # a middle name typed without the first name too, is then matched on the whole name.
+        narrow = lexicon_words and not date_of_birth
+        candidates = _name_candidates_q(lexicon_words) if narrow else None
         if candidates is not None:
             # The same match rule as the trigram operators below, written as functions so
             # the planner takes the candidates from the customer_names index.

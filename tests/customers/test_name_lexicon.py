@@ -5,6 +5,8 @@ names like another, then the customers with those names. These tests pin that th
 stays current however a name is written, and the cases the narrowing must not lose.
 """
 
+import datetime as dt
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -139,5 +141,24 @@ def test_initials_and_long_names_still_find_the_customer(coach_client, typed):
     CustomerFactory(first_name="Margaret", middle_names="Anne", last_name="O'Brien-Smith")
     CustomerFactory(first_name="Terence", last_name="Walkden")
     content = results(coach_client, typed)
+    assert "Margaret Anne O&#x27;Brien-Smith" in content
+    assert "Terence Walkden" not in content
+
+
+def test_with_a_date_of_birth_a_middle_name_typed_without_the_first_name_still_matches(
+    coach_client,
+):
+    # Without a date of birth "Anne" must be like the first name (the lexicon's narrowing);
+    # with one, the few customers born that day are matched on every part of the name.
+    born = dt.date(1961, 5, 4)
+    CustomerFactory(
+        first_name="Margaret", middle_names="Anne", last_name="O'Brien-Smith", date_of_birth=born
+    )
+    CustomerFactory(first_name="Terence", last_name="Walkden", date_of_birth=born)
+    CustomerFactory(first_name="Anne", last_name="Jones")  # so "anne" is a known first name
+    assert "Margaret Anne" not in results(coach_client, "Anne O'Brien-Smith")
+    content = results(
+        coach_client, "Anne O'Brien-Smith", dob_day="4", dob_month="5", dob_year="1961"
+    )
     assert "Margaret Anne O&#x27;Brien-Smith" in content
     assert "Terence Walkden" not in content
