@@ -256,9 +256,10 @@ def _lexicon_matches(
         )
         for typed, kind, key in cursor.fetchall():
             (surnames if kind == CustomerNameWord.Kind.LAST else first_names)[typed].add(key)
-        guess = [w for w in words if not first_names[w]]
-        if guess and not any(surnames.values()):
-            # Two typos in a short surname ("signh" is 0.2 like "singh"): look again, wider.
+        # A word like no name at all may be a surname with two typos ("signh" is only 0.2 like
+        # "singh"): look again, wider — also when another word is a surname ("Thomas Signh").
+        guess = [w for w in words if not first_names[w] and not surnames[w]]
+        if guess:
             cursor.execute(
                 "SELECT set_config('pg_trgm.similarity_threshold', %s, true)",
                 [str(LEXICON_RETRY_SIMILARITY_THRESHOLD)],

@@ -88,6 +88,16 @@ def test_two_typos_in_a_short_surname_still_find_it(coach_client):
     assert "Ewan Walkden" not in content
 
 
+def test_a_badly_misspelt_surname_is_looked_for_wider_even_when_the_first_name_is_a_surname(
+    coach_client,
+):
+    # "thomas" is someone's surname too: "signh" must still be tried as the surname.
+    CustomerFactory(first_name="Thomas", last_name="Singh")
+    CustomerFactory(first_name="Alice", last_name="Thomas")
+    content = results(coach_client, "Thomas Signh")
+    assert "Thomas Singh" in content
+
+
 def test_a_first_name_alone_still_searches_every_name(coach_client):
     CustomerFactory(first_name="Margaret", last_name="O'Brien-Smith")
     CustomerFactory(first_name="Terence", last_name="Walkden")
