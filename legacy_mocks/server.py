@@ -52,6 +52,7 @@ class MockServer(ThreadingHTTPServer):
         self.faults = faults
         self.quiet = quiet
         self.state_file = state_file
+        self._state_lock = threading.Lock()  # one save at a time (requests run in threads)
 
     @property
     def base_url(self) -> str:
@@ -81,12 +82,13 @@ class MockServer(ThreadingHTTPServer):
         """Record the day reached, so a restart can carry on from it (see clock_restore)."""
         if self.state_file is None:
             return
-        self.state_file.parent.mkdir(parents=True, exist_ok=True)
-        scratch = self.state_file.with_name(self.state_file.name + ".tmp")
-        scratch.write_text(
-            json.dumps({"population": self._population_key(), "day": self.world.day})
-        )
-        scratch.replace(self.state_file)
+        with self._state_lock:
+            # The day is read under the lock, so the last save is always of the latest day.
+            state = {"population": self._population_key(), "day": self.world.day}
+            self.state_file.parent.mkdir(parents=True, exist_ok=True)
+            scratch = self.state_file.with_name(self.state_file.name + ".tmp")
+            scratch.write_text(json.dumps(state))
+            scratch.replace(self.state_file)
 
     def clock_restore(self) -> int:
         """Replay the days a previous run of the same population reached; returns them.

@@ -132,3 +132,22 @@ def test_a_state_file_for_another_population_is_ignored(tmp_path):
         assert json.loads(get(base, "/_control/clock")[2])["day"] == 0
     finally:
         _stop(process)
+
+
+def test_concurrent_advances_all_succeed_and_the_file_keeps_the_last_day(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from legacy_mocks.server import start_in_thread
+
+    state = tmp_path / "clock.json"
+    server, base = start_in_thread(port=0, customers=200, seed="race", state_file=state)
+    try:
+        with ThreadPoolExecutor(8) as pool:
+            answers = list(
+                pool.map(lambda _: get(base, "/_control/advance?days=1", method="POST"), range(16))
+            )
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert [status for status, _, _ in answers] == [200] * 16
+    assert json.loads(state.read_text())["day"] == 16
