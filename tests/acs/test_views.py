@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from acs.models import AcsCase, CaseEvent, CaseNote
 from audit.models import AccessEvent
@@ -286,7 +287,7 @@ def test_case_history_names_colleagues_and_says_when_empty(client, acssl):
     client.post(case_url(case, "note-add"), {"note-text": "Spoke to customer"})
     history = client.get(case_url(case)).text.split('data-testid="case-history"', 1)[1]
     history = history.split("</ol>", 1)[0]
-    assert acssl.get_full_name() in history
+    assert escape(acssl.get_full_name()) in history  # as the template escapes it (O'Donnell)
     assert f"· {acssl.get_username()}<" not in history
 
 

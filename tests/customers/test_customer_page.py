@@ -6,6 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from audit.models import AccessEvent
 from benefits.models import Payment, SourceWatermark, SyncRun
@@ -249,7 +250,7 @@ def test_a_restricted_record_is_refused_to_a_work_coach_and_the_refusal_logged(c
     response = page_of(coach_client, customer)
     assert response.status_code == 403
     assert "This record is restricted" in response.content.decode()
-    assert customer.last_name not in response.content.decode()
+    assert escape(customer.last_name) not in response.content.decode()  # escaped, as shown
     refused = AccessEvent.objects.get(action=AccessEvent.Action.REFUSED)
     assert refused.customer_id == customer.pk
     assert not AccessEvent.objects.filter(action=AccessEvent.Action.VIEW_CUSTOMER).exists()
