@@ -16,7 +16,8 @@ from acs import selectors, services
 from acs.models import AcsCase, CaseAction, CaseNote
 from audit.models import AccessEvent
 from audit.services import access_record
-from dwpportal.api import ApiPagination, problem_responses
+from customers.api.access import ACCESS_REASON_PARAMETER, access_reason
+from dwpportal.api import AccessReasonRequired, ApiPagination, problem_responses
 
 TAG = "ACS cases"
 Action = AccessEvent.Action
@@ -190,7 +191,7 @@ class ActionAddSerializer(serializers.Serializer):
 # --- Views ---------------------------------------------------------------------------------
 
 
-def _changed(request: Request, case: AcsCase, name: str) -> None:
+def _changed(request: Request, case: AcsCase, name: str, reason: str = "") -> None:
     """The access event acs.views writes after each change to a case."""
     access_record(
         request=request,
@@ -198,7 +199,19 @@ def _changed(request: Request, case: AcsCase, name: str) -> None:
         what=f"acs case {name}",
         customer=case.customer,
         detail={"case": case.reference},
+        reason=reason,
     )
+
+
+def _restricted_reason(request: Request, case: AcsCase) -> str:
+    """The case page's rule for a restricted customer (acs.views.case_detail): the whole case
+    (notes, actions, referrals) only with a reason, here the X-Access-Reason header."""
+    if not case.customer.restricted:
+        return ""
+    reason = access_reason(request)
+    if not reason:
+        raise AccessReasonRequired()
+    return reason
 
 
 def _case_response(request: Request, public_id: uuid.UUID, code: int = 200) -> Response:
@@ -255,17 +268,20 @@ class TriageApi(generics.ListAPIView):
     tags=[TAG],
     operation_id="acs_case_get",
     summary="One case: referrals, actions, notes and its history",
-    responses={200: CaseDetailSerializer, **problem_responses(403, 404)},
+    parameters=[ACCESS_REASON_PARAMETER],
+    responses={200: CaseDetailSerializer, **problem_responses(400, 403, 404)},
 )
 @api_view(["GET"])
 def case_detail(request: Request, public_id: uuid.UUID) -> Response:
     case = selectors.acs_case_get_for_user(public_id=public_id, user=request.user)
+    reason = _restricted_reason(request, case)
     access_record(
         request=request,
         action=Action.VIEW_CUSTOMER,
         what="acs case",
         customer=case.customer,
         detail={"case": case.reference},
+        reason=reason,
     )
     return Response(CaseDetailSerializer(case).data)
 
@@ -274,14 +290,17 @@ def case_detail(request: Request, public_id: uuid.UUID) -> Response:
     tags=[TAG],
     operation_id="acs_case_take",
     summary="Take the case: you become its owner (a referred case opens)",
+    parameters=[ACCESS_REASON_PARAMETER],
     request=None,
     responses={200: CaseDetailSerializer, **problem_responses(400, 403, 404)},
 )
 @api_view(["POST"])
 def case_take(request: Request, public_id: uuid.UUID) -> Response:
     case = selectors.acs_case_get_for_user(public_id=public_id, user=request.user)
+    # The answer is the whole case, so a restricted customer's reason is asked before the change.
+    reason = _restricted_reason(request, case)
     services.acs_case_assign(case=case, owner=request.user, by=request.user)
-    _changed(request, case, "take")
+    _changed(request, case, "take", reason)
     return _case_response(request, public_id)
 
 

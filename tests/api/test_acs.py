@@ -7,7 +7,8 @@ import pytest
 
 from acs.models import AcsCase, CaseAction, CaseNote
 from audit.models import AccessEvent
-from tests.factories import AcsCaseFactory, OpenCaseFactory
+from tests.api.conftest import REASON
+from tests.factories import AcsCaseFactory, CustomerFactory, OpenCaseFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -110,3 +111,26 @@ def test_my_cases(token_client):
         "cases": 1,
         "read": "view_fragment",
     }
+
+
+def test_a_restricted_customers_case_needs_a_reason_as_the_case_page_does(token_client):
+    case = OpenCaseFactory(customer=CustomerFactory(restricted=True))
+    referred = AcsCaseFactory(customer=CustomerFactory(restricted=True))
+    acssl = token_client("acssl")
+
+    missing = acssl.get(case_url(case))
+    assert missing.status_code == 403
+    assert missing.json()["type"].endswith("/access-reason-required")
+    assert acssl.get(case_url(case), **{"X-Access-Reason": "because"}).status_code == 400
+    # Taking a case answers with the whole case: refused before anything changes.
+    assert acssl.post(f"{case_url(referred)}/take").status_code == 403
+    referred.refresh_from_db()
+    assert referred.owner_id is None
+    assert not AccessEvent.objects.filter(what__startswith="acs case").exists()
+
+    assert acssl.get(case_url(case), **{"X-Access-Reason": REASON}).status_code == 200
+    read = AccessEvent.objects.get(what="acs case")
+    assert read.reason == REASON
+    taken = acssl.post(f"{case_url(referred)}/take", **{"X-Access-Reason": REASON})
+    assert taken.status_code == 200
+    assert AccessEvent.objects.get(what="acs case take").reason == REASON

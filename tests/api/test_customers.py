@@ -185,7 +185,7 @@ def restricted_customer(db):
 
 def test_restricted_record_refused_to_a_work_coach_and_logged(token_client, restricted_customer):
     response = token_client("work_coach").get(
-        record_url(restricted_customer), headers={"X-Access-Reason": REASON}
+        record_url(restricted_customer), **{"X-Access-Reason": REASON}
     )
     assert response.status_code == 403
     (refusal,) = events(action=AccessEvent.Action.REFUSED)
