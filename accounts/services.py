@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from accounts import roles
 from accounts.middleware import SIGNED_IN_AT
 from accounts.models import ColleagueSession, User
-from audit.services import client_address_of
+from core.requests import client_address_of
 
 # Local demo only: demo_users refuses unless settings.DEMO_MODE, and production sets it off.
 DEMO_COLLEAGUES = (

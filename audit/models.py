@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import models
 
+from audit.context import Channel
+
 
 class AccessEvent(models.Model):
     """Who looked at (or tried to look at) what, when, why and from where."""
@@ -27,6 +29,8 @@ class AccessEvent(models.Model):
     # Kept as text too, so the trail stays readable even if the account is renamed.
     username = models.CharField(max_length=150)
     action = models.CharField(max_length=20, choices=Action.choices)
+    # Blank on events recorded before the channel was kept.
+    channel = models.CharField(max_length=10, choices=Channel.choices, blank=True)
     # No database constraint: the audit must outlive (and never block) changes to customers.
     customer = models.ForeignKey(
         "customers.Customer",

@@ -156,7 +156,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_COOLOFF_TIME = 0.5  # hours
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
-AXES_CLIENT_IP_CALLABLE = "audit.services.client_address_of"
+AXES_CLIENT_IP_CALLABLE = "core.requests.client_address_of"
 AXES_VERBOSE = False
 
 # Sessions: idle timeout 30 minutes (refreshed on every request), absolute limit enforced by
