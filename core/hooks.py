@@ -16,23 +16,27 @@ from dataclasses import dataclass, field
 
 
 @dataclass(eq=False)
-class Hook[Payload]:
-    """A named point in a lower app; `doc` says what is announced and when."""
+class Hook[Payload, Result = None]:
+    """A named point in a lower app; `doc` says what is announced and when.
+
+    Most hooks only announce (Result is None). A hook whose announcer needs an answer (the id
+    of the ACS referral a Six Point Plan caused, say) declares a Result type; announce returns
+    every handler's answer, in order.
+    """
 
     name: str
     doc: str
-    _handlers: list[Callable[[Payload], None]] = field(default_factory=list, repr=False)
+    _handlers: list[Callable[[Payload], Result]] = field(default_factory=list, repr=False)
 
-    def connect(self, handler: Callable[[Payload], None]) -> None:
+    def connect(self, handler: Callable[[Payload], Result]) -> None:
         """Run `handler` on every announcement. Connecting the same handler twice is a no-op
         (AppConfig.ready() can run more than once in tests)."""
         if handler not in self._handlers:
             self._handlers.append(handler)
 
-    def announce(self, payload: Payload) -> None:
-        for handler in list(self._handlers):
-            handler(payload)
+    def announce(self, payload: Payload) -> list[Result]:
+        return [handler(payload) for handler in list(self._handlers)]
 
     @property
-    def handlers(self) -> tuple[Callable[[Payload], None], ...]:
+    def handlers(self) -> tuple[Callable[[Payload], Result], ...]:
         return tuple(self._handlers)
