@@ -12,7 +12,7 @@ class SyncPageApplied:
     customer_ids: tuple[int, ...]  # the customers whose awards or payments the page changed
 
 
-sync_page_applied: Hook[SyncPageApplied] = Hook(
+sync_page_applied: Hook[SyncPageApplied, None] = Hook(
     "benefits.sync_page_applied",
     "A page of a legacy source's changes was applied, inside the page's transaction "
     "(support_needs brings UC's own support needs into the panel and recomputes the support "

@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 
 
 @dataclass(eq=False)
-class Hook[Payload, Result = None]:
+class Hook[Payload, Result]:
     """A named point in a lower app; `doc` says what is announced and when.
 
-    Most hooks only announce (Result is None). A hook whose announcer needs an answer (the id
-    of the ACS referral a Six Point Plan caused, say) declares a Result type; announce returns
-    every handler's answer, in order.
+    Most hooks only announce: Hook[Payload, None]. A hook whose announcer needs an answer (the
+    id of the ACS referral a Six Point Plan caused, say) declares a Result type; announce
+    returns every handler's answer, in order.
     """
 
     name: str

@@ -11,7 +11,7 @@ class InteractionRecorded:
     interaction_id: int
 
 
-interaction_recorded: Hook[InteractionRecorded] = Hook(
+interaction_recorded: Hook[InteractionRecorded, None] = Hook(
     "customers.interaction_recorded",
     "A colleague recorded an interaction with a customer, inside the recording transaction "
     "(support_needs recomputes the customer's support signals: several contacts in a short "
