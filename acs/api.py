@@ -17,7 +17,7 @@ from acs.models import AcsCase, CaseAction, CaseNote
 from audit.models import AccessEvent
 from audit.services import access_record
 from customers.api.access import ACCESS_REASON_PARAMETER, access_reason
-from dwpportal.api import AccessReasonRequired, ApiPagination, problem_responses
+from core.api import AccessReasonRequired, ApiPagination, problem_responses
 
 TAG = "ACS cases"
 Action = AccessEvent.Action

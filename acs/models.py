@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from dwpportal.history import track_changes
+from core.history import track_changes
 
 
 class ReferenceData(models.Model):

@@ -17,7 +17,7 @@ from benefits.sync.selectors import (
     sync_runs_recent,
     sync_sources_status,
 )
-from dwpportal.api import ApiPagination, problem_responses
+from core.api import ApiPagination, problem_responses
 
 TAG = "Legacy sync"
 RECENT_RUNS = 200

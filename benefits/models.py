@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 
 from customers.models import Benefit, Customer, Source
-from dwpportal.history import track_changes
+from core.history import track_changes
 
 LEGACY_SOURCES = [(s.value, s.label) for s in (Source.UC, Source.PIP, Source.ESA, Source.SP)]
 

@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models.functions import Upper
 
 from customers.nino import format_nino
-from dwpportal.history import track_changes
+from core.history import track_changes
 
 nino_validator = RegexValidator(r"^[A-Z]{2}\d{6}[A-D]$", "Store NINOs normalised: AB123456C.")
 

@@ -11,7 +11,7 @@ from accounts.roles import user_role_names
 from acs import api as acs_api
 from benefits import api as benefits_api
 from customers.api import views as customers_api
-from dwpportal.api import problem_responses
+from core.api import problem_responses
 from support_needs import api as support_needs_api
 
 

@@ -8,7 +8,7 @@ from django.template import loader
 from django.utils.csp import CSP
 from django.views.decorators.csp import csp_override
 
-from dwpportal.api import problem_response
+from core.api import problem_response
 
 # Swagger UI sets style attributes on its elements; the docs page (no customer data, scripts
 # still self-hosted only) is the one page allowed inline styles.

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from acs.selectors import acs_case_owner_for_customer
 from customers.api.access import ACCESS_REASON_PARAMETER, access_reason, reason_refusals
 from customers.models import Customer
-from dwpportal.api import problem_responses
+from core.api import problem_responses
 from support_needs import selectors, services
 from support_needs.forms import COLLEAGUE_CONSENT, COLLEAGUE_HOW_LEARNED
 from support_needs.models import NeedType, SupportNeed

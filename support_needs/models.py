@@ -9,7 +9,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
-from dwpportal.history import track_changes
+from core.history import track_changes
 
 
 class Category(models.TextChoices):

@@ -14,7 +14,7 @@ from audit.models import AccessEvent
 from customers.models import Customer
 from customers.selectors import ReasonRequired, customer_get_for_user
 from customers.services import MIN_REASON_LENGTH
-from dwpportal.api import AccessReasonRequired
+from core.api import AccessReasonRequired
 
 ACCESS_REASON_HEADER = "X-Access-Reason"
 MAX_REASON_LENGTH = 1000  # as the reason form

@@ -34,7 +34,7 @@ from customers.selectors import (
 )
 from customers.services import interaction_record
 from customers.timeline import MAX_PAGE, timeline_page_get, timeline_sources
-from dwpportal.api import ApiPagination, problem_responses
+from core.api import ApiPagination, problem_responses
 
 TAG = "Customers"
 

@@ -214,12 +214,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["dwpportal.api.StrictJSONParser"],
-    "DEFAULT_THROTTLE_CLASSES": ["dwpportal.api.PerTokenRateThrottle"],
+    "DEFAULT_PARSER_CLASSES": ["core.api.StrictJSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": ["core.api.PerTokenRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"per_token": env("API_RATE_PER_TOKEN", "600/minute")},
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 25,
-    "EXCEPTION_HANDLER": "dwpportal.api.problem_exception_handler",
+    "EXCEPTION_HANDLER": "core.api.problem_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {

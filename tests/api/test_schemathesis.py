@@ -26,7 +26,7 @@ from schemathesis.checks import (
 from accounts import roles
 from accounts.api_tokens import api_token_issue
 from benefits.models import QuarantinedRecord, SyncRun
-from dwpportal.api import PerTokenRateThrottle
+from core.api import PerTokenRateThrottle
 from tests.api.conftest import ordinary_need
 from tests.factories import (
     AcsCaseFactory,

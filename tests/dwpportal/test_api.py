@@ -8,7 +8,7 @@ from django.utils import timezone
 from accounts.api_tokens import api_token_issue, api_token_revoke
 from accounts.models import ApiToken
 from accounts.services import colleague_disable
-from dwpportal.api import PerTokenRateThrottle
+from core.api import PerTokenRateThrottle
 
 pytestmark = pytest.mark.django_db
 PROBLEM = "application/problem+json"
