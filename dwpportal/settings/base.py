@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "accounts.middleware.SessionLimitsMiddleware",
     "customers.middleware.RestrictedRecordMiddleware",
     "dwpportal.middleware.NoStoreMiddleware",
+    "dwpportal.middleware.PermissionsPolicyMiddleware",
     # Last, as django-axes requires: turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -185,6 +186,28 @@ SECURE_CSP = {
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Browser features no page of the portal uses: allowed for no origin (an empty list).
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+        "browsing-topics",
+    )
+}
 X_FRAME_OPTIONS = "DENY"
 
 # Celery (see dwpportal/celery.py for why each option is set).

@@ -60,3 +60,10 @@ def test_500_page_uses_the_service_layout_without_touching_the_database(
     assert b"govuk-template" in response.content
     assert b"DWP Colleague Portal" in response.content
     assert b"Traceback" not in response.content
+
+
+@pytest.mark.parametrize("url", ["/", "/accounts/sign-in/", "/no-such-page/"])
+def test_every_response_turns_off_browser_features_the_portal_never_uses(client, url):
+    policy = client.get(url)["Permissions-Policy"]
+    for feature in ("camera", "microphone", "geolocation", "payment", "usb"):
+        assert f"{feature}=()" in policy
