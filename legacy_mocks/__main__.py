@@ -9,7 +9,6 @@ from datetime import date
 from pathlib import Path
 
 from legacy_mocks.faults import parse_spec
-from legacy_mocks.population import DEFAULT_START_DATE
 from legacy_mocks.server import build_server, serve
 from legacy_mocks.world import DEFAULT_CHANGE_RATE, DEFAULT_PIP_BATCH_SIZE
 
@@ -22,7 +21,12 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--port", type=int, default=8100, help="0 picks a free port")
     run.add_argument("--customers", type=int, default=10_000)
     run.add_argument("--seed", default="1")
-    run.add_argument("--start-date", type=date.fromisoformat, default=DEFAULT_START_DATE)
+    run.add_argument(
+        "--start-date",
+        type=date.fromisoformat,
+        help="fix day 0 to this date and move the clock only when advanced (deterministic); "
+        "without it the systems run on real time, their history built back from today",
+    )
     run.add_argument(
         "--change-rate",
         type=float,
@@ -30,6 +34,11 @@ def main(argv: list[str] | None = None) -> int:
         help="fraction of customers changed per simulated day",
     )
     run.add_argument("--pip-batch-size", type=int, default=DEFAULT_PIP_BATCH_SIZE)
+    run.add_argument(
+        "--pay-on-schedule",
+        action="store_true",
+        help="pay every award when its next payment falls due (demo sizes: it looks at everyone)",
+    )
     run.add_argument(
         "--fault",
         action="append",
@@ -66,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
             start_date=args.start_date,
             change_rate=args.change_rate,
             pip_batch_size=args.pip_batch_size,
+            pay_on_schedule=args.pay_on_schedule,
             faults=parse_spec(spec),
             hang_seconds=args.hang_seconds,
             quiet=not args.verbose,

@@ -3,7 +3,7 @@
 import hashlib
 import random
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from math import gcd
 from typing import Any
 
@@ -14,9 +14,10 @@ from legacy_mocks.randomness import between, pick, stream
 
 NINO_PREFIX = "ZX"
 MAX_CUSTOMERS = 1_000_000
-DEFAULT_START_DATE = date(2025, 6, 2)
 # Customers in the "near pension age" band reach State Pension age within this many days.
 NEAR_PENSION_DAYS = 90
+# Arrears are paid this many days (inclusive range) after the decision that awards them.
+ARREARS_PAID_AFTER_DAYS = (7, 42)
 _NINO = re.compile(r"ZX(\d{6})([A-D])")
 _MASK = (1 << 64) - 1
 
@@ -99,6 +100,11 @@ def index_for(nino: str) -> int | None:
     return index if "ABCD"[index % 4] == match.group(2) else None
 
 
+def real_today() -> date:
+    """Today's date in UTC: day 0 of a population built without a fixed start date."""
+    return datetime.now(UTC).date()
+
+
 def _mix(value: int) -> int:
     """splitmix64: a cheap, well-spread hash, so deciding who holds what costs ~2 microseconds."""
     value = (value + 0x9E3779B97F4A7C15) & _MASK
@@ -110,12 +116,13 @@ def _mix(value: int) -> int:
 class Population:
     """N customers; `holds` is cheap (feeds scan it), `customer` builds one in full."""
 
-    def __init__(self, *, size: int, seed: str | int, start_date: date = DEFAULT_START_DATE):
+    def __init__(self, *, size: int, seed: str | int, start_date: date | None = None):
+        """`start_date` is day 0; without one, today (UTC): the history runs back from today."""
         if not 1 <= size <= MAX_CUSTOMERS:
             raise ValueError(f"customers must be between 1 and {MAX_CUSTOMERS:,}")
         self.size = size
         self.seed = str(seed)
-        self.start_date = start_date
+        self.start_date = start_date or real_today()
         self._key = int.from_bytes(hashlib.blake2b(self.seed.encode(), digest_size=8).digest())
         # An affine permutation of the indices picks the near-pension band, so the customers
         # reaching State Pension age on a given day can be listed without scanning everyone.
@@ -262,6 +269,29 @@ def arrears(rng: random.Random, *, paid_on: date, since: date) -> dict[str, Any]
     )
 
 
+def scheduled_arrears(
+    rng: random.Random,
+    *,
+    decided: date,
+    since: date,
+    amount_pence: int | None = None,
+    paid_on: date | None = None,
+) -> dict[str, Any]:
+    """Arrears decided on `decided` (a revised or backdated award, an underpayment found) and
+    paid 7 to 42 days later: the period covered ends the day before the decision.
+
+    Without an amount, half are large (over £5,000): backdated disability and pension arrears
+    often run to many months.
+    """
+    if amount_pence is None:
+        large = rng.random() < 0.5
+        amount_pence = between(rng, 500_001, 1_800_000) if large else between(rng, 20_000, 450_000)
+    paid_on = paid_on or decided + timedelta(days=between(rng, *ARREARS_PAID_AFTER_DAYS))
+    end = decided - timedelta(days=1)
+    start = max(since, decided - timedelta(days=between(rng, 90, 900)))
+    return awards.payment(paid_on, amount_pence, "arrears", min(start, end), end)
+
+
 def support_need(rng: random.Random, *, code: str | None = None, recorded: date) -> dict[str, Any]:
     code = code or pick(rng, tuple(SUPPORT_NEEDS))
     return {"code": code, "details": SUPPORT_NEEDS[code], "recorded_date": recorded.isoformat()}
@@ -356,7 +386,8 @@ def uc_claim(
     }
     awards.uc_recalculate(source, as_of)
     awards.refresh_payments("uc", source, as_of)
-    _maybe_arrears(rng, source, as_of)
+    # An underpayment found on a claim with additional support needs (LCWRA backdated, say).
+    _maybe_arrears(rng, source, as_of, pending=0.05 if needs else 0.003)
     return source
 
 
@@ -404,17 +435,37 @@ def _pip_award(rng: random.Random, *, index: int, born: date, as_of: date) -> So
         ongoing = True
     source["start_date"] = started.isoformat()
     set_pip_levels(source, *_pip_levels(rng))
-    if ongoing:  # light-touch review at 10 years
-        source["review_date"] = add_years(started, 10).isoformat()
+    if ongoing:  # light-touch review every 10 years: the next one still to come
+        review = add_years(started, 10)
+        while review <= as_of:
+            review = add_years(review, 10)
+        source["review_date"] = review.isoformat()
     else:
         ends = add_years(started, years)
         source["award_end_date"] = ends.isoformat()
-        source["review_date"] = (
-            add_years(ends, -1) if years >= 2 else ends - timedelta(days=90)
-        ).isoformat()
+        review = add_years(ends, -1) if years >= 2 else ends - timedelta(days=90)
+        # A live award's review is still to come (between today and the award's end).
+        source["review_date"] = min(ends, max(review, as_of + timedelta(days=14))).isoformat()
     source["status"] = "live"
     awards.refresh_payments("pip", source, as_of)
     _maybe_arrears(rng, source, as_of)
+    if rng.random() < 0.006 and stage == "decision" and (as_of - started).days > 120:
+        # Revised on mandatory reconsideration or allowed on appeal in the last fortnight: the
+        # award is backdated, and the arrears are still to be paid.
+        revised = rng.random() < 0.4
+        source["mr_status"] = "revised" if revised else "not_revised"
+        source["appeal_status"] = "none" if revised else "allowed"
+        weeks = min((as_of - started).days // 7, between(rng, 30, 90))
+        source["payments"].append(
+            scheduled_arrears(
+                rng,
+                decided=as_of - timedelta(days=between(rng, 0, 14)),
+                since=started,
+                amount_pence=awards.pip_weekly(source) * weeks,
+                paid_on=as_of + timedelta(days=between(rng, 3, 35)),
+            )
+        )
+        awards.trim_payments(source)
     return source
 
 
@@ -517,9 +568,24 @@ def sp_award(rng: random.Random, *, nino: str, as_of: date, sp_date: date) -> So
     return source
 
 
-def _maybe_arrears(rng: random.Random, source: Source, as_of: date) -> None:
+def _maybe_arrears(
+    rng: random.Random, source: Source, as_of: date, *, pending: float = 0.003
+) -> None:
+    """Now and then arrears paid in the past; with chance `pending`, arrears decided in the last
+    fortnight and still to be paid (a revised PIP award, a State Pension underpayment found)."""
     started = date.fromisoformat(source["start_date"])
     if rng.random() < 0.025 and (as_of - started).days > 60:
         paid_on = as_of - timedelta(days=between(rng, 1, min(300, (as_of - started).days - 1)))
         source["payments"].append(arrears(rng, paid_on=paid_on, since=started))
+        awards.trim_payments(source)
+    if rng.random() < pending and (as_of - started).days > 60 and source["status"] == "live":
+        decided = as_of - timedelta(days=between(rng, 0, 14))
+        source["payments"].append(
+            scheduled_arrears(
+                rng,
+                decided=decided,
+                since=started,
+                paid_on=as_of + timedelta(days=between(rng, 3, 35)),
+            )
+        )
         awards.trim_payments(source)

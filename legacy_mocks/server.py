@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 from legacy_mocks.awards import SYSTEMS
 from legacy_mocks.faults import FaultPlan, Faults, parse_spec
 from legacy_mocks.formats import esa, pip, sp, uc
-from legacy_mocks.population import DEFAULT_START_DATE, Population, index_for
+from legacy_mocks.population import Population, index_for, real_today
 from legacy_mocks.world import DEFAULT_CHANGE_RATE, DEFAULT_PIP_BATCH_SIZE, FeedRecord, World
 
 DEFAULT_PAGE = 1000
@@ -46,13 +46,35 @@ class MockServer(ThreadingHTTPServer):
         faults: Faults,
         quiet: bool = True,
         state_file: Path | None = None,
+        real_time: Callable[[], date] | None = None,
     ):
+        """`real_time` is the real date (a function, so tests can move it): when given, the
+        simulated today never falls behind it. Without it the clock moves only when told to."""
         super().__init__(address, Handler)
         self.world = world
         self.faults = faults
         self.quiet = quiet
         self.state_file = state_file
+        self.real_time = real_time
         self._state_lock = threading.Lock()  # one save at a time (requests run in threads)
+        self._keep_up_lock = threading.Lock()  # one catch-up at a time
+
+    def keep_up(self) -> int:
+        """Run the days the real date has moved on since the simulated today; returns them.
+
+        Called before every request, so a mock left running for days serves each day's changes.
+        A clock advanced past the real date (`/_control/advance`) waits for it to catch up.
+        """
+        if self.real_time is None or self.world.today >= self.real_time():
+            return 0
+        ran = 0
+        with self._keep_up_lock:
+            while (behind := (self.real_time() - self.world.today).days) > 0:
+                self.world.advance(min(3660, behind))
+                ran += min(3660, behind)
+        if ran:
+            self.clock_save()
+        return ran
 
     @property
     def base_url(self) -> str:
@@ -60,10 +82,19 @@ class MockServer(ThreadingHTTPServer):
         return f"http://{host}:{port}"
 
     def reset(self) -> None:
-        """Day 0 and no faults: the population is a pure function of the seed, so it is kept."""
+        """Day 0 and no faults. The population is a pure function of the seed and day 0, so it
+        is kept; on real time day 0 becomes today (the history is built back from it again)."""
         old = self.world
+        population = old.population
+        if self.real_time is not None and population.start_date != self.real_time():
+            population = Population(
+                size=population.size, seed=population.seed, start_date=self.real_time()
+            )
         self.world = World(
-            old.population, change_rate=old.change_rate, pip_batch_size=old.pip_batch_size
+            population,
+            change_rate=old.change_rate,
+            pip_batch_size=old.pip_batch_size,
+            pay_on_schedule=old.pay_on_schedule,
         )
         self.faults.reset()
         self.clock_save()
@@ -74,8 +105,10 @@ class MockServer(ThreadingHTTPServer):
             "customers": population.size,
             "seed": population.seed,
             "start_date": population.start_date.isoformat(),
+            "real_time": self.real_time is not None,
             "change_rate": self.world.change_rate,
             "pip_batch_size": self.world.pip_batch_size,
+            "pay_on_schedule": self.world.pay_on_schedule,
         }
 
     def clock_save(self) -> None:
@@ -118,16 +151,39 @@ def build_server(
     port: int = 0,
     customers: int = 1000,
     seed: str | int = 1,
-    start_date: date = DEFAULT_START_DATE,
+    start_date: date | None = None,
     change_rate: float = DEFAULT_CHANGE_RATE,
     pip_batch_size: int = DEFAULT_PIP_BATCH_SIZE,
+    pay_on_schedule: bool = False,
     faults: str | dict[str, dict[str, float]] | None = None,
     hang_seconds: float = 30.0,
     quiet: bool = True,
     state_file: Path | None = None,
+    today: Callable[[], date] = real_today,
 ) -> MockServer:
+    """Without `start_date` the mocks run on real time: day 0 is today (or the day 0 a state
+    file of the same population kept), and the clock keeps up with `today()`. With one, day 0
+    is that date and the clock moves only when advanced: deterministic, for tests."""
+    real_time = today if start_date is None else None
+    if start_date is None:
+        start_date = (
+            _saved_start_date(
+                state_file,
+                customers=customers,
+                seed=str(seed),
+                change_rate=change_rate,
+                pip_batch_size=pip_batch_size,
+                pay_on_schedule=pay_on_schedule,
+            )
+            or today()
+        )
     population = Population(size=customers, seed=seed, start_date=start_date)
-    world = World(population, change_rate=change_rate, pip_batch_size=pip_batch_size)
+    world = World(
+        population,
+        change_rate=change_rate,
+        pip_batch_size=pip_batch_size,
+        pay_on_schedule=pay_on_schedule,
+    )
     rates = parse_spec(faults) if isinstance(faults, str) else faults
     server = MockServer(
         (host, port),
@@ -135,9 +191,25 @@ def build_server(
         faults=Faults(population.seed, rates, hang_seconds=hang_seconds),
         quiet=quiet,
         state_file=state_file,
+        real_time=real_time,
     )
     server.clock_restore()
+    server.keep_up()
     return server
+
+
+def _saved_start_date(state_file: Path | None, **population: object) -> date | None:
+    """Day 0 of a real-time run of the same population saved in `state_file`, if any."""
+    if state_file is None or not state_file.exists():
+        return None
+    try:
+        saved = json.loads(state_file.read_text())["population"]
+        start = date.fromisoformat(saved["start_date"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not saved.get("real_time") or any(saved.get(k) != v for k, v in population.items()):
+        return None
+    return start
 
 
 def start_in_thread(**options: object) -> tuple[MockServer, str]:
@@ -284,6 +356,8 @@ def _clock(server: MockServer) -> dict[str, object]:
         "day": world.day,
         "date": world.today.isoformat(),
         "start_date": world.population.start_date.isoformat(),
+        "real_time": server.real_time is not None,
+        "pay_on_schedule": world.pay_on_schedule,
         "customers": world.population.size,
         "seed": world.population.seed,
         "change_rate": world.change_rate,
@@ -332,6 +406,7 @@ class Handler(BaseHTTPRequestHandler):
     def _handle(self, method: str) -> None:
         url = urlsplit(self.path)
         params = {name: values[-1] for name, values in parse_qs(url.query).items()}
+        self.server.keep_up()
         try:
             self._send(self._route(method, url.path, params))
         except BadRequest as error:

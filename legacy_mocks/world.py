@@ -12,13 +12,14 @@ from legacy_mocks import awards
 from legacy_mocks.awards import SYSTEMS, Source, add_years, age_on
 from legacy_mocks.names import address, as_held_by
 from legacy_mocks.population import (
+    ARREARS_PAID_AFTER_DAYS,
     SUPPORT_NEEDS,
     UC_DEDUCTION_KINDS,
     Customer,
     Population,
-    arrears,
     close,
     index_for,
+    scheduled_arrears,
     set_pip_levels,
     sp_award,
     support_need,
@@ -31,6 +32,7 @@ DEFAULT_CHANGE_RATE = 0.0015  # of customers per simulated day: 7 days is about 
 DEFAULT_PIP_BATCH_SIZE = 5000
 _POSITION = {system: position for position, system in enumerate(SYSTEMS)}
 _LEVELS = ("none", "standard", "enhanced")
+_HEALTH_NEEDS = ("MENTAL_HEALTH", "LEARNING_DISABILITY", "ADDICTION")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,10 +64,16 @@ class World:
         *,
         change_rate: float = DEFAULT_CHANGE_RATE,
         pip_batch_size: int = DEFAULT_PIP_BATCH_SIZE,
+        pay_on_schedule: bool = False,
     ):
+        """`pay_on_schedule`: every day, each live award whose next payment falls due is paid
+        and its next one scheduled (a change in that system), so no record's next payment lies
+        in the past. It looks at every customer once, so it suits demo sizes, not 1,000,000."""
         self.population = population
         self.change_rate = change_rate
         self.pip_batch_size = pip_batch_size
+        self.pay_on_schedule = pay_on_schedule
+        self._next_due: dict[int, str] | None = None  # index -> earliest next payment date
         self.day = 0
         self._current: dict[int, Customer] = {}  # customers changed since day 0
         self._logs: dict[str, list[FeedRecord]] = {system: [] for system in SYSTEMS}
@@ -190,6 +198,13 @@ class World:
             if touched:
                 self._record(index, state, touched, slot, changed)
                 slot += 1
+        if self.pay_on_schedule:
+            for index in self._due_by(today):
+                state = copy.deepcopy(self.customer(index))
+                touched = _pay_due(state, today)
+                if touched:
+                    self._record(index, state, touched, slot, changed)
+                    slot += 1
         # Spread the fractional rate over days, so 0.15% of 1,000 customers still changes someone.
         events = int(self.change_rate * size * self.day) - int(
             self.change_rate * size * (self.day - 1)
@@ -216,6 +231,8 @@ class World:
             if system not in touched:
                 continue
             source = state["sources"][system]
+            if source["status"] == "live":  # a new record is a snapshot as of today
+                _refresh(system, source, self.today)
             source["version"] = self.latest_version(system) + 1
             source["changed_at"] = stamp
             self._logs[system].append(
@@ -225,6 +242,17 @@ class World:
             )
             changed[system] += 1
         self._current[index] = state
+        if self._next_due is not None:
+            self._next_due[index] = _earliest_due(state)
+
+    def _due_by(self, today: date) -> list[int]:
+        """Customers with a scheduled payment on or before `today`, in index order."""
+        if self._next_due is None:  # one look at everyone, then kept up to date by _record
+            self._next_due = {
+                index: _earliest_due(self.customer(index)) for index in range(self.population.size)
+            }
+        moment = today.isoformat()
+        return sorted(index for index, due in self._next_due.items() if due and due <= moment)
 
 
 # Events: each takes a private copy of a customer's state, changes it and returns the systems
@@ -242,9 +270,49 @@ def _alive(state: Customer) -> bool:
 
 
 def _refresh(system: str, source: Source, today: date) -> None:
+    """Bring a live award up to `today`: payments due made, the next scheduled, a PIP review
+    date that has passed replaced by the next one."""
     if system == "uc":
         awards.uc_recalculate(source, today)
+    if system == "pip" and source["status"] == "live" and source["review_date"]:
+        _pip_reviewed(source, today)
     awards.refresh_payments(system, source, today)
+
+
+def _pip_reviewed(source: Source, today: date) -> None:
+    """A review date that passed was a review with no change: the award runs on (fixed-term
+    awards for two more years a review, ongoing ones to the next ten-year review)."""
+    review = date.fromisoformat(source["review_date"])
+    if review > today:
+        return
+    fixed_term = source["award_end_date"] is not None
+    while review <= today:
+        review = add_years(review, 2 if fixed_term else 10)
+    source["review_date"] = review.isoformat()
+    if fixed_term:
+        ends = max(date.fromisoformat(source["award_end_date"]), add_years(review, 1))
+        source["award_end_date"] = ends.isoformat()
+
+
+def _earliest_due(state: Customer) -> str:
+    """The earliest next-payment date across the customer's awards ("" when none is set)."""
+    dates = [
+        source["next_payment"]["payment_date"]
+        for source in state["sources"].values()
+        if source["status"] == "live" and source.get("next_payment")
+    ]
+    return min(dates, default="")
+
+
+def _pay_due(state: Customer, today: date) -> set[str]:
+    """Pay every award whose next payment is due by `today` and schedule the one after."""
+    touched = set()
+    for system, source in state["sources"].items():
+        due = source.get("next_payment")
+        if source["status"] == "live" and due and due["payment_date"] <= today.isoformat():
+            _refresh(system, source, today)
+            touched.add(system)
+    return touched
 
 
 def _payment(state: Customer, rng: Random, today: date) -> set[str] | None:
@@ -257,17 +325,56 @@ def _payment(state: Customer, rng: Random, today: date) -> set[str] | None:
 
 
 def _arrears(state: Customer, rng: Random, today: date) -> set[str] | None:
-    live = [system for system in SYSTEMS if _live(state, system)]
+    """Arrears decided today and paid in a few weeks: an underpayment found on UC or ESA, a
+    State Pension underpayment or deferral lump sum, a PIP award corrected."""
+    live = [
+        system
+        for system in SYSTEMS
+        if _live(state, system)
+        and (today - date.fromisoformat(state["sources"][system]["start_date"])).days > 30
+    ]
     if not live:
         return None
     system = pick(rng, live)
     source = state["sources"][system]
     _refresh(system, source, today)
     source["payments"].append(
-        arrears(rng, paid_on=today, since=date.fromisoformat(source["start_date"]))
+        scheduled_arrears(rng, decided=today, since=date.fromisoformat(source["start_date"]))
     )
     awards.trim_payments(source)
     return {system}
+
+
+def _uc_lcwra_backdated(state: Customer, rng: Random, today: date) -> set[str] | None:
+    """A work capability assessment finds limited capability for work-related activity: the
+    LCWRA element is backdated and paid as arrears, and the health condition behind it is
+    recorded as an additional support need if it was not already."""
+    source = _live(state, "uc")
+    if not source or any(item["kind"] == "lcwra" for item in source["elements"]):
+        return None
+    started = date.fromisoformat(source["start_date"])
+    months = min((today - started).days // 30, between(rng, 9, 24))
+    if months < 3:
+        return None
+    source["elements"].insert(0, {"kind": "lcwra", "amount_pence": awards.UC_LCWRA})
+    source["conditionality_regime"] = "no_work_related_requirements"
+    if not any(need["code"] in _HEALTH_NEEDS for need in source["support_needs"]):
+        code = pick(rng, _HEALTH_NEEDS)
+        source["support_needs"].append(support_need(rng, code=code, recorded=today))
+    ended = [item for item in source["sanctions"] if item["end_date"] < today.isoformat()]
+    source["sanctions"] = ended  # no work-related requirements: a current sanction is lifted
+    _refresh("uc", source, today)
+    source["payments"].append(
+        scheduled_arrears(
+            rng,
+            decided=today,
+            since=started,
+            amount_pence=awards.UC_LCWRA * months,
+            paid_on=today + timedelta(days=between(rng, *ARREARS_PAID_AFTER_DAYS)),
+        )
+    )
+    awards.trim_payments(source)
+    return {"uc"}
 
 
 def _new_claim(state: Customer, rng: Random, today: date) -> set[str] | None:
@@ -420,9 +527,14 @@ def _award_pip(
     gain = awards.pip_weekly(source) - old_weekly
     if backdate and gain > 0 and (today - started).days >= 7:
         weeks = min((today - started).days // 7, between(rng, 8, 150))
+        paid_on = today + timedelta(days=between(rng, *ARREARS_PAID_AFTER_DAYS))
         source["payments"].append(
             awards.payment(
-                today, gain * weeks, "arrears", today - timedelta(weeks=weeks), today - timedelta(1)
+                paid_on,
+                gain * weeks,
+                "arrears",
+                today - timedelta(weeks=weeks),
+                today - timedelta(days=1),
             )
         )
         awards.trim_payments(source)
@@ -472,6 +584,8 @@ def _esa_to_uc(state: Customer, rng: Random, today: date) -> set[str] | None:
         lcwra_likely=True,
         start=today + timedelta(days=1),
     )
+    for need in claim["support_needs"]:  # noted when the claim was made, today
+        need["recorded_date"] = today.isoformat()
     if support_group and not any(item["kind"] == "lcwra" for item in claim["elements"]):
         claim["elements"].insert(0, {"kind": "lcwra", "amount_pence": awards.UC_LCWRA})
         claim["conditionality_regime"] = "no_work_related_requirements"
@@ -569,7 +683,8 @@ def _start_state_pension(state: Customer, rng: Random, today: date) -> set[str] 
 # kind -> (relative weight, event)
 EVENTS: dict[str, tuple[int, Event]] = {
     "payment": (30, _payment),
-    "arrears": (8, _arrears),
+    "arrears": (12, _arrears),
+    "uc_lcwra_backdated": (8, _uc_lcwra_backdated),
     "new_claim": (10, _new_claim),
     "pip_award_change": (6, _pip_award_change),
     "pip_review": (5, _pip_review),
