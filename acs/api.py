@@ -1,6 +1,7 @@
 """ACS cases in the REST API, for ACSSLs and team leaders: my caseload, the triage queue, a case,
 and taking a case, adding a note or an action. The same selectors and services as acs.views,
-and the same access events."""
+which check access and write the access events; a restricted customer's reason comes in the
+X-Access-Reason header."""
 
 import uuid
 from typing import Any
@@ -12,18 +13,17 @@ from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.models import User
 from acs import selectors, services
 from acs.models import AcsCase, CaseAction, CaseNote
-from audit.models import AccessEvent
-from audit.services import access_record
-from customers.api.access import ACCESS_REASON_PARAMETER, access_reason
-from core.api import AccessReasonRequired, ApiPagination, problem_responses
+from audit.context import AuditContext
+from core.api import ApiPagination, problem_responses
+from customers.api.access import ACCESS_REASON_PARAMETER, access_reason, reason_refusals
 
 TAG = "ACS cases"
-Action = AccessEvent.Action
 
 
-def _colleague(user: Any) -> str | None:
+def _colleague(user: User | None) -> str | None:
     return (user.get_full_name() or user.get_username()) if user is not None else None
 
 
@@ -191,32 +191,9 @@ class ActionAddSerializer(serializers.Serializer):
 # --- Views ---------------------------------------------------------------------------------
 
 
-def _changed(request: Request, case: AcsCase, name: str, reason: str = "") -> None:
-    """The access event acs.views writes after each change to a case."""
-    access_record(
-        request=request,
-        action=Action.CHANGE,
-        what=f"acs case {name}",
-        customer=case.customer,
-        detail={"case": case.reference},
-        reason=reason,
-    )
-
-
-def _restricted_reason(request: Request, case: AcsCase) -> str:
-    """The case page's rule for a restricted customer (acs.views.case_detail): the whole case
-    (notes, actions, referrals) only with a reason, here the X-Access-Reason header."""
-    if not case.customer.restricted:
-        return ""
-    reason = access_reason(request)
-    if not reason:
-        raise AccessReasonRequired()
-    return reason
-
-
-def _case_response(request: Request, public_id: uuid.UUID, code: int = 200) -> Response:
-    case = selectors.acs_case_get_for_user(public_id=public_id, user=request.user)
-    return Response(CaseDetailSerializer(case).data, status=code)
+def _audit(request: Request) -> AuditContext:
+    """The audit context of an API request: the reason is the X-Access-Reason header."""
+    return AuditContext.from_request(request, reason=access_reason(request))
 
 
 @extend_schema(
@@ -227,13 +204,7 @@ def _case_response(request: Request, public_id: uuid.UUID, code: int = 200) -> R
 )
 @api_view(["GET"])
 def my_cases(request: Request) -> Response:
-    caseload = selectors.acs_caseload_for_user(user=request.user)
-    access_record(
-        request=request,
-        action=Action.VIEW_FRAGMENT,
-        what="acs my cases",
-        detail={"cases": len(caseload.cases)},
-    )
+    caseload = selectors.acs_caseload_for_user(audit=_audit(request))
     return Response(CaseloadSerializer(caseload).data)
 
 
@@ -242,7 +213,7 @@ class TriageApi(generics.ListAPIView):
     pagination_class = ApiPagination
 
     def get_queryset(self) -> Any:
-        return selectors.acs_triage_queue(user=self.request.user)
+        return selectors.acs_triage_queue(audit=_audit(self.request))
 
     @extend_schema(
         tags=[TAG],
@@ -252,16 +223,6 @@ class TriageApi(generics.ListAPIView):
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
-
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        response = super().list(request, *args, **kwargs)
-        access_record(
-            request=request,
-            action=Action.VIEW_FRAGMENT,
-            what="acs triage",
-            detail={"cases": response.data["count"]},
-        )
-        return response
 
 
 @extend_schema(
@@ -273,16 +234,8 @@ class TriageApi(generics.ListAPIView):
 )
 @api_view(["GET"])
 def case_detail(request: Request, public_id: uuid.UUID) -> Response:
-    case = selectors.acs_case_get_for_user(public_id=public_id, user=request.user)
-    reason = _restricted_reason(request, case)
-    access_record(
-        request=request,
-        action=Action.VIEW_CUSTOMER,
-        what="acs case",
-        customer=case.customer,
-        detail={"case": case.reference},
-        reason=reason,
-    )
+    with reason_refusals():
+        case = selectors.acs_case_get(public_id=public_id, audit=_audit(request))
     return Response(CaseDetailSerializer(case).data)
 
 
@@ -296,12 +249,15 @@ def case_detail(request: Request, public_id: uuid.UUID) -> Response:
 )
 @api_view(["POST"])
 def case_take(request: Request, public_id: uuid.UUID) -> Response:
-    case = selectors.acs_case_get_for_user(public_id=public_id, user=request.user)
-    # The answer is the whole case, so a restricted customer's reason is asked before the change.
-    reason = _restricted_reason(request, case)
-    services.acs_case_assign(case=case, owner=request.user, by=request.user)
-    _changed(request, case, "take", reason)
-    return _case_response(request, public_id)
+    audit = _audit(request)
+    with reason_refusals():
+        case = selectors.acs_case_get_for_change(
+            public_id=public_id, audit=audit, what="acs case take"
+        )
+        services.acs_case_take(audit=audit, case=case)
+        # The answer is the whole case, read (and logged) as the case is.
+        taken = selectors.acs_case_get(public_id=public_id, audit=audit)
+    return Response(CaseDetailSerializer(taken).data)
 
 
 @extend_schema(
@@ -313,7 +269,11 @@ def case_take(request: Request, public_id: uuid.UUID) -> Response:
 )
 @api_view(["POST"])
 def note_add(request: Request, public_id: uuid.UUID) -> Response:
-    case = selectors.acs_case_get_for_user(public_id=public_id, user=request.user)
+    audit = _audit(request)
+    with reason_refusals():
+        case = selectors.acs_case_get_for_change(
+            public_id=public_id, audit=audit, what="acs case note"
+        )
     incoming = NoteAddSerializer(data=request.data)
     incoming.is_valid(raise_exception=True)
     corrects_id = incoming.validated_data.get("corrects")
@@ -321,9 +281,8 @@ def note_add(request: Request, public_id: uuid.UUID) -> Response:
     if corrects_id and corrects is None:
         raise ValidationError({"corrects": "Choose a note on this case."})
     note = services.acs_note_add(
-        case=case, text=incoming.validated_data["text"], by=request.user, corrects=corrects
+        audit=audit, case=case, text=incoming.validated_data["text"], corrects=corrects
     )
-    _changed(request, case, "note")
     return Response(CaseNoteSerializer(note).data, status=status.HTTP_201_CREATED)
 
 
@@ -336,22 +295,25 @@ def note_add(request: Request, public_id: uuid.UUID) -> Response:
 )
 @api_view(["POST"])
 def action_add(request: Request, public_id: uuid.UUID) -> Response:
-    case = selectors.acs_case_get_for_user(public_id=public_id, user=request.user)
+    audit = _audit(request)
+    with reason_refusals():
+        case = selectors.acs_case_get_for_change(
+            public_id=public_id, audit=audit, what="acs case action"
+        )
     incoming = ActionAddSerializer(data=request.data)
     incoming.is_valid(raise_exception=True)
     data = incoming.validated_data
-    owner = request.user
+    owner = audit.user
     if data.get("owner"):
         # The owners the case page offers (acs.forms.ActionForm): ACSSLs and team leaders.
         owner = selectors.acs_case_owners().filter(username=data["owner"]).first()
         if owner is None:
             raise ValidationError({"owner": "Choose an ACSSL or a team leader."})
     action = services.acs_action_add(
+        audit=audit,
         case=case,
         description=data["description"],
         owner=owner,
         due_on=data["due_on"],
-        by=request.user,
     )
-    _changed(request, case, "action")
     return Response(CaseActionSerializer(action).data, status=status.HTTP_201_CREATED)

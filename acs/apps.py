@@ -22,7 +22,4 @@ class AcsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from acs.timeline import acs_timeline_source_register
-
-        acs_timeline_source_register()
         post_migrate.connect(reference_data_ensure, sender=self, dispatch_uid="acs.reference")

@@ -1,8 +1,11 @@
-"""ACS reads, with the access rules inside: who may see a case, a caseload or the figures.
+"""ACS reads, with the access rules and the access audit inside: who may see a case, a
+caseload, the triage queue or the figures, and the access event each read writes.
 
 Every colleague may refer a customer they can open and see that a case exists and its status.
 Only colleagues with acs.manage_acs_case (ACSSLs, team leaders) read cases: notes, actions, risk.
-Restricted customers need customers.view_restricted_customer as well.
+A restricted customer's case needs customers.view_restricted_customer and a reason given for the
+record (audit.reason_for); a colleague who is not cleared is refused, and the refusal logged.
+Selectors take the AuditContext of the request, task or command; the user is audit.user.
 """
 
 import datetime as dt
@@ -19,6 +22,7 @@ from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.utils import timezone
 
+from accounts.models import User
 from acs.models import (
     URGENCY_RANK,
     AcsCase,
@@ -29,11 +33,20 @@ from acs.models import (
     CaseOutcome,
     Referral,
 )
+from audit.context import AuditContext
+from audit.models import AccessEvent
+from audit.services import access_record
 from customers.models import Customer
+from customers.selectors import ReasonRequired, RestrictedRecord
 
 MANAGE = "acs.manage_acs_case"
+REFER = "acs.refer_customer"
+VIEW_TEAM = "acs.view_team_caseload"
+VIEW_FIGURES = "acs.view_acs_figures"
+VIEW_CUSTOMER = "customers.view_customer"
 VIEW_RESTRICTED = "customers.view_restricted_customer"
 Status = AcsCase.Status
+Action = AccessEvent.Action
 
 # Events every colleague who can open the customer sees on the timeline: existence and status.
 COLLEAGUE_VISIBLE_EVENTS = (
@@ -50,50 +63,139 @@ URGENCY_ORDER = Case(
 )
 
 
-def _can_manage(user: Any) -> bool:
-    return bool(user.is_authenticated and user.has_perm(MANAGE))
+def _can_manage(user: User | None) -> bool:
+    return bool(user is not None and user.is_authenticated and user.has_perm(MANAGE))
 
 
-def acs_case_get_for_user(*, public_id: uuid.UUID, user: Any) -> AcsCase:
-    """One case with everything its page shows, in a fixed number of queries."""
-    if not _can_manage(user):
-        raise PermissionDenied("Only ACSSLs and team leaders read ACS cases.")
-    case = (
-        AcsCase.objects.select_related("customer", "owner", "outcome")
-        .prefetch_related(
-            "categories",
-            Prefetch(
-                "referrals",
-                queryset=Referral.objects.select_related("referred_by")
-                .prefetch_related("categories")
-                .order_by("created_at"),
-            ),
-            "risk_history__assessed_by",
-            Prefetch(
-                "actions",
-                queryset=CaseAction.objects.select_related("owner", "completed_by").order_by(
-                    F("completed_at").asc(nulls_first=True), "due_on", "pk"
-                ),
-            ),
-            Prefetch(
-                "notes", queryset=CaseNote.objects.select_related("author", "corrects__author")
-            ),
-            "partner_referrals__organisation",
-            "visit_requests__requested_by",
-            "escalations__escalated_by",
-            Prefetch("events", queryset=CaseEvent.objects.select_related("actor")),
+# --- Access: the one place ACS applies the rules of a customer record ----------------------
+
+
+def acs_permission_require(*, audit: AuditContext, permission: str, what: str) -> None:
+    """Refuse (and log the refusal) unless the colleague's role has `permission`."""
+    if not audit.has_perm(permission):
+        access_record(
+            audit=audit,
+            action=Action.REFUSED,
+            what=what,
+            detail={"why": f"role may not ({permission})"},
         )
+        raise PermissionDenied(f"Your role may not do this ({permission}).")
+
+
+def acs_customer_access_check(
+    *, audit: AuditContext, customer: Customer, what: str, reason_required: bool = True
+) -> str:
+    """The restricted-record rule for anything ACS shows or changes of a customer; returns the
+    reason that opens the record ("" for a record that is not restricted).
+
+    Not cleared: the refusal is logged and RestrictedRecord raised. Cleared but no reason given
+    (in this request or earlier in the session): ReasonRequired, which asks for it.
+    """
+    if not customer.restricted:
+        return ""
+    if not audit.has_perm(VIEW_RESTRICTED):
+        access_record(
+            audit=audit,
+            action=Action.REFUSED,
+            what=what,
+            customer=customer,
+            detail={"why": "restricted record"},
+        )
+        raise RestrictedRecord("This record is restricted.")
+    reason = audit.reason_for(customer.public_id)
+    if not reason and reason_required:
+        raise ReasonRequired(customer)
+    return reason
+
+
+def acs_referral_customer_get(*, public_id: uuid.UUID, audit: AuditContext) -> Customer:
+    """The customer a colleague is about to refer, for the referral form: their role must open
+    customer records, a restricted one needs clearance and a reason; audited as a fragment."""
+    what = "acs referral form"
+    acs_permission_require(audit=audit, permission=REFER, what=what)
+    acs_permission_require(audit=audit, permission=VIEW_CUSTOMER, what=what)
+    customer = Customer.objects.filter(public_id=public_id).first()
+    if customer is None:
+        raise Http404("No such customer.")
+    reason = acs_customer_access_check(audit=audit, customer=customer, what=what)
+    access_record(
+        audit=audit, action=Action.VIEW_FRAGMENT, what=what, customer=customer, reason=reason
+    )
+    return customer
+
+
+# --- A case --------------------------------------------------------------------------------
+
+
+def _case_with_everything() -> QuerySet[AcsCase]:
+    return AcsCase.objects.select_related("customer", "owner", "outcome").prefetch_related(
+        "categories",
+        Prefetch(
+            "referrals",
+            queryset=Referral.objects.select_related("referred_by")
+            .prefetch_related("categories")
+            .order_by("created_at"),
+        ),
+        "risk_history__assessed_by",
+        Prefetch(
+            "actions",
+            queryset=CaseAction.objects.select_related("owner", "completed_by").order_by(
+                F("completed_at").asc(nulls_first=True), "due_on", "pk"
+            ),
+        ),
+        Prefetch("notes", queryset=CaseNote.objects.select_related("author", "corrects__author")),
+        "partner_referrals__organisation",
+        "visit_requests__requested_by",
+        "escalations__escalated_by",
+        Prefetch("events", queryset=CaseEvent.objects.select_related("actor")),
+    )
+
+
+def acs_case_get(*, public_id: uuid.UUID, audit: AuditContext, what: str = "acs case") -> AcsCase:
+    """One case with everything its page shows, in a fixed number of queries; access checked
+    (role, restricted record, reason) and the read audited with the reason that opened it."""
+    acs_permission_require(audit=audit, permission=MANAGE, what=what)
+    case = _case_with_everything().filter(public_id=public_id).first()
+    if case is None:
+        raise Http404("No such case.")
+    reason = acs_customer_access_check(audit=audit, customer=case.customer, what=what)
+    access_record(
+        audit=audit,
+        action=Action.VIEW_CUSTOMER,
+        what=what,
+        customer=case.customer,
+        detail={"case": case.reference},
+        reason=reason,
+    )
+    return case
+
+
+def acs_case_get_for_change(*, public_id: uuid.UUID, audit: AuditContext, what: str) -> AcsCase:
+    """The case a colleague is about to change, with the access a read of it needs (role,
+    restricted record refused and logged, reason asked for) checked first.
+
+    It writes no read event: nothing of the case is shown from it. The service that changes the
+    case writes the change; a form shown again reads the case through acs_case_get.
+    """
+    acs_permission_require(audit=audit, permission=MANAGE, what=what)
+    case = (
+        AcsCase.objects.select_related("customer")
+        .prefetch_related("notes", "actions", "partner_referrals")
         .filter(public_id=public_id)
         .first()
     )
     if case is None:
         raise Http404("No such case.")
-    if case.customer.restricted and not user.has_perm(VIEW_RESTRICTED):
-        raise PermissionDenied("Restricted record.")
+    acs_customer_access_check(audit=audit, customer=case.customer, what=what)
     return case
 
 
-def acs_case_owner_for_customer(*, customer: Customer) -> Any | None:
+# --- What the customer page shows of ACS ---------------------------------------------------
+# These read alongside a customer record already opened through the customer selector (which
+# checked access and wrote the access event), so they take the colleague, not a context.
+
+
+def acs_case_owner_for_customer(*, customer: Customer) -> User | None:
     """Who owns the customer's active ACS case, if anyone: whom a colleague should contact
     about the customer's restricted markers (one query). Any colleague may know it."""
     case = (
@@ -107,7 +209,9 @@ def acs_case_owner_for_customer(*, customer: Customer) -> Any | None:
     return case.owner if case else None
 
 
-def acs_case_summary_for_customer(*, customer: Customer, user: Any) -> dict[str, Any] | None:
+def acs_case_summary_for_customer(
+    *, customer: Customer, user: User | None
+) -> dict[str, Any] | None:
     """What any colleague may know: is there a case, and its status (the active one first)."""
     case = (
         AcsCase.objects.filter(customer=customer)
@@ -126,7 +230,7 @@ def acs_case_summary_for_customer(*, customer: Customer, user: Any) -> dict[str,
 
 
 def acs_timeline_events(
-    *, customer: Customer, user: Any, limit: int = 50, since: dt.datetime | None = None
+    *, customer: Customer, user: User | None, limit: int = 50, since: dt.datetime | None = None
 ) -> list[CaseEvent]:
     """Case events for the customer's timeline (one query); colleagues who cannot read cases
     see only existence and status events."""
@@ -138,22 +242,30 @@ def acs_timeline_events(
     return list(events.order_by("-occurred_at", "-pk")[:limit])
 
 
-def acs_triage_queue(*, user: Any) -> QuerySet[AcsCase]:
-    """Unassigned referred cases: most urgent first, then oldest first."""
-    if not _can_manage(user):
-        raise PermissionDenied("Only ACSSLs and team leaders triage.")
+# --- Triage and caseloads ------------------------------------------------------------------
+
+
+def acs_triage_queue(*, audit: AuditContext) -> QuerySet[AcsCase]:
+    """Unassigned referred cases: most urgent first, then oldest first (the caller pages).
+
+    Audited with the number of cases waiting (one count query)."""
+    what = "acs triage"
+    acs_permission_require(audit=audit, permission=MANAGE, what=what)
+    queue = AcsCase.objects.filter(status=Status.REFERRED, owner__isnull=True)
+    access_record(
+        audit=audit, action=Action.VIEW_FRAGMENT, what=what, detail={"cases": queue.count()}
+    )
     return (
-        AcsCase.objects.filter(status=Status.REFERRED, owner__isnull=True)
-        .select_related("customer")
+        queue.select_related("customer")
         .prefetch_related("categories")
         .annotate(urgency_rank=URGENCY_ORDER, referral_count=Count("referrals"))
         .order_by("urgency_rank", "referred_at")
     )
 
 
-def acs_case_owners() -> QuerySet[Any]:
+def acs_case_owners() -> QuerySet[User]:
     """Colleagues who may own cases (ACSSLs and team leaders), for the assign lists."""
-    user_model = get_user_model()
+    user_model: type[User] = get_user_model()  # type: ignore[assignment]
     return (
         user_model.objects.filter(is_active=True)
         .filter(
@@ -181,10 +293,11 @@ class Caseload:
     reviews_due: list[AcsCase]
 
 
-def acs_caseload_for_user(*, user: Any) -> Caseload:
+def acs_caseload_for_user(*, audit: AuditContext) -> Caseload:
     """ "My cases": the colleague's open and monitoring cases, overdue actions, reviews due."""
-    if not _can_manage(user):
-        raise PermissionDenied("Only ACSSLs and team leaders have caseloads.")
+    what = "acs my cases"
+    acs_permission_require(audit=audit, permission=MANAGE, what=what)
+    user = audit.user
     today = timezone.localdate()
     cases = list(
         _with_caseload_counts(
@@ -201,12 +314,13 @@ def acs_caseload_for_user(*, user: Any) -> Caseload:
         .order_by("due_on")
     )
     reviews_due = [c for c in cases if c.next_review_on and c.next_review_on <= today]
+    access_record(audit=audit, action=Action.VIEW_FRAGMENT, what=what, detail={"cases": len(cases)})
     return Caseload(cases=cases, overdue_actions=overdue, reviews_due=reviews_due)
 
 
 @dataclass
 class OwnerCaseload:
-    owner: Any
+    owner: User
     open: int = 0
     monitoring: int = 0
     overdue_actions: int = 0
@@ -214,10 +328,10 @@ class OwnerCaseload:
     escalations: int = 0
 
 
-def acs_team_caseload(*, user: Any) -> dict[str, Any]:
+def acs_team_caseload(*, audit: AuditContext) -> dict[str, Any]:
     """A team leader's view: every ACSSL's caseload, overdue actions and escalations."""
-    if not user.has_perm("acs.view_team_caseload"):
-        raise PermissionDenied("Only team leaders see every caseload.")
+    what = "acs team caseload"
+    acs_permission_require(audit=audit, permission=VIEW_TEAM, what=what)
     today = timezone.localdate()
     rows: dict[int, OwnerCaseload] = {
         owner.pk: OwnerCaseload(owner=owner) for owner in acs_case_owners()
@@ -253,6 +367,9 @@ def acs_team_caseload(*, user: Any) -> dict[str, Any]:
         .distinct()
         .order_by("referred_at")
     )
+    access_record(
+        audit=audit, action=Action.VIEW_FRAGMENT, what=what, detail={"escalated": len(escalated)}
+    )
     return {
         "owners": list(rows.values()),
         "unassigned": AcsCase.objects.filter(status=Status.REFERRED).count(),
@@ -287,7 +404,8 @@ class Figures:
 
 
 def _months(date_from: dt.date, date_to: dt.date) -> list[dt.date]:
-    months, month = [], date_from.replace(day=1)
+    months: list[dt.date] = []
+    month = date_from.replace(day=1)
     while month <= date_to:
         months.append(month)
         month = (month + dt.timedelta(days=32)).replace(day=1)
@@ -296,7 +414,7 @@ def _months(date_from: dt.date, date_to: dt.date) -> list[dt.date]:
 
 def _count_by_month(
     cases: QuerySet[AcsCase], moment: str, span: tuple[dt.date, dt.date]
-) -> Counter:
+) -> Counter[dt.date]:
     rows = (
         cases.filter(**{f"{moment}__date__range": span})
         .annotate(month=TruncMonth(moment))
@@ -306,7 +424,9 @@ def _count_by_month(
     return Counter({timezone.localtime(month).date(): n for month, n in rows})
 
 
-def acs_figures(*, user: Any, date_from: dt.date, date_to: dt.date) -> Figures:
+def acs_figures(
+    *, audit: AuditContext, date_from: dt.date, date_to: dt.date, export: bool = False
+) -> Figures:
     """The published figures for cases in a date range (inclusive, UK dates).
 
     - referred / opened / closed: cases by the month of referral, opening, closure.
@@ -316,8 +436,8 @@ def acs_figures(*, user: Any, date_from: dt.date, date_to: dt.date) -> Figures:
     - overdue actions: actions due in the range not done by their due date (still open, or
       completed late).
     """
-    if not user.has_perm("acs.view_acs_figures"):
-        raise PermissionDenied("Only ACSSLs and team leaders see the figures.")
+    what = "acs figures csv" if export else "acs figures"
+    acs_permission_require(audit=audit, permission=VIEW_FIGURES, what=what)
     span = (date_from, date_to)
     cases = AcsCase.objects.all()
     referred = _count_by_month(cases, "referred_at", span)
@@ -363,4 +483,10 @@ def acs_figures(*, user: Any, date_from: dt.date, date_to: dt.date) -> Figures:
     figures.actions_due = due.count()
     figures.overdue_open = due.filter(completed_at__isnull=True, due_on__lt=today).count()
     figures.overdue_completed_late = due.filter(completed_at__date__gt=F("due_on")).count()
+    access_record(
+        audit=audit,
+        action=Action.EXPORT if export else Action.VIEW_FRAGMENT,
+        what=what,
+        detail={"date_from": date_from.isoformat(), "date_to": date_to.isoformat()},
+    )
     return figures

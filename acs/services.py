@@ -6,8 +6,14 @@ The status workflow is enforced here:
                                │            │
                                └──close─────┴──> closed ──reopen──> open
 
-Refusals raise ValidationError (bad input or a transition the workflow does not allow) or
-PermissionDenied (the colleague's role does not allow the change).
+Every service takes the AuditContext of the request, task or command (the colleague is
+audit.user), checks the colleague may, validates, writes in one transaction and writes its own
+access event (CHANGE, with the reason that opened a restricted record).
+
+Refusals raise ValidationError (bad input or a transition the workflow does not allow),
+PermissionDenied (the colleague's role does not allow the change; logged), RestrictedRecord
+(a restricted customer and the colleague is not cleared; logged) or ReasonRequired (cleared,
+but no reason given for the restricted record yet).
 """
 
 import datetime as dt
@@ -17,6 +23,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
 from acs.models import (
     URGENCY_RANK,
     AcsCase,
@@ -34,23 +41,25 @@ from acs.models import (
     Urgency,
     VisitRequest,
 )
+from acs.selectors import MANAGE, REFER, acs_customer_access_check, acs_permission_require
+from audit.context import AuditContext
+from audit.models import AccessEvent
+from audit.services import access_record
+from customers.models import Customer
 
 Status = AcsCase.Status
-MANAGE = "acs.manage_acs_case"
-REFER = "acs.refer_customer"
-VIEW_RESTRICTED = "customers.view_restricted_customer"
 
 # Moves acs_case_status_change makes; closing and reopening have their own services.
 STATUS_MOVES = {(Status.OPEN, Status.MONITORING), (Status.MONITORING, Status.OPEN)}
 ACTIVE = (Status.OPEN, Status.MONITORING)
 
 
-def _name(user: Any) -> str:
+def _name(user: User) -> str:
     return user.get_full_name() or user.get_username()
 
 
 def _event(
-    *, case: AcsCase, kind: str, summary: str, by: Any, detail: dict[str, Any] | None = None
+    *, case: AcsCase, kind: str, summary: str, by: User, detail: dict[str, Any] | None = None
 ) -> CaseEvent:
     return CaseEvent.objects.create(
         case=case,
@@ -63,9 +72,32 @@ def _event(
     )
 
 
-def _require(user: Any, permission: str) -> None:
-    if not (user.is_authenticated and user.is_active and user.has_perm(permission)):
-        raise PermissionDenied(f"{user.get_username()} may not do this ({permission}).")
+def _colleague(audit: AuditContext, *, permission: str, what: str) -> User:
+    """The colleague acting, if their role allows the change (a refusal is logged)."""
+    acs_permission_require(audit=audit, permission=permission, what=what)
+    if audit.user is None:  # has_perm is False without a user: unreachable, but for the types
+        raise PermissionDenied("A colleague must make this change.")
+    return audit.user
+
+
+def _case_access(audit: AuditContext, case: AcsCase, name: str) -> tuple[User, str]:
+    """The colleague changing the case, and the reason that opens a restricted customer's
+    record: the same rule as reading the case (acs.selectors.acs_case_get)."""
+    what = f"acs case {name}"
+    by = _colleague(audit, permission=MANAGE, what=what)
+    reason = acs_customer_access_check(audit=audit, customer=case.customer, what=what)
+    return by, reason
+
+
+def _changed(audit: AuditContext, case: AcsCase, name: str, reason: str) -> None:
+    access_record(
+        audit=audit,
+        action=AccessEvent.Action.CHANGE,
+        what=f"acs case {name}",
+        customer=case.customer,
+        detail={"case": case.reference},
+        reason=reason,
+    )
 
 
 def _require_text(value: str, field: str, message: str) -> str:
@@ -101,21 +133,25 @@ def _categories_from_codes(codes: list[str]) -> list[CaseCategory]:
 @transaction.atomic
 def acs_referral_create(
     *,
-    customer: Any,
-    referred_by: Any,
+    audit: AuditContext,
+    customer: Customer,
     reason: str,
     urgency: str,
-    categories: list[str],
+    categories: list[str] | tuple[str, ...],
     customer_agreed: str,
     source: str = "colleague",
 ) -> Referral:
     """Refer a customer to an ACSSL. Joins the customer's active case, or starts a new one.
 
     `categories` are CaseCategory codes; `source` is "colleague", "six_point_plan" or "signal".
+    A restricted customer may be referred only by a colleague cleared for the record; the
+    referral shows nothing of it, so no reason is asked (one given is kept in the audit).
     """
-    _require(referred_by, REFER)
-    if customer.restricted and not referred_by.has_perm(VIEW_RESTRICTED):
-        raise PermissionDenied("Restricted record: this colleague may not open it.")
+    what = "acs referral"
+    referred_by = _colleague(audit, permission=REFER, what=what)
+    access_reason = acs_customer_access_check(
+        audit=audit, customer=customer, what=what, reason_required=False
+    )
     reason = _require_text(reason, "reason", "Say why the customer needs advanced support.")
     customer_agreed = _require_text(
         customer_agreed, "customer_agreed", "Say what the customer agreed to."
@@ -163,13 +199,23 @@ def acs_referral_create(
         by=referred_by,
         detail={"referral": referral.pk, "urgency": urgency, "source": source},
     )
+    access_record(
+        audit=audit,
+        action=AccessEvent.Action.CHANGE,
+        what=what,
+        customer=customer,
+        detail={"case": case.reference},
+        reason=access_reason,
+    )
     return referral
 
 
 @transaction.atomic
-def acs_case_assign(*, case: AcsCase, owner: Any, by: Any) -> AcsCase:
-    """Take (owner is `by`) or assign a case. A referred case opens when it gets an owner."""
-    _require(by, MANAGE)
+def acs_case_assign(*, audit: AuditContext, case: AcsCase, owner: User) -> AcsCase:
+    """Take (the owner is the colleague acting) or assign a case. A referred case opens when it
+    gets an owner."""
+    name = "take" if owner.pk == getattr(audit.user, "pk", None) else "assign"
+    by, access_reason = _case_access(audit, case, name)
     case = _lock(case)
     if case.status == Status.CLOSED:
         raise ValidationError("The case is closed: reopen it before you assign it.")
@@ -192,13 +238,21 @@ def acs_case_assign(*, case: AcsCase, owner: Any, by: Any) -> AcsCase:
         by=by,
         detail={"owner": owner.pk, "opened": opening},
     )
+    _changed(audit, case, name, access_reason)
     return case
 
 
+def acs_case_take(*, audit: AuditContext, case: AcsCase) -> AcsCase:
+    """The colleague acting takes the case: they own it (a referred case opens)."""
+    if audit.user is None:
+        raise PermissionDenied("A colleague must take the case.")
+    return acs_case_assign(audit=audit, case=case, owner=audit.user)
+
+
 @transaction.atomic
-def acs_case_status_change(*, case: AcsCase, status: str, by: Any) -> AcsCase:
+def acs_case_status_change(*, audit: AuditContext, case: AcsCase, status: str) -> AcsCase:
     """Move an open case to monitoring, or back to open."""
-    _require(by, MANAGE)
+    by, access_reason = _case_access(audit, case, "status")
     case = _lock(case)
     if (case.status, status) not in STATUS_MOVES:
         raise ValidationError(
@@ -214,13 +268,14 @@ def acs_case_status_change(*, case: AcsCase, status: str, by: Any) -> AcsCase:
         by=by,
         detail={"from": before, "to": status},
     )
+    _changed(audit, case, "status", access_reason)
     return case
 
 
 @transaction.atomic
-def acs_case_close(*, case: AcsCase, outcome: str, summary: str, by: Any) -> AcsCase:
+def acs_case_close(*, audit: AuditContext, case: AcsCase, outcome: str, summary: str) -> AcsCase:
     """Close an open or monitoring case. It needs an outcome (a CaseOutcome code) and a summary."""
-    _require(by, MANAGE)
+    by, access_reason = _case_access(audit, case, "close")
     case = _lock(case)
     if case.status not in ACTIVE:
         raise ValidationError(f"A {case.get_status_display().lower()} case cannot be closed.")
@@ -246,13 +301,14 @@ def acs_case_close(*, case: AcsCase, outcome: str, summary: str, by: Any) -> Acs
         by=by,
         detail={"from": before, "outcome": chosen.code},
     )
+    _changed(audit, case, "close", access_reason)
     return case
 
 
 @transaction.atomic
-def acs_case_reopen(*, case: AcsCase, reason: str, by: Any) -> AcsCase:
+def acs_case_reopen(*, audit: AuditContext, case: AcsCase, reason: str) -> AcsCase:
     """Reopen a closed case (with a reason). Its previous outcome stays in the event log."""
-    _require(by, MANAGE)
+    by, access_reason = _case_access(audit, case, "reopen")
     case = _lock(case)
     if case.status != Status.CLOSED:
         raise ValidationError("Only a closed case can be reopened.")
@@ -283,13 +339,16 @@ def acs_case_reopen(*, case: AcsCase, reason: str, by: Any) -> AcsCase:
         by=by,
         detail={**previous, "reason": reason},
     )
+    _changed(audit, case, "reopen", access_reason)
     return case
 
 
 @transaction.atomic
-def acs_case_risk_set(*, case: AcsCase, level: str, reason: str, by: Any) -> RiskAssessment:
+def acs_case_risk_set(
+    *, audit: AuditContext, case: AcsCase, level: str, reason: str
+) -> RiskAssessment:
     """Set the case's risk level; each setting is kept as its history."""
-    _require(by, MANAGE)
+    by, access_reason = _case_access(audit, case, "risk")
     case = _lock(case)
     if case.status == Status.CLOSED:
         raise ValidationError("The case is closed: reopen it before you change the risk level.")
@@ -309,13 +368,16 @@ def acs_case_risk_set(*, case: AcsCase, level: str, reason: str, by: Any) -> Ris
         by=by,
         detail={"from": before, "to": level},
     )
+    _changed(audit, case, "risk", access_reason)
     return assessment
 
 
 @transaction.atomic
-def acs_case_categories_set(*, case: AcsCase, categories: list[str], by: Any) -> AcsCase:
+def acs_case_categories_set(
+    *, audit: AuditContext, case: AcsCase, categories: list[str]
+) -> AcsCase:
     """Replace the case's categories (codes). A case keeps at least one."""
-    _require(by, MANAGE)
+    by, access_reason = _case_access(audit, case, "categories")
     case = _lock(case)
     if case.status == Status.CLOSED:
         raise ValidationError("The case is closed: reopen it before you change its categories.")
@@ -331,13 +393,14 @@ def acs_case_categories_set(*, case: AcsCase, categories: list[str], by: Any) ->
         by=by,
         detail={"categories": codes},
     )
+    _changed(audit, case, "categories", access_reason)
     return case
 
 
 @transaction.atomic
-def acs_case_review_set(*, case: AcsCase, review_on: dt.date, by: Any) -> AcsCase:
+def acs_case_review_set(*, audit: AuditContext, case: AcsCase, review_on: dt.date) -> AcsCase:
     """Set when the case is next reviewed (shown as due on the owner's caseload)."""
-    _require(by, MANAGE)
+    by, access_reason = _case_access(audit, case, "review")
     case = _lock(case)
     _require_active(case, "set a review date")
     if review_on < timezone.localdate():
@@ -351,15 +414,16 @@ def acs_case_review_set(*, case: AcsCase, review_on: dt.date, by: Any) -> AcsCas
         by=by,
         detail={"review_on": review_on.isoformat()},
     )
+    _changed(audit, case, "review", access_reason)
     return case
 
 
 @transaction.atomic
 def acs_action_add(
-    *, case: AcsCase, description: str, owner: Any, due_on: dt.date, by: Any
+    *, audit: AuditContext, case: AcsCase, description: str, owner: User | None, due_on: dt.date
 ) -> CaseAction:
     """Add an action with an owner and a due date to an open or monitoring case."""
-    _require(by, MANAGE)
+    by, access_reason = _case_access(audit, case, "action")
     case = _lock(case)
     _require_active(case, "add an action")
     description = _require_text(description, "description", "Describe the action.")
@@ -377,13 +441,14 @@ def acs_action_add(
         by=by,
         detail={"action": action.pk},
     )
+    _changed(audit, case, "action", access_reason)
     return action
 
 
 @transaction.atomic
-def acs_action_complete(*, action: CaseAction, by: Any) -> CaseAction:
+def acs_action_complete(*, audit: AuditContext, action: CaseAction) -> CaseAction:
     """Mark an action done. Done is final."""
-    _require(by, MANAGE)
+    by, access_reason = _case_access(audit, action.case, "action")
     case = _lock(action.case)
     _require_active(case, "complete an action")
     action = CaseAction.objects.select_for_update().get(pk=action.pk)
@@ -399,15 +464,16 @@ def acs_action_complete(*, action: CaseAction, by: Any) -> CaseAction:
         by=by,
         detail={"action": action.pk},
     )
+    _changed(audit, case, "action", access_reason)
     return action
 
 
 @transaction.atomic
 def acs_note_add(
-    *, case: AcsCase, text: str, by: Any, corrects: CaseNote | None = None
+    *, audit: AuditContext, case: AcsCase, text: str, corrects: CaseNote | None = None
 ) -> CaseNote:
     """Append a note. Notes are never edited: a correction is a new note pointing at the old."""
-    _require(by, MANAGE)
+    by, access_reason = _case_access(audit, case, "note")
     text = _require_text(text, "text", "Write the note.")
     if corrects is not None and corrects.case_id != case.pk:
         raise ValidationError({"corrects": "A correction must be to a note on the same case."})
@@ -419,21 +485,22 @@ def acs_note_add(
         by=by,
         detail={"note": note.pk, "corrects": corrects.pk if corrects else None},
     )
+    _changed(audit, case, "note", access_reason)
     return note
 
 
 @transaction.atomic
 def acs_partner_referral_add(
     *,
+    audit: AuditContext,
     case: AcsCase,
     organisation: str,
     referred_on: dt.date,
     consent: str,
-    by: Any,
     details: str = "",
 ) -> PartnerReferral:
     """Record a referral to a partner organisation (a PartnerOrganisation code)."""
-    _require(by, MANAGE)
+    by, access_reason = _case_access(audit, case, "partner")
     case = _lock(case)
     _require_active(case, "refer to a partner")
     errors = {}
@@ -461,15 +528,16 @@ def acs_partner_referral_add(
         by=by,
         detail={"partner_referral": partner_referral.pk, "organisation": partner.code},
     )
+    _changed(audit, case, "partner", access_reason)
     return partner_referral
 
 
 @transaction.atomic
 def acs_partner_referral_outcome_record(
-    *, partner_referral: PartnerReferral, outcome: str, by: Any
+    *, audit: AuditContext, partner_referral: PartnerReferral, outcome: str
 ) -> PartnerReferral:
     """Record what came of a partner referral (once)."""
-    _require(by, MANAGE)
+    by, access_reason = _case_access(audit, partner_referral.case, "partner outcome")
     case = _lock(partner_referral.case)
     partner_referral = PartnerReferral.objects.select_for_update().get(pk=partner_referral.pk)
     if partner_referral.outcome_recorded_at is not None:
@@ -485,13 +553,14 @@ def acs_partner_referral_outcome_record(
         by=by,
         detail={"partner_referral": partner_referral.pk},
     )
+    _changed(audit, case, "partner outcome", access_reason)
     return partner_referral
 
 
 @transaction.atomic
-def acs_visit_request(*, case: AcsCase, reason: str, by: Any) -> VisitRequest:
+def acs_visit_request(*, audit: AuditContext, case: AcsCase, reason: str) -> VisitRequest:
     """Ask the DWP Visiting Service to visit the customer."""
-    _require(by, MANAGE)
+    by, access_reason = _case_access(audit, case, "visit")
     case = _lock(case)
     _require_active(case, "request a visit")
     reason = _require_text(reason, "reason", "Say why a visit is needed.")
@@ -503,13 +572,14 @@ def acs_visit_request(*, case: AcsCase, reason: str, by: Any) -> VisitRequest:
         by=by,
         detail={"visit_request": visit.pk},
     )
+    _changed(audit, case, "visit", access_reason)
     return visit
 
 
 @transaction.atomic
-def acs_case_escalate(*, case: AcsCase, route: str, reason: str, by: Any) -> Escalation:
+def acs_case_escalate(*, audit: AuditContext, case: AcsCase, route: str, reason: str) -> Escalation:
     """Escalate to an Internal Process Review or the Serious Case Panel (also after closure)."""
-    _require(by, MANAGE)
+    by, access_reason = _case_access(audit, case, "escalate")
     case = _lock(case)
     if case.status == Status.REFERRED:
         raise ValidationError("Take or assign the case before you escalate it.")
@@ -524,4 +594,5 @@ def acs_case_escalate(*, case: AcsCase, route: str, reason: str, by: Any) -> Esc
         by=by,
         detail={"escalation": escalation.pk, "route": route},
     )
+    _changed(audit, case, "escalate", access_reason)
     return escalation

@@ -1,16 +1,23 @@
-"""ACS case events on the customer's timeline (a source for customers.timeline's registry)."""
+"""ACS case events as customer timeline entries (customer_view lists this source)."""
 
 import datetime as dt
-from typing import Any
 
+from accounts.models import User
 from acs.selectors import acs_timeline_events
+from customers.models import Customer
+from customers.timeline import TimelineEntry
 
 
 def acs_case_event_entries(
-    *, customer: Any, user: Any, benefit: str, limit: int, since: dt.datetime | None
-) -> list[Any]:
-    from customers.timeline import TimelineEntry
-
+    *,
+    customer: Customer,
+    user: User | None,
+    benefit: str,
+    limit: int,
+    since: dt.datetime | None,
+) -> list[TimelineEntry]:
+    """The customer's case events, newest first; colleagues who cannot read cases get only the
+    existence and status events. `customer` was opened through the customer selector."""
     if benefit:
         return []  # case events are not about one benefit
     return [
@@ -23,13 +30,3 @@ def acs_case_event_entries(
         )
         for event in acs_timeline_events(customer=customer, user=user, limit=limit, since=since)
     ]
-
-
-def acs_timeline_source_register() -> None:
-    try:
-        from customers.timeline import TimelineSource, timeline_source_register
-    except ImportError:  # the customer page's timeline is not installed
-        return
-    timeline_source_register(
-        TimelineSource(type="acs_case", label="ACS case", entries=acs_case_event_entries)
-    )

@@ -1,10 +1,11 @@
 """ACS pages: refer, triage, the case, caseloads and the published figures. Thin: parse input,
-call a selector or service, render. Changes are logged as case events by the services and as
-access events (CHANGE) here, where the request is known."""
+build the audit context, call a selector or service, render. The selectors check access and log
+each read; the services log each change (acs.selectors, acs.services)."""
 
 import csv
 import uuid
 from collections.abc import Callable
+from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
@@ -12,29 +13,45 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from acs import forms, selectors, services
 from acs.charts import bar_chart
-from acs.models import AcsCase, PartnerReferral
-from audit.models import AccessEvent
-from audit.services import access_record
-from customers.selectors import customer_get_for_user, restricted_reason_in_session
+from acs.models import AcsCase
+from audit.context import AuditContext
+from customers.models import Customer
+from customers.selectors import ReasonRequired
 from support_needs.selectors import support_need_panel
 
-Action = AccessEvent.Action
 CASES_PER_PAGE = 50
+CaseView = Callable[..., HttpResponse]
 
 
-def _customer_page_url(customer: Any) -> str | None:
+def _customer_page_url(customer: Customer) -> str | None:
     try:
         return reverse("customers:detail", kwargs={"public_id": customer.public_id})
     except NoReverseMatch:
         return None
+
+
+def _back_to_the_case(view: CaseView) -> CaseView:
+    """When the selector or service asks why a restricted record is needed, the colleague says
+    why on the customer's reason page and comes back to this case (not the customer page)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, public_id: uuid.UUID, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, public_id, **kwargs)
+        except ReasonRequired as asked:
+            ask = reverse("customers:restricted-reason", args=[asked.customer.public_id])
+            case_page = reverse("acs:case", kwargs={"public_id": public_id})
+            return redirect(f"{ask}?{urlencode({'next': case_page})}")
+
+    return wrapped
 
 
 # Referral ---------------------------------------------------------------------------------
@@ -43,40 +60,21 @@ def _customer_page_url(customer: Any) -> str | None:
 @login_required
 @permission_required("acs.refer_customer", raise_exception=True)
 def refer(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    customer = customer_get_for_user(
-        public_id=public_id,
-        user=request.user,
-        request=request,
-        what="ACS referral form",
-        action=Action.VIEW_FRAGMENT,
-    )
+    audit = AuditContext.from_request(request)
+    customer = selectors.acs_referral_customer_get(public_id=public_id, audit=audit)
     form = forms.ReferralForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             referral = services.acs_referral_create(
-                customer=customer, referred_by=request.user, **form.cleaned_data
+                audit=audit, customer=customer, **form.cleaned_data
             )
         except ValidationError as error:
             form.add_service_error(error)
         else:
-            access_record(
-                request=request,
-                action=Action.CHANGE,
-                what="acs referral",
-                customer=customer,
-                detail={"case": referral.case.reference},
-            )
             messages.success(
                 request, f"Referral sent to the ACSSL team: case {referral.case.reference}"
             )
             return redirect(_customer_page_url(customer) or request.path)
-    else:
-        access_record(
-            request=request,
-            action=Action.VIEW_FRAGMENT,
-            what="acs referral form",
-            customer=customer,
-        )
     return render(
         request,
         "acs/refer.html",
@@ -84,7 +82,7 @@ def refer(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             "customer": customer,
             "form": form,
             "case_summary": selectors.acs_case_summary_for_customer(
-                customer=customer, user=request.user
+                customer=customer, user=audit.user
             ),
             "customer_page_url": _customer_page_url(customer),
         },
@@ -98,15 +96,8 @@ def refer(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 @login_required
 @permission_required("acs.manage_acs_case", raise_exception=True)
 def triage(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.acs_triage_queue(user=request.user), CASES_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
-    access_record(
-        request=request,
-        action=Action.VIEW_FRAGMENT,
-        what="acs triage",
-        detail={"cases": len(page.object_list)},
-    )
+    queue = selectors.acs_triage_queue(audit=AuditContext.from_request(request))
+    page = Paginator(queue, CASES_PER_PAGE).get_page(request.GET.get("page"))
     context = {"cases": page.object_list, "page_obj": page, "assign_form": forms.AssignForm()}
     return render(request, "acs/triage.html", context)
 
@@ -114,13 +105,7 @@ def triage(request: HttpRequest) -> HttpResponse:
 @login_required
 @permission_required("acs.manage_acs_case", raise_exception=True)
 def my_cases(request: HttpRequest) -> HttpResponse:
-    caseload = selectors.acs_caseload_for_user(user=request.user)
-    access_record(
-        request=request,
-        action=Action.VIEW_FRAGMENT,
-        what="acs my cases",
-        detail={"cases": len(caseload.cases)},
-    )
+    caseload = selectors.acs_caseload_for_user(audit=AuditContext.from_request(request))
     page = Paginator(caseload.cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "acs/my_cases.html", {"caseload": caseload, "page_obj": page})
 
@@ -128,8 +113,7 @@ def my_cases(request: HttpRequest) -> HttpResponse:
 @login_required
 @permission_required("acs.view_team_caseload", raise_exception=True)
 def team(request: HttpRequest) -> HttpResponse:
-    team_caseload = selectors.acs_team_caseload(user=request.user)
-    access_record(request=request, action=Action.VIEW_FRAGMENT, what="acs team caseload")
+    team_caseload = selectors.acs_team_caseload(audit=AuditContext.from_request(request))
     return render(request, "acs/team.html", team_caseload)
 
 
@@ -156,8 +140,13 @@ def _case_forms(case: AcsCase) -> dict[str, Any]:
 
 
 def _render_case(
-    request: HttpRequest, case: AcsCase, bound: dict[str, Any] | None = None, status: int = 200
+    request: HttpRequest,
+    case: AcsCase,
+    audit: AuditContext,
+    bound: dict[str, Any] | None = None,
+    status: int = 200,
 ) -> HttpResponse:
+    """The case page; `case` comes from selectors.acs_case_get (access checked, read logged)."""
     case_forms = _case_forms(case) | (bound or {})
     return render(
         request,
@@ -169,7 +158,7 @@ def _render_case(
             "open_section": next(iter(bound), "") if bound else "",
             "customer_page_url": _customer_page_url(case.customer),
             "today": timezone.localdate(),
-            "need_panel": support_need_panel(customer=case.customer, user=request.user),
+            "need_panel": support_need_panel(customer=case.customer, user=audit.user),
         },
         status=status,
     )
@@ -177,27 +166,15 @@ def _render_case(
 
 @login_required
 @permission_required("acs.manage_acs_case", raise_exception=True)
+@_back_to_the_case
 def case_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    case = selectors.acs_case_get_for_user(public_id=public_id, user=request.user)
-    # The customer page's rule for a restricted record: a cleared colleague says why first,
-    # then comes back to the case; the audit keeps the reason.
-    reason = ""
-    if case.customer.restricted:
-        reason = restricted_reason_in_session(request=request, customer=case.customer)
-        if not reason:
-            url = reverse(
-                "customers:restricted-reason", kwargs={"public_id": case.customer.public_id}
-            )
-            return redirect(f"{url}?{urlencode({'next': request.path})}")
-    access_record(
-        request=request,
-        action=Action.VIEW_CUSTOMER,
-        what="acs case",
-        customer=case.customer,
-        detail={"case": case.reference},
-        reason=reason,
-    )
-    return _render_case(request, case)
+    audit = AuditContext.from_request(request)
+    case = selectors.acs_case_get(public_id=public_id, audit=audit)
+    return _render_case(request, case, audit)
+
+
+# perform(audit, case, cleaned data) makes the change through a service.
+Perform = Callable[[AuditContext, AcsCase, dict[str, Any]], Any]
 
 
 def _case_change(
@@ -205,52 +182,57 @@ def _case_change(
     public_id: uuid.UUID,
     name: str,
     make_form: Callable[[AcsCase], Any],
-    perform: Callable[[AcsCase, dict[str, Any]], Any],
+    perform: Perform,
     done: str,
     anchor: str = "",
+    pick: Callable[[AcsCase], Any] | None = None,
 ) -> HttpResponse:
-    """One change to a case: validate the form, call the service, log, redirect (or re-show)."""
-    case = selectors.acs_case_get_for_user(public_id=public_id, user=request.user)
+    """One change to a case: validate the form, call the service, redirect; or show the case
+    again with the form's errors, read (and logged) through the case selector.
+
+    `pick` finds what the change is about on the case (an action, a partner referral): 404
+    when it is not this case's.
+    """
+    audit = AuditContext.from_request(request)
+    case = selectors.acs_case_get_for_change(
+        public_id=public_id, audit=audit, what=f"acs case {name}"
+    )
+    if pick is not None and pick(case) is None:
+        raise Http404("Not on this case.")
     form = make_form(case)
     if form.is_valid():
         try:
-            perform(case, form.cleaned_data)
+            perform(audit, case, form.cleaned_data)
         except ValidationError as error:
             form.add_service_error(error)
         else:
-            access_record(
-                request=request,
-                action=Action.CHANGE,
-                what=f"acs case {name}",
-                customer=case.customer,
-                detail={"case": case.reference},
-            )
             messages.success(request, done)
             url = reverse("acs:case", kwargs={"public_id": case.public_id})
             return redirect(f"{url}#{anchor or name}")
-    # Re-read so the page shows the case as it is, with this form's errors.
-    case = selectors.acs_case_get_for_user(public_id=public_id, user=request.user)
-    return _render_case(request, case, {name: form}, status=400)
+    # Read again, so the page shows the case as it is now, with this form's errors.
+    shown = selectors.acs_case_get(public_id=public_id, audit=audit)
+    return _render_case(request, shown, audit, {name: form}, status=400)
 
 
 def _case_post(
     name: str,
     form_class: type,
-    perform: Callable[[AcsCase, dict[str, Any], Any], Any],
+    perform: Perform,
     done: str,
     anchor: str = "",
     form_kwargs: Callable[[AcsCase], dict[str, Any]] = lambda case: {},
-) -> Callable[..., HttpResponse]:
+) -> CaseView:
     @login_required
     @require_POST
     @permission_required("acs.manage_acs_case", raise_exception=True)
+    @_back_to_the_case
     def view(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         return _case_change(
             request,
             public_id,
             name,
             lambda case: form_class(request.POST, prefix=name, **form_kwargs(case)),
-            lambda case, data: perform(case, data, request.user),
+            perform,
             done,
             anchor,
         )
@@ -262,20 +244,15 @@ def _case_post(
 @login_required
 @require_POST
 @permission_required("acs.manage_acs_case", raise_exception=True)
+@_back_to_the_case
 def take(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    case = selectors.acs_case_get_for_user(public_id=public_id, user=request.user)
+    audit = AuditContext.from_request(request)
+    case = selectors.acs_case_get_for_change(public_id=public_id, audit=audit, what="acs case take")
     try:
-        services.acs_case_assign(case=case, owner=request.user, by=request.user)
+        services.acs_case_take(audit=audit, case=case)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("acs:triage")
-    access_record(
-        request=request,
-        action=Action.CHANGE,
-        what="acs case take",
-        customer=case.customer,
-        detail={"case": case.reference},
-    )
     messages.success(request, f"You have taken case {case.reference}")
     return redirect("acs:case", public_id=case.public_id)
 
@@ -283,51 +260,55 @@ def take(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 assign = _case_post(
     "assign",
     forms.AssignForm,
-    lambda case, d, by: services.acs_case_assign(case=case, owner=d["owner"], by=by),
+    lambda audit, case, d: services.acs_case_assign(audit=audit, case=case, owner=d["owner"]),
     "Case assigned",
 )
 status = _case_post(
     "status",
     forms.StatusForm,
-    lambda case, d, by: services.acs_case_status_change(case=case, status=d["status"], by=by),
+    lambda audit, case, d: services.acs_case_status_change(
+        audit=audit, case=case, status=d["status"]
+    ),
     "Status changed",
 )
 risk = _case_post(
     "risk",
     forms.RiskForm,
-    lambda case, d, by: services.acs_case_risk_set(
-        case=case, level=d["level"], reason=d["reason"], by=by
+    lambda audit, case, d: services.acs_case_risk_set(
+        audit=audit, case=case, level=d["level"], reason=d["reason"]
     ),
     "Risk level set",
 )
 categories = _case_post(
     "categories",
     forms.CategoriesForm,
-    lambda case, d, by: services.acs_case_categories_set(
-        case=case, categories=d["categories"], by=by
+    lambda audit, case, d: services.acs_case_categories_set(
+        audit=audit, case=case, categories=d["categories"]
     ),
     "Categories changed",
 )
 review = _case_post(
     "review",
     forms.ReviewForm,
-    lambda case, d, by: services.acs_case_review_set(case=case, review_on=d["review_on"], by=by),
+    lambda audit, case, d: services.acs_case_review_set(
+        audit=audit, case=case, review_on=d["review_on"]
+    ),
     "Review date set",
 )
 action_add = _case_post(
     "action",
     forms.ActionForm,
-    lambda case, d, by: services.acs_action_add(case=case, by=by, **d),
+    lambda audit, case, d: services.acs_action_add(audit=audit, case=case, **d),
     "Action added",
     anchor="actions",
 )
 note_add = _case_post(
     "note",
     forms.NoteForm,
-    lambda case, d, by: services.acs_note_add(
+    lambda audit, case, d: services.acs_note_add(
+        audit=audit,
         case=case,
         text=d["text"],
-        by=by,
         corrects=next((n for n in case.notes.all() if n.pk == d["corrects"]), None)
         if d["corrects"]
         else None,
@@ -339,22 +320,22 @@ note_add = _case_post(
 partner_add = _case_post(
     "partner",
     forms.PartnerReferralForm,
-    lambda case, d, by: services.acs_partner_referral_add(case=case, by=by, **d),
+    lambda audit, case, d: services.acs_partner_referral_add(audit=audit, case=case, **d),
     "Partner referral recorded",
     anchor="partners",
 )
 visit = _case_post(
     "visit",
     forms.ReasonForm,
-    lambda case, d, by: services.acs_visit_request(case=case, reason=d["reason"], by=by),
+    lambda audit, case, d: services.acs_visit_request(audit=audit, case=case, reason=d["reason"]),
     "Home visit requested",
     anchor="visits",
 )
 escalate = _case_post(
     "escalate",
     forms.EscalationForm,
-    lambda case, d, by: services.acs_case_escalate(
-        case=case, route=d["route"], reason=d["reason"], by=by
+    lambda audit, case, d: services.acs_case_escalate(
+        audit=audit, case=case, route=d["route"], reason=d["reason"]
     ),
     "Case escalated",
     anchor="escalations",
@@ -362,8 +343,8 @@ escalate = _case_post(
 close = _case_post(
     "close",
     forms.CloseForm,
-    lambda case, d, by: services.acs_case_close(
-        case=case, outcome=d["outcome"], summary=d["summary"], by=by
+    lambda audit, case, d: services.acs_case_close(
+        audit=audit, case=case, outcome=d["outcome"], summary=d["summary"]
     ),
     "Case closed",
     anchor="status-heading",
@@ -371,47 +352,57 @@ close = _case_post(
 reopen = _case_post(
     "reopen",
     forms.ReasonForm,
-    lambda case, d, by: services.acs_case_reopen(case=case, reason=d["reason"], by=by),
+    lambda audit, case, d: services.acs_case_reopen(audit=audit, case=case, reason=d["reason"]),
     "Case reopened",
     anchor="status-heading",
 )
 
 
+def _action_on(case: AcsCase, action_id: int) -> Any:
+    return next((a for a in case.actions.all() if a.pk == action_id), None)
+
+
+def _partner_referral_on(case: AcsCase, partner_id: int) -> Any:
+    return next((p for p in case.partner_referrals.all() if p.pk == partner_id), None)
+
+
 @login_required
 @require_POST
 @permission_required("acs.manage_acs_case", raise_exception=True)
+@_back_to_the_case
 def action_complete(request: HttpRequest, public_id: uuid.UUID, action_id: int) -> HttpResponse:
-    case = selectors.acs_case_get_for_user(public_id=public_id, user=request.user)
-    action = next((a for a in case.actions.all() if a.pk == action_id), None)
-    if action is None:
-        return render(request, "errors/404.html", status=404)
     return _case_change(
         request,
         public_id,
         "action",
         lambda case: forms.AcsForm(request.POST),
-        lambda case, data: services.acs_action_complete(action=action, by=request.user),
+        lambda audit, case, data: services.acs_action_complete(
+            audit=audit, action=_action_on(case, action_id)
+        ),
         "Action marked complete",
         anchor="actions",
+        pick=lambda case: _action_on(case, action_id),
     )
 
 
 @login_required
 @require_POST
 @permission_required("acs.manage_acs_case", raise_exception=True)
+@_back_to_the_case
 def partner_outcome(request: HttpRequest, public_id: uuid.UUID, partner_id: int) -> HttpResponse:
-    case = selectors.acs_case_get_for_user(public_id=public_id, user=request.user)
-    partner_referral = get_object_or_404(PartnerReferral, pk=partner_id, case=case)
     return _case_change(
         request,
         public_id,
         f"partner-outcome-{partner_id}",
         lambda case: forms.PartnerOutcomeForm(request.POST, prefix=f"outcome-{partner_id}"),
-        lambda case, data: services.acs_partner_referral_outcome_record(
-            partner_referral=partner_referral, outcome=data["outcome"], by=request.user
+        lambda audit, case, data: services.acs_partner_referral_outcome_record(
+            audit=audit,
+            partner_referral=_partner_referral_on(case, partner_id),
+            outcome=data["outcome"],
         ),
         "Partner referral outcome recorded",
         anchor="partners",
+        pick=lambda case: _partner_referral_on(case, partner_id),
     )
 
 
@@ -425,7 +416,9 @@ def _csv_safe(value: Any) -> Any:
 # Figures ----------------------------------------------------------------------------------
 
 
-def _figures_for(request: HttpRequest) -> tuple[forms.FiguresFilterForm, Any]:
+def _figures_for(
+    request: HttpRequest, *, export: bool = False
+) -> tuple[forms.FiguresFilterForm, Any]:
     form = forms.FiguresFilterForm(request.GET or None)
     if request.GET and not form.is_valid():
         return form, None
@@ -439,7 +432,10 @@ def _figures_for(request: HttpRequest) -> tuple[forms.FiguresFilterForm, Any]:
     )
     form.is_valid()
     return form, selectors.acs_figures(
-        user=request.user, date_from=data["date_from"], date_to=data["date_to"]
+        audit=AuditContext.from_request(request),
+        date_from=data["date_from"],
+        date_to=data["date_to"],
+        export=export,
     )
 
 
@@ -472,15 +468,9 @@ def figures(request: HttpRequest) -> HttpResponse:
 @login_required
 @permission_required("acs.view_acs_figures", raise_exception=True)
 def figures_csv(request: HttpRequest) -> HttpResponse:
-    form, result = _figures_for(request)
+    form, result = _figures_for(request, export=True)
     if result is None:
         return render(request, "acs/figures.html", {"form": form, "figures": None}, status=400)
-    access_record(
-        request=request,
-        action=Action.EXPORT,
-        what="acs figures csv",
-        detail={"date_from": result.date_from.isoformat(), "date_to": result.date_to.isoformat()},
-    )
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     name = f"acs-figures-{result.date_from:%Y%m%d}-{result.date_to:%Y%m%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'

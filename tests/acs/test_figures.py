@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from acs.selectors import acs_figures
+from audit.context import AuditContext, Channel
 from audit.models import AccessEvent
 from tests.factories import (
     AcsCaseFactory,
@@ -21,6 +22,10 @@ from tests.factories.acs import outcome
 pytestmark = pytest.mark.django_db
 
 JAN, MAR_END = dt.date(2026, 1, 1), dt.date(2026, 3, 31)
+
+
+def audit_of(user):
+    return AuditContext(user=user, channel=Channel.PAGE, request_id="test")
 
 
 def at(y, m, d, h=10):
@@ -63,7 +68,7 @@ def cases():
 
 
 def test_figures_match_the_cases(cases, acssl):
-    figures = acs_figures(user=acssl, date_from=JAN, date_to=MAR_END)
+    figures = acs_figures(audit=audit_of(acssl), date_from=JAN, date_to=MAR_END)
     assert figures.by_month == [
         (dt.date(2026, 1, 1), 2, 2, 1),
         (dt.date(2026, 2, 1), 1, 0, 1),
@@ -86,14 +91,16 @@ def test_figures_match_the_cases(cases, acssl):
 
 
 def test_a_narrower_range_counts_only_its_cases(cases, team_leader):
-    figures = acs_figures(user=team_leader, date_from=dt.date(2026, 2, 1), date_to=MAR_END)
+    figures = acs_figures(
+        audit=audit_of(team_leader), date_from=dt.date(2026, 2, 1), date_to=MAR_END
+    )
     assert figures.totals == (2, 1, 2)
     assert figures.median_days_to_first_action == 1.0
     assert dict(figures.by_category) == {"Abuse (physical, emotional, sexual or financial)": 1}
 
 
 def test_no_cases_no_median(acssl):
-    figures = acs_figures(user=acssl, date_from=JAN, date_to=MAR_END)
+    figures = acs_figures(audit=audit_of(acssl), date_from=JAN, date_to=MAR_END)
     assert figures.median_days_to_first_action is None
     assert figures.totals == (0, 0, 0)
 

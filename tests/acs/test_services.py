@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts import roles
 from acs import services
 from acs.models import AcsCase, CaseEvent, CaseNote, Escalation, PartnerReferral, Referral
+from audit.context import AuditContext, Channel
 from tests.factories import (
     AcsCaseFactory,
     CaseActionFactory,
@@ -29,13 +30,18 @@ TODAY = dt.date.today
 def refer(customer, by, **overrides):
     arguments = {
         "customer": customer,
-        "referred_by": by,
+        "audit": audit_of(by),
         "reason": "Said they have not eaten for three days.",
         "urgency": "urgent",
         "categories": ["problem_debt", "neglect"],
         "customer_agreed": "Agreed to an ACSSL calling them.",
     }
     return services.acs_referral_create(**(arguments | overrides))
+
+
+def audit_of(user, reason=""):
+    """What a view builds from the colleague's request (with the reason they gave, if any)."""
+    return AuditContext(user=user, channel=Channel.PAGE, request_id="test", reason=reason)
 
 
 def kinds(case):
@@ -111,7 +117,7 @@ def test_referral_needs_a_role(db):
 
 def test_taking_a_referred_case_opens_it(acssl):
     case = AcsCaseFactory()
-    services.acs_case_assign(case=case, owner=acssl, by=acssl)
+    services.acs_case_assign(case=case, owner=acssl, audit=audit_of(acssl))
     case.refresh_from_db()
     assert (case.status, case.owner) == (Status.OPEN, acssl)
     assert case.opened_at is not None
@@ -120,7 +126,7 @@ def test_taking_a_referred_case_opens_it(acssl):
 
 def test_a_team_leader_assigns_a_case_to_an_acssl(team_leader, acssl):
     case = AcsCaseFactory()
-    services.acs_case_assign(case=case, owner=acssl, by=team_leader)
+    services.acs_case_assign(case=case, owner=acssl, audit=audit_of(team_leader))
     case.refresh_from_db()
     assert case.owner == acssl
     assert "assigned to" in CaseEvent.objects.get(case=case).summary
@@ -128,19 +134,21 @@ def test_a_team_leader_assigns_a_case_to_an_acssl(team_leader, acssl):
 
 def test_a_case_cannot_be_assigned_to_a_work_coach(acssl, work_coach):
     with pytest.raises(ValidationError):
-        services.acs_case_assign(case=AcsCaseFactory(), owner=work_coach, by=acssl)
+        services.acs_case_assign(case=AcsCaseFactory(), owner=work_coach, audit=audit_of(acssl))
 
 
 def test_a_work_coach_cannot_take_a_case(work_coach):
     with pytest.raises(PermissionDenied):
-        services.acs_case_assign(case=AcsCaseFactory(), owner=work_coach, by=work_coach)
+        services.acs_case_assign(
+            case=AcsCaseFactory(), owner=work_coach, audit=audit_of(work_coach)
+        )
 
 
 def test_open_to_monitoring_and_back(acssl):
     case = OpenCaseFactory(owner=acssl)
-    services.acs_case_status_change(case=case, status=Status.MONITORING, by=acssl)
+    services.acs_case_status_change(case=case, status=Status.MONITORING, audit=audit_of(acssl))
     assert case.status == Status.MONITORING
-    services.acs_case_status_change(case=case, status=Status.OPEN, by=acssl)
+    services.acs_case_status_change(case=case, status=Status.OPEN, audit=audit_of(acssl))
     case.refresh_from_db()
     assert case.status == Status.OPEN
     assert kinds(case) == ["status_changed", "status_changed"]
@@ -160,7 +168,7 @@ def test_status_change_refuses_moves_outside_the_workflow(acssl, factory, target
     case = factory()
     before = case.status
     with pytest.raises(ValidationError):
-        services.acs_case_status_change(case=case, status=target, by=acssl)
+        services.acs_case_status_change(case=case, status=target, audit=audit_of(acssl))
     case.refresh_from_db()
     assert case.status == before
 
@@ -168,10 +176,12 @@ def test_status_change_refuses_moves_outside_the_workflow(acssl, factory, target
 def test_closing_needs_an_outcome_and_a_summary(acssl):
     case = OpenCaseFactory(owner=acssl)
     with pytest.raises(ValidationError) as error:
-        services.acs_case_close(case=case, outcome="", summary="", by=acssl)
+        services.acs_case_close(case=case, outcome="", summary="", audit=audit_of(acssl))
     assert set(error.value.message_dict) == {"outcome", "summary"}
     with pytest.raises(ValidationError):
-        services.acs_case_close(case=case, outcome="not_an_outcome", summary="Done", by=acssl)
+        services.acs_case_close(
+            case=case, outcome="not_an_outcome", summary="Done", audit=audit_of(acssl)
+        )
     case.refresh_from_db()
     assert case.status == Status.OPEN
     assert kinds(case) == []
@@ -180,7 +190,10 @@ def test_closing_needs_an_outcome_and_a_summary(acssl):
 def test_closing_a_monitoring_case_records_outcome_and_summary(acssl):
     case = OpenCaseFactory(owner=acssl, status=Status.MONITORING, next_review_on=TODAY())
     services.acs_case_close(
-        case=case, outcome="handed_to_partner", summary="NHS crisis team leads.", by=acssl
+        case=case,
+        outcome="handed_to_partner",
+        summary="NHS crisis team leads.",
+        audit=audit_of(acssl),
     )
     case.refresh_from_db()
     assert (case.status, case.outcome.code, case.closure_summary) == (
@@ -196,7 +209,7 @@ def test_closing_a_monitoring_case_records_outcome_and_summary(acssl):
 def test_a_referred_case_cannot_be_closed(acssl):
     with pytest.raises(ValidationError):
         services.acs_case_close(
-            case=AcsCaseFactory(), outcome="no_further_action", summary="x", by=acssl
+            case=AcsCaseFactory(), outcome="no_further_action", summary="x", audit=audit_of(acssl)
         )
 
 
@@ -209,8 +222,10 @@ def test_the_database_refuses_a_closed_case_without_an_outcome():
 def test_reopening_needs_a_reason_and_clears_the_outcome(acssl):
     case = ClosedCaseFactory(owner=acssl)
     with pytest.raises(ValidationError):
-        services.acs_case_reopen(case=case, reason=" ", by=acssl)
-    services.acs_case_reopen(case=case, reason="Customer called back in crisis.", by=acssl)
+        services.acs_case_reopen(case=case, reason=" ", audit=audit_of(acssl))
+    services.acs_case_reopen(
+        case=case, reason="Customer called back in crisis.", audit=audit_of(acssl)
+    )
     case.refresh_from_db()
     assert (case.status, case.outcome, case.closed_at) == (Status.OPEN, None, None)
     event = CaseEvent.objects.get(case=case, kind="reopened")
@@ -221,27 +236,33 @@ def test_reopening_is_refused_while_the_customer_has_another_active_case(acssl):
     closed = ClosedCaseFactory()
     OpenCaseFactory(customer=closed.customer)
     with pytest.raises(ValidationError):
-        services.acs_case_reopen(case=closed, reason="Mistake", by=acssl)
+        services.acs_case_reopen(case=closed, reason="Mistake", audit=audit_of(acssl))
 
 
 def test_only_a_closed_case_can_be_reopened(acssl):
     with pytest.raises(ValidationError):
-        services.acs_case_reopen(case=OpenCaseFactory(), reason="why", by=acssl)
+        services.acs_case_reopen(case=OpenCaseFactory(), reason="why", audit=audit_of(acssl))
 
 
 @pytest.mark.parametrize(
     "change",
     [
-        lambda case, by: services.acs_case_status_change(case=case, status="monitoring", by=by),
+        lambda case, by: services.acs_case_status_change(
+            case=case, status="monitoring", audit=audit_of(by)
+        ),
         lambda case, by: services.acs_case_close(
-            case=case, outcome="no_further_action", summary="x", by=by
+            case=case, outcome="no_further_action", summary="x", audit=audit_of(by)
         ),
-        lambda case, by: services.acs_case_risk_set(case=case, level="high", reason="x", by=by),
-        lambda case, by: services.acs_note_add(case=case, text="x", by=by),
+        lambda case, by: services.acs_case_risk_set(
+            case=case, level="high", reason="x", audit=audit_of(by)
+        ),
+        lambda case, by: services.acs_note_add(case=case, text="x", audit=audit_of(by)),
         lambda case, by: services.acs_action_add(
-            case=case, description="x", owner=by, due_on=TODAY(), by=by
+            case=case, description="x", owner=by, due_on=TODAY(), audit=audit_of(by)
         ),
-        lambda case, by: services.acs_case_escalate(case=case, route="scp", reason="x", by=by),
+        lambda case, by: services.acs_case_escalate(
+            case=case, route="scp", reason="x", audit=audit_of(by)
+        ),
     ],
 )
 def test_work_coaches_and_admins_cannot_change_cases(work_coach, admin_user, change):
@@ -257,8 +278,12 @@ def test_work_coaches_and_admins_cannot_change_cases(work_coach, admin_user, cha
 
 def test_risk_level_keeps_its_history(acssl):
     case = OpenCaseFactory(owner=acssl)
-    services.acs_case_risk_set(case=case, level="very_high", reason="Plan to harm", by=acssl)
-    services.acs_case_risk_set(case=case, level="medium", reason="Crisis team involved", by=acssl)
+    services.acs_case_risk_set(
+        case=case, level="very_high", reason="Plan to harm", audit=audit_of(acssl)
+    )
+    services.acs_case_risk_set(
+        case=case, level="medium", reason="Crisis team involved", audit=audit_of(acssl)
+    )
     case.refresh_from_db()
     assert case.risk_level == "medium"
     assert list(case.risk_history.values_list("level", flat=True)) == ["very_high", "medium"]
@@ -268,19 +293,21 @@ def test_risk_level_keeps_its_history(acssl):
 def test_risk_level_refuses_an_unknown_level_or_no_reason(acssl):
     case = OpenCaseFactory(owner=acssl)
     with pytest.raises(ValidationError):
-        services.acs_case_risk_set(case=case, level="extreme", reason="x", by=acssl)
+        services.acs_case_risk_set(case=case, level="extreme", reason="x", audit=audit_of(acssl))
     with pytest.raises(ValidationError):
-        services.acs_case_risk_set(case=case, level="high", reason="", by=acssl)
+        services.acs_case_risk_set(case=case, level="high", reason="", audit=audit_of(acssl))
     assert kinds(case) == []
     assert not case.risk_history.exists()
 
 
 def test_categories_are_replaced_and_never_emptied(acssl):
     case = OpenCaseFactory(owner=acssl, categories=["problem_debt"])
-    services.acs_case_categories_set(case=case, categories=["abuse", "neglect"], by=acssl)
+    services.acs_case_categories_set(
+        case=case, categories=["abuse", "neglect"], audit=audit_of(acssl)
+    )
     assert set(case.categories.values_list("code", flat=True)) == {"abuse", "neglect"}
     with pytest.raises(ValidationError):
-        services.acs_case_categories_set(case=case, categories=[], by=acssl)
+        services.acs_case_categories_set(case=case, categories=[], audit=audit_of(acssl))
     assert set(case.categories.values_list("code", flat=True)) == {"abuse", "neglect"}
     assert kinds(case) == ["categories_set"]
 
@@ -288,8 +315,12 @@ def test_categories_are_replaced_and_never_emptied(acssl):
 def test_review_date_cannot_be_in_the_past(acssl):
     case = OpenCaseFactory(owner=acssl)
     with pytest.raises(ValidationError):
-        services.acs_case_review_set(case=case, review_on=TODAY() - dt.timedelta(days=1), by=acssl)
-    services.acs_case_review_set(case=case, review_on=TODAY() + dt.timedelta(days=14), by=acssl)
+        services.acs_case_review_set(
+            case=case, review_on=TODAY() - dt.timedelta(days=1), audit=audit_of(acssl)
+        )
+    services.acs_case_review_set(
+        case=case, review_on=TODAY() + dt.timedelta(days=14), audit=audit_of(acssl)
+    )
     case.refresh_from_db()
     assert case.next_review_on == TODAY() + dt.timedelta(days=14)
     assert kinds(case) == ["review_set"]
@@ -301,13 +332,17 @@ def test_review_date_cannot_be_in_the_past(acssl):
 def test_action_added_and_completed_once(acssl, work_coach):
     case = OpenCaseFactory(owner=acssl)
     action = services.acs_action_add(
-        case=case, description="Ring the GP", owner=work_coach, due_on=TODAY(), by=acssl
+        case=case,
+        description="Ring the GP",
+        owner=work_coach,
+        due_on=TODAY(),
+        audit=audit_of(acssl),
     )
-    services.acs_action_complete(action=action, by=acssl)
+    services.acs_action_complete(action=action, audit=audit_of(acssl))
     action.refresh_from_db()
     assert action.completed_by == acssl
     with pytest.raises(ValidationError):
-        services.acs_action_complete(action=action, by=acssl)
+        services.acs_action_complete(action=action, audit=audit_of(acssl))
     assert kinds(case) == ["action_added", "action_completed"]
 
 
@@ -315,7 +350,7 @@ def test_action_refused_on_a_referred_or_closed_case_or_in_the_past(acssl):
     for case in (AcsCaseFactory(), ClosedCaseFactory()):
         with pytest.raises(ValidationError):
             services.acs_action_add(
-                case=case, description="x", owner=acssl, due_on=TODAY(), by=acssl
+                case=case, description="x", owner=acssl, due_on=TODAY(), audit=audit_of(acssl)
             )
     with pytest.raises(ValidationError):
         services.acs_action_add(
@@ -323,7 +358,7 @@ def test_action_refused_on_a_referred_or_closed_case_or_in_the_past(acssl):
             description="x",
             owner=acssl,
             due_on=TODAY() - dt.timedelta(days=1),
-            by=acssl,
+            audit=audit_of(acssl),
         )
 
 
@@ -332,9 +367,9 @@ def test_action_refused_on_a_referred_or_closed_case_or_in_the_past(acssl):
 
 def test_a_correction_is_a_new_note_pointing_at_the_old_one(acssl):
     case = OpenCaseFactory(owner=acssl)
-    first = services.acs_note_add(case=case, text="Customer lives in Hull.", by=acssl)
+    first = services.acs_note_add(case=case, text="Customer lives in Hull.", audit=audit_of(acssl))
     correction = services.acs_note_add(
-        case=case, text="Correction: Hull, not Leeds.", by=acssl, corrects=first
+        case=case, text="Correction: Hull, not Leeds.", audit=audit_of(acssl), corrects=first
     )
     first.refresh_from_db()
     assert first.text == "Customer lives in Hull."
@@ -346,12 +381,14 @@ def test_a_correction_is_a_new_note_pointing_at_the_old_one(acssl):
 def test_a_correction_must_be_to_a_note_on_the_same_case(acssl):
     other = CaseNoteFactory()
     with pytest.raises(ValidationError):
-        services.acs_note_add(case=OpenCaseFactory(), text="x", by=acssl, corrects=other)
+        services.acs_note_add(
+            case=OpenCaseFactory(), text="x", audit=audit_of(acssl), corrects=other
+        )
 
 
 def test_a_blank_note_is_refused(acssl):
     with pytest.raises(ValidationError):
-        services.acs_note_add(case=OpenCaseFactory(), text="   ", by=acssl)
+        services.acs_note_add(case=OpenCaseFactory(), text="   ", audit=audit_of(acssl))
 
 
 @pytest.mark.parametrize("operation", ["update", "delete"])
@@ -366,7 +403,7 @@ def test_the_database_refuses_to_edit_or_delete_a_note(operation):
 
 
 def test_the_database_refuses_to_edit_a_case_event(acssl):
-    services.acs_note_add(case=OpenCaseFactory(), text="x", by=acssl)
+    services.acs_note_add(case=OpenCaseFactory(), text="x", audit=audit_of(acssl))
     with pytest.raises(DatabaseError), transaction.atomic():
         CaseEvent.objects.update(summary="nothing happened")
 
@@ -382,16 +419,16 @@ def test_partner_referral_with_consent_and_outcome(acssl):
         referred_on=TODAY(),
         consent=PartnerReferral.Consent.GIVEN,
         details="Safeguarding concern raised",
-        by=acssl,
+        audit=audit_of(acssl),
     )
     services.acs_partner_referral_outcome_record(
-        partner_referral=referral, outcome="Social worker allocated", by=acssl
+        partner_referral=referral, outcome="Social worker allocated", audit=audit_of(acssl)
     )
     referral.refresh_from_db()
     assert referral.outcome == "Social worker allocated"
     with pytest.raises(ValidationError):
         services.acs_partner_referral_outcome_record(
-            partner_referral=referral, outcome="again", by=acssl
+            partner_referral=referral, outcome="again", audit=audit_of(acssl)
         )
     assert kinds(case) == ["partner_referred", "partner_outcome"]
 
@@ -403,7 +440,7 @@ def test_partner_referral_refuses_unknown_organisation_consent_or_future_date(ac
             organisation="acme",
             referred_on=TODAY() + dt.timedelta(days=1),
             consent="maybe",
-            by=acssl,
+            audit=audit_of(acssl),
         )
     assert set(error.value.message_dict) == {"organisation", "consent", "referred_on"}
 
@@ -411,24 +448,26 @@ def test_partner_referral_refuses_unknown_organisation_consent_or_future_date(ac
 def test_partner_outcome_needs_text(acssl):
     with pytest.raises(ValidationError):
         services.acs_partner_referral_outcome_record(
-            partner_referral=PartnerReferralFactory(), outcome="", by=acssl
+            partner_referral=PartnerReferralFactory(), outcome="", audit=audit_of(acssl)
         )
 
 
 def test_visit_request(acssl):
     case = OpenCaseFactory(owner=acssl)
-    visit = services.acs_visit_request(case=case, reason="No phone; lives alone", by=acssl)
+    visit = services.acs_visit_request(
+        case=case, reason="No phone; lives alone", audit=audit_of(acssl)
+    )
     assert visit.requested_by == acssl
     assert kinds(case) == ["visit_requested"]
     with pytest.raises(ValidationError):
-        services.acs_visit_request(case=case, reason="", by=acssl)
+        services.acs_visit_request(case=case, reason="", audit=audit_of(acssl))
 
 
 @pytest.mark.parametrize("route", ["ipr", "scp"])
 def test_escalation_with_a_reason_also_after_closure(acssl, route):
     case = ClosedCaseFactory(owner=acssl)
     escalation = services.acs_case_escalate(
-        case=case, route=route, reason="Customer died", by=acssl
+        case=case, route=route, reason="Customer died", audit=audit_of(acssl)
     )
     assert escalation.route == route
     assert CaseEvent.objects.get(case=case).summary.startswith("Escalated to the")
@@ -438,14 +477,14 @@ def test_escalation_with_a_reason_also_after_closure(acssl, route):
 def test_escalation_refuses_no_reason_or_unknown_route(acssl):
     case = OpenCaseFactory(owner=acssl)
     with pytest.raises(ValidationError):
-        services.acs_case_escalate(case=case, route="scp", reason="", by=acssl)
+        services.acs_case_escalate(case=case, route="scp", reason="", audit=audit_of(acssl))
     with pytest.raises(ValidationError):
-        services.acs_case_escalate(case=case, route="press", reason="x", by=acssl)
+        services.acs_case_escalate(case=case, route="press", reason="x", audit=audit_of(acssl))
 
 
 def test_team_leader_can_change_cases_too(team_leader):
     case = OpenCaseFactory()
-    services.acs_note_add(case=case, text="Reviewed with the ACSSL.", by=team_leader)
+    services.acs_note_add(case=case, text="Reviewed with the ACSSL.", audit=audit_of(team_leader))
     assert kinds(case) == ["note_added"]
 
 

@@ -4,6 +4,7 @@ access events."""
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from acs.models import AcsCase, CaseAction, CaseNote
 from audit.models import AccessEvent
@@ -53,7 +54,7 @@ def test_take_a_case_then_note_and_action(token_client):
     )
     assert correction.status_code == 201
     assert correction.json()["corrects"] == note.json()["id"]
-    due = (dt.date.today() + dt.timedelta(days=2)).isoformat()
+    due = (timezone.localdate() + dt.timedelta(days=2)).isoformat()
     action = acssl.post(f"{case_url(case)}/actions", {"description": "Home visit", "due_on": due})
     assert action.status_code == 201, action.content
     assert CaseAction.objects.get().owner == acssl.user
@@ -67,9 +68,12 @@ def test_take_a_case_then_note_and_action(token_client):
         "acs case note",
         "acs case take",
     ]
-    read = AccessEvent.objects.get(what="acs case")
-    assert read.action == AccessEvent.Action.API_READ
-    assert read.detail["read"] == AccessEvent.Action.VIEW_CUSTOMER
+    # Two reads of the whole case: the answer to the take, and the GET.
+    reads = AccessEvent.objects.filter(what="acs case")
+    assert reads.count() == 2
+    for read in reads:
+        assert read.action == AccessEvent.Action.API_READ
+        assert read.detail["read"] == AccessEvent.Action.VIEW_CUSTOMER
 
 
 @pytest.mark.parametrize(
@@ -134,3 +138,12 @@ def test_a_restricted_customers_case_needs_a_reason_as_the_case_page_does(token_
     taken = acssl.post(f"{case_url(referred)}/take", **{"X-Access-Reason": REASON})
     assert taken.status_code == 200
     assert AccessEvent.objects.get(what="acs case take").reason == REASON
+    # A note or an action changes the case: the same reason, asked first.
+    missing = acssl.post(f"{case_url(case)}/notes", {"text": "Rang the customer."})
+    assert missing.json()["type"].endswith("/access-reason-required")
+    assert not CaseNote.objects.exists()
+    noted = acssl.post(
+        f"{case_url(case)}/notes", {"text": "Rang the customer."}, **{"X-Access-Reason": REASON}
+    )
+    assert noted.status_code == 201
+    assert AccessEvent.objects.get(what="acs case note").reason == REASON
