@@ -6,7 +6,8 @@ from django.utils.csp import CSP
 from dwpportal.settings.env import BASE_DIR, env, env_bool, env_int, env_list
 
 ENVIRONMENT = "local"
-DEBUG = env_bool("DJANGO_DEBUG", True)
+# Off unless DJANGO_DEBUG=1, so `make run` shows the portal's own 404, 403 and 500 pages.
+DEBUG = env_bool("DJANGO_DEBUG", False)
 # A fixed key is acceptable only locally; production.py refuses to start without a real one.
 SECRET_KEY = env("SECRET_KEY", "local-development-only-not-secret")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")

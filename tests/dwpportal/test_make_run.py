@@ -87,3 +87,60 @@ def test_a_test_run_that_collects_nothing_fails_and_ci_runs_make_test():
     ci = (ROOT / ".ci" / "run").read_text()
     assert "set -euo pipefail" in ci
     assert ci.strip().splitlines()[-1] == "make test"
+
+
+def test_the_web_process_serves_the_portals_own_404_page_and_its_static_files(tmp_path):
+    """Debug is off unless DJANGO_DEBUG=1: an unknown address gets the portal's page, not
+    Django's debug page listing every URL pattern, and WhiteNoise still serves the assets."""
+    import shlex
+    import socket
+    import time
+    import urllib.error
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    environment = make_environment(PORT=str(port))
+    web = processes_as_honcho_starts_them(environment)["web"]
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("DJANGO_DEBUG", "DJANGO_SETTINGS_MODULE")
+    }
+    log = (tmp_path / "web.log").open("w")
+    process = subprocess.Popen(shlex.split(web), cwd=ROOT, env=env, stdout=log, stderr=log)
+    base = f"http://127.0.0.1:{port}"
+
+    def fetch(path: str) -> tuple[int, str, str]:
+        try:
+            with urllib.request.urlopen(base + path, timeout=10) as answer:
+                return answer.status, answer.headers["Content-Type"], answer.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.headers["Content-Type"], error.read().decode()
+
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                status, _, _ = fetch("/healthz")
+                break
+            except OSError:
+                assert process.poll() is None, (tmp_path / "web.log").read_text()
+                assert time.monotonic() < deadline, "the web process did not start"
+                time.sleep(0.3)
+        status, content_type, page = fetch("/no-such-page/anywhere/")
+        assert status == 404
+        assert content_type.startswith("text/html")
+        assert "Page not found" in page
+        assert "Go to the home page" in page
+        assert "URLconf" not in page
+        assert "DEBUG = True" not in page
+        stylesheet = re.search(r'href="(/static/[^"]+\.css)"', page)
+        assert stylesheet, page
+        status, content_type, css = fetch(stylesheet.group(1))
+        assert status == 200
+        assert content_type.startswith("text/css")
+        assert "govuk" in css
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        log.close()
