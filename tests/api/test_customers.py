@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from audit.models import AccessEvent
 from customers.models import Interaction
@@ -272,7 +273,7 @@ def test_record_and_list_an_interaction(token_client, full_customer):
             "benefits": ["uc"],
             "summary": "Asked about the next payment.",
             "follow_up_action": "Call back",
-            "follow_up_date": (dt.date.today() + dt.timedelta(days=3)).isoformat(),
+            "follow_up_date": (timezone.localdate() + dt.timedelta(days=3)).isoformat(),
         },
     )
     assert created.status_code == 201, created.content

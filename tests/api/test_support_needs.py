@@ -4,6 +4,7 @@ the panel's services (refusals write nothing)."""
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from audit.models import AccessEvent
 from support_needs.models import SupportNeed, SupportNeedChange
@@ -88,7 +89,7 @@ def test_review_then_end_a_need(token_client, customer):
     coach = token_client("work_coach")
     need = ordinary_need(customer, coach.user)
     url = f"{needs_url(customer)}/{need.public_id}"
-    next_review = dt.date.today() + dt.timedelta(days=60)
+    next_review = timezone.localdate() + dt.timedelta(days=60)
     reviewed = coach.post(f"{url}/review", {"next_review": next_review.isoformat(), "note": "OK"})
     assert reviewed.status_code == 200, reviewed.content
     assert reviewed.json()["review_due"] == next_review.isoformat()

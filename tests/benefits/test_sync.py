@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from benefits.models import (
     BenefitEvent,
@@ -256,7 +257,7 @@ def test_meaningful_changes_become_timeline_events(legacy):
         ),
         payments=(
             *pip_record.payments,
-            PaymentRecord("PIP-ARREARS-TEST", date.today(), 650_000, "arrears", "paid"),
+            PaymentRecord("PIP-ARREARS-TEST", timezone.localdate(), 650_000, "arrears", "paid"),
         ),
     )
     records_apply(source="pip", records=[reduced], run_id=run.pk)

@@ -4,6 +4,7 @@
 import datetime as dt
 
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from benefits.models import (
@@ -58,7 +59,7 @@ class UniversalCreditAwardFactory(DjangoModelFactory):
     customer = factory.SubFactory(CustomerFactory)
     claim_id = factory.Sequence(lambda n: f"UC-{n:08d}")
     status = "live"
-    assessment_period_start = factory.LazyFunction(lambda: dt.date.today().replace(day=1))
+    assessment_period_start = factory.LazyFunction(lambda: timezone.localdate().replace(day=1))
     assessment_period_end = factory.LazyAttribute(
         lambda o: o.assessment_period_start + dt.timedelta(days=30)
     )
@@ -85,9 +86,9 @@ class PipAwardFactory(DjangoModelFactory):
     mobility_rate = "enhanced"
     daily_living_weekly_pence = 7390
     mobility_weekly_pence = 7705
-    award_start = factory.LazyFunction(lambda: dt.date.today() - dt.timedelta(days=400))
-    award_end = factory.LazyFunction(lambda: dt.date.today() + dt.timedelta(days=700))
-    review_date = factory.LazyFunction(lambda: dt.date.today() + dt.timedelta(days=500))
+    award_start = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=400))
+    award_end = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=700))
+    review_date = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=500))
     assessment_provider = "Capita"
 
 
@@ -102,7 +103,7 @@ class EsaAwardFactory(DjangoModelFactory):
     phase = "main"
     group = "support"
     weekly_rate_pence = 14055
-    claim_start = factory.LazyFunction(lambda: dt.date.today() - dt.timedelta(days=300))
+    claim_start = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=300))
 
 
 class StatePensionAwardFactory(DjangoModelFactory):
@@ -125,7 +126,7 @@ class PaymentFactory(DjangoModelFactory):
     customer = factory.SubFactory(CustomerFactory)
     benefit = "uc"
     reference = factory.Sequence(lambda n: f"PAY-{n:09d}")
-    payment_date = factory.LazyFunction(lambda: dt.date.today() - dt.timedelta(days=3))
+    payment_date = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=3))
     amount_pence = 40014
     kind = Payment.Kind.REGULAR
     status = Payment.Status.PAID

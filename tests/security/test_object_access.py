@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from support_needs.models import NeedType
 from support_needs.services import support_need_record, support_signals_compute
@@ -49,7 +50,7 @@ def test_another_customers_arrears_safeguard_is_refused(coach_client, work_coach
         kind="arrears",
         status="scheduled",
         amount_pence=900000,
-        payment_date=dt.date.today() + dt.timedelta(days=10),
+        payment_date=timezone.localdate() + dt.timedelta(days=10),
     )
     support_signals_compute(customer_ids=[theirs.pk])
     safeguard = theirs.arrears_safeguards.get()

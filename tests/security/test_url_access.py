@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from accounts import roles
 from tests.factories import ColleagueFactory, CustomerFactory, OpenCaseFactory
@@ -167,7 +168,7 @@ def support_samples(s: Samples) -> dict[str, Any]:
             kind="arrears",
             status="scheduled",
             amount_pence=800000,
-            payment_date=dt.date.today() + dt.timedelta(days=10),
+            payment_date=timezone.localdate() + dt.timedelta(days=10),
         )
         from support_needs.services import support_signals_compute
 

@@ -14,7 +14,7 @@ from tests.factories import CustomerFactory, PipAwardFactory, UniversalCreditAwa
 from tests.support_needs.conftest import record
 
 pytestmark = pytest.mark.django_db
-TODAY = dt.date.today()
+TODAY = timezone.localdate()
 
 
 def test_candidates_are_exactly_the_customers_with_a_rule_prerequisite(work_coach):

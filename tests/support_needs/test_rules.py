@@ -21,7 +21,7 @@ from tests.factories import (
 from tests.support_needs.conftest import record
 
 pytestmark = pytest.mark.django_db
-TODAY = dt.date.today()
+TODAY = timezone.localdate()
 
 
 def compute(customer):
