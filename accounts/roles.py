@@ -127,7 +127,9 @@ def roles_sync_after_migrate(sender: Any, **kwargs: Any) -> None:
     # signal: wait for the last app, when every permission exists.
     from django.apps import apps
 
-    if sender is list(apps.get_app_configs())[-1]:
+    # Only apps with models get the signal: the last of those is the last to send it.
+    with_models = [config for config in apps.get_app_configs() if config.models_module]
+    if sender is with_models[-1]:
         roles_sync()
 
 

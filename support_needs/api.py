@@ -4,20 +4,20 @@ selectors and services as the panel's pages (support_needs.views)."""
 import uuid
 from collections.abc import Callable
 
-from django.core.exceptions import PermissionDenied
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from acs.selectors import acs_case_owner_for_customer
+from audit.context import AuditContext
+from core.api import problem_responses
 from customers.api.access import ACCESS_REASON_PARAMETER, access_reason, reason_refusals
 from customers.models import Customer
-from core.api import problem_responses
-from support_needs import selectors, services
+from support_needs import selectors
 from support_needs.forms import COLLEAGUE_CONSENT, COLLEAGUE_HOW_LEARNED
 from support_needs.models import NeedType, SupportNeed
+from support_needs.services import needs as needs_services
 
 TAG = "Support needs"
 RESTRICTED_NOTICE = (
@@ -137,13 +137,7 @@ class NeedPanelSerializer(serializers.Serializer):
     def get_restricted_notice(self, panel: selectors.NeedPanel) -> str | None:
         if not (panel.restricted_hidden or panel.restricted_signals_hidden):
             return None
-        contact = panel.restricted_contact
-        # As the panel: first the ACSSL who owns the customer's active case, when there is one.
-        owner = acs_case_owner_for_customer(customer=panel.customer)
-        if owner is not None:
-            name = owner.get_full_name() or owner.get_username()
-            contact = f"{name}, the ACSSL who owns their ACS case, or {contact}"
-        return RESTRICTED_NOTICE.format(contact)
+        return RESTRICTED_NOTICE.format(panel.restricted_speak_to)
 
     @extend_schema_field(ArrearsSafeguardSerializer(many=True))
     def get_safeguards(self, panel: selectors.NeedPanel) -> list[dict]:
@@ -181,21 +175,16 @@ class NeedEndSerializer(serializers.Serializer):
 # --- Views ---------------------------------------------------------------------------------
 
 
-def _customer(request: Request, public_id: uuid.UUID) -> Customer:
-    """The panel pages' rule (support_needs.views._customer): a role that records needs, then
-    the customer page's own access rule, audited as a fragment view."""
-    if not selectors.can_record_needs(request.user):
-        raise PermissionDenied("Your role cannot record support needs.")
+def _audit(request: Request) -> AuditContext:
+    """The request's audit context, with the reason sent for a restricted record."""
+    return AuditContext.from_request(request, reason=access_reason(request))
+
+
+def _customer(audit: AuditContext, public_id: uuid.UUID) -> Customer:
+    """The panel pages' rule (support_needs.selectors.customer_get_for_needs), with the API's
+    refusal for a missing reason."""
     with reason_refusals():
-        return selectors.customer_get_for_needs(
-            public_id=public_id, user=request.user, request=request, reason=access_reason(request)
-        )
-
-
-def _need(request: Request, customer: Customer, need_id: uuid.UUID) -> SupportNeed:
-    return selectors.support_need_get_for_user(
-        customer=customer, public_id=need_id, user=request.user
-    )
+        return selectors.customer_get_for_needs(public_id=public_id, audit=audit)
 
 
 @extend_schema(
@@ -206,9 +195,7 @@ def _need(request: Request, customer: Customer, need_id: uuid.UUID) -> SupportNe
 )
 @api_view(["GET"])
 def need_types(request: Request) -> Response:
-    if not selectors.can_record_needs(request.user):
-        raise PermissionDenied("Your role cannot record support needs.")
-    types = selectors.need_types_for_user(user=request.user)
+    types = selectors.need_types_for_user(audit=AuditContext.from_request(request))
     return Response(NeedTypeSerializer(types, many=True).data)
 
 
@@ -228,7 +215,7 @@ def _panel_response(request: Request, customer: Customer) -> Response:
 @extend_schema(
     tags=[TAG],
     operation_id="support_need_record",
-    summary="Record a support need (support_needs.services.support_need_record)",
+    summary="Record a support need (support_needs.services.needs.support_need_record)",
     parameters=[ACCESS_REASON_PARAMETER],
     request=NeedRecordSerializer,
     responses={201: SupportNeedSerializer, **problem_responses(400, 403, 404, 415)},
@@ -236,19 +223,20 @@ def _panel_response(request: Request, customer: Customer) -> Response:
 )
 @api_view(["GET", "POST"])
 def needs(request: Request, public_id: uuid.UUID) -> Response:
-    customer = _customer(request, public_id)
+    audit = _audit(request)
+    customer = _customer(audit, public_id)
     if request.method == "GET":
         return _panel_response(request, customer)
     incoming = NeedRecordSerializer(data=request.data)
     incoming.is_valid(raise_exception=True)
     data = dict(incoming.validated_data)
     need_type = (
-        selectors.need_types_for_user(user=request.user).filter(code=data.pop("need_type")).first()
+        selectors.need_types_for_user(audit=audit).filter(code=data.pop("need_type")).first()
     )
     if need_type is None:
         raise serializers.ValidationError({"need_type": ["Choose a type."]})
-    need = services.support_need_record(
-        customer=customer, by=request.user, need_type=need_type, request=request, **data
+    need = needs_services.support_need_record(
+        customer=customer, audit=audit, need_type=need_type, **data
     )
     return Response(SupportNeedSerializer(need).data, status=status.HTTP_201_CREATED)
 
@@ -261,18 +249,19 @@ def _need_change(
     perform: Callable[..., SupportNeed],
 ) -> Response:
     """A change to one need: the panel's access rule, the input, then the panel's service."""
-    customer = _customer(request, public_id)
-    need = _need(request, customer, need_id)
+    audit = _audit(request)
+    customer = _customer(audit, public_id)
+    need = selectors.support_need_get_for_user(customer=customer, public_id=need_id, audit=audit)
     incoming = serializer_class(data=request.data)
     incoming.is_valid(raise_exception=True)
-    need = perform(need=need, by=request.user, request=request, **incoming.validated_data)
+    need = perform(need=need, audit=audit, **incoming.validated_data)
     return Response(SupportNeedSerializer(need).data)
 
 
 @extend_schema(
     tags=[TAG],
     operation_id="support_need_review",
-    summary="Review a need: it still applies (support_needs.services.support_need_review)",
+    summary="Review a need: it still applies (support_needs.services.needs.support_need_review)",
     parameters=[ACCESS_REASON_PARAMETER],
     request=NeedReviewSerializer,
     responses={200: SupportNeedSerializer, **problem_responses(400, 403, 404, 415)},
@@ -280,18 +269,20 @@ def _need_change(
 @api_view(["POST"])
 def need_review(request: Request, public_id: uuid.UUID, need_id: uuid.UUID) -> Response:
     return _need_change(
-        request, public_id, need_id, NeedReviewSerializer, services.support_need_review
+        request, public_id, need_id, NeedReviewSerializer, needs_services.support_need_review
     )
 
 
 @extend_schema(
     tags=[TAG],
     operation_id="support_need_end",
-    summary="End a need that no longer applies (support_needs.services.support_need_end)",
+    summary="End a need that no longer applies (support_needs.services.needs.support_need_end)",
     parameters=[ACCESS_REASON_PARAMETER],
     request=NeedEndSerializer,
     responses={200: SupportNeedSerializer, **problem_responses(400, 403, 404, 415)},
 )
 @api_view(["POST"])
 def need_end(request: Request, public_id: uuid.UUID, need_id: uuid.UUID) -> Response:
-    return _need_change(request, public_id, need_id, NeedEndSerializer, services.support_need_end)
+    return _need_change(
+        request, public_id, need_id, NeedEndSerializer, needs_services.support_need_end
+    )

@@ -1,6 +1,5 @@
 """Additional support needs, markers and signals across all benefits."""
 
-import contextlib
 from importlib import import_module
 from typing import Any
 
@@ -28,8 +27,9 @@ class SupportNeedsConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(need_types_ensure, sender=self, dispatch_uid="support_needs.types")
-        from support_needs.timeline import register
+        from benefits.hooks import sync_page_applied
+        from customers.hooks import interaction_recorded
+        from support_needs import handlers
 
-        # Support-need changes on the customer timeline (if the customers app has one).
-        with contextlib.suppress(ImportError):
-            register()
+        sync_page_applied.connect(handlers.sync_page_applied)
+        interaction_recorded.connect(handlers.interaction_recorded)

@@ -26,3 +26,19 @@ referral_requested: Hook[ReferralRequested, int] = Hook(
     "acs answers with the id of the referral it created (joining the customer's open case, "
     "or starting one).",
 )
+
+
+@dataclass(frozen=True, slots=True)
+class RestrictedContactAsked:
+    """The support-needs panel hides a restricted marker from a colleague and must say whom
+    to speak to before any decision or contact."""
+
+    customer: Customer
+
+
+restricted_contact_asked: Hook[RestrictedContactAsked, str | None] = Hook(
+    "support_needs.restricted_contact_asked",
+    "The support-needs panel (page or API) hides something restricted and names whom to speak "
+    "to. acs answers with the name of the ACSSL who owns the customer's active ACS case, or "
+    "None when no one does.",
+)

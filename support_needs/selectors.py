@@ -11,12 +11,18 @@ from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, Q, QuerySet
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.utils import timezone
 
+from accounts.models import User
+from audit.context import AuditContext
 from audit.models import AccessEvent
+from audit.services import access_record
 from customers.models import Customer
+from customers.selectors.access import customer_get_for_user
+from support_needs.hooks import RestrictedContactAsked, restricted_contact_asked
 from support_needs.models import (
     ArrearsSafeguard,
     NeedType,
@@ -32,42 +38,35 @@ VIEW_RESTRICTED_CUSTOMER = "customers.view_restricted_customer"
 # Whom a colleague without clearance contacts about a restricted marker.
 RESTRICTED_CONTACT = "your team's Advanced Customer Support Senior Leader (ACSSL) or team leader"
 REVIEW_SOON_DAYS = 14
+LIST_PAGE_SIZE = 25
 
 
-def can_view_restricted_needs(user: Any) -> bool:
-    return bool(user.is_authenticated and user.has_perm(VIEW_RESTRICTED_NEED))
+def can_view_restricted_needs(user: User | Any) -> bool:
+    """`user` may be AnonymousUser in a template: hence not only User."""
+    return bool(user is not None and user.is_authenticated and user.has_perm(VIEW_RESTRICTED_NEED))
 
 
-def can_record_needs(user: Any) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.has_perm(RECORD_NEED))
+def can_record_needs(user: User | Any) -> bool:
+    return bool(
+        user is not None and user.is_authenticated and user.is_active and user.has_perm(RECORD_NEED)
+    )
 
 
-def _check_customer_access(*, customer: Customer, user: Any) -> None:
-    if customer.restricted and not user.has_perm(VIEW_RESTRICTED_CUSTOMER):
-        raise PermissionDenied("Restricted record: you are not cleared to open it.")
+def _recorder_require(audit: AuditContext) -> None:
+    # The panel's pages are for colleagues who work with customers' needs (not admins).
+    if not can_record_needs(audit.user):
+        raise PermissionDenied("Your role cannot record support needs.")
 
 
 def customer_get_for_needs(
-    *,
-    public_id: UUID | str,
-    user: Any,
-    request: HttpRequest,
-    what: str = "support needs panel",
-    reason: str = "",
+    *, public_id: UUID | str, audit: AuditContext, what: str = "support needs panel"
 ) -> Customer:
-    """The customer whose needs a colleague is working on: the customer page's own rule
-    (customers.selectors.customer_get_for_user), audited as a fragment view. `reason`: the
-    API's access reason for a restricted record (pages keep it in the session)."""
-    # Imported here: customers.selectors imports this module for need icons.
-    from customers.selectors import customer_get_for_user
-
+    """The customer whose needs a colleague is working on: a role that records needs, then the
+    customer page's own rule (customers.selectors.access.customer_get_for_user, which asks for the
+    reason a restricted record needs), audited as a fragment view."""
+    _recorder_require(audit)
     return customer_get_for_user(
-        public_id=public_id,
-        user=user,
-        request=request,
-        what=what,
-        action=AccessEvent.Action.VIEW_FRAGMENT,
-        reason=reason,
+        public_id=public_id, audit=audit, what=what, action=AccessEvent.Action.VIEW_FRAGMENT
     )
 
 
@@ -79,7 +78,7 @@ def _active(today: dt.date) -> Q:
 
 
 def support_need_get_for_user(
-    *, customer: Customer, public_id: UUID | str, user: Any
+    *, customer: Customer, public_id: UUID | str, audit: AuditContext
 ) -> SupportNeed:
     """One of the customer's needs; restricted ones only for cleared colleagues."""
     try:
@@ -88,37 +87,43 @@ def support_need_get_for_user(
         )
     except (SupportNeed.DoesNotExist, ValueError, TypeError) as missing:
         raise Http404("No such support need.") from missing
-    if need.need_type.restricted and not can_view_restricted_needs(user):
+    if need.need_type.restricted and not can_view_restricted_needs(audit.user):
         raise PermissionDenied("Restricted marker: ask an ACSSL.")
     return need
 
 
 def support_signal_get_for_user(
-    *, customer: Customer, public_id: UUID | str, user: Any
+    *, customer: Customer, public_id: UUID | str, audit: AuditContext
 ) -> SupportSignal:
     try:
         signal = SupportSignal.objects.get(customer=customer, public_id=public_id)
     except (SupportSignal.DoesNotExist, ValueError, TypeError) as missing:
         raise Http404("No such signal.") from missing
-    if signal.restricted and not can_view_restricted_needs(user):
+    if signal.restricted and not can_view_restricted_needs(audit.user):
         raise PermissionDenied("Restricted signal: ask an ACSSL.")
     return signal
 
 
-def arrears_safeguard_get_for_user(*, public_id: UUID | str, user: Any) -> ArrearsSafeguard:
+def arrears_safeguard_get_for_user(
+    *, customer: Customer, public_id: UUID | str, audit: AuditContext
+) -> ArrearsSafeguard:
+    """One of the customer's large-arrears safeguards (the customer already opened through
+    customer_get_for_needs, which checked the record's restrictions)."""
     try:
         safeguard = ArrearsSafeguard.objects.select_related("customer").get(public_id=public_id)
     except (ArrearsSafeguard.DoesNotExist, ValueError, TypeError) as missing:
         raise Http404("No such safeguard.") from missing
-    _check_customer_access(customer=safeguard.customer, user=user)
+    if safeguard.customer_id != customer.pk:
+        raise PermissionDenied("That safeguard is not this customer's.")
     return safeguard
 
 
-def need_types_for_user(*, user: Any) -> QuerySet[NeedType]:
+def need_types_for_user(*, audit: AuditContext) -> QuerySet[NeedType]:
     """Types a colleague may record: restricted markers only for cleared colleagues (others
     record a Six Point Plan or refer to an ACSSL)."""
+    _recorder_require(audit)
     types = NeedType.objects.filter(active=True)
-    if not can_view_restricted_needs(user):
+    if not can_view_restricted_needs(audit.user):
         types = types.exclude(sensitivity=Sensitivity.RESTRICTED)
     return types.order_by("category", "order", "name")
 
@@ -138,6 +143,16 @@ class NeedPanel:
     can_view_restricted: bool
     restricted_contact: str = RESTRICTED_CONTACT
     review_soon: dt.date = field(default_factory=dt.date.today)
+    # The ACSSL who owns the customer's active ACS case, when something restricted is hidden.
+    case_owner: str = ""
+
+    @property
+    def restricted_speak_to(self) -> str:
+        """Whom a colleague not cleared for a hidden marker speaks to first."""
+        if self.case_owner:
+            owner = f"{self.case_owner}, the ACSSL who owns their ACS case"
+            return f"{owner}, or {self.restricted_contact}"
+        return self.restricted_contact
 
     @property
     def icons(self) -> list["NeedIcon"]:
@@ -180,13 +195,18 @@ def support_need_panel(*, customer: Customer, user: Any, ended_limit: int = 10) 
             "-raised_at"
         )
     )
+    signals_hidden = 0 if cleared else sum(1 for s in signals if s.restricted)
+    case_owner = ""
+    if hidden or signals_hidden:
+        answers = restricted_contact_asked.announce(RestrictedContactAsked(customer=customer))
+        case_owner = next((name for name in answers if name), "")
     return NeedPanel(
         customer=customer,
         needs=[n for n in visible if n.pk in active_ids],
         ended=[n for n in visible if n.pk not in active_ids][:ended_limit],
         restricted_hidden=hidden,
         signals=[s for s in signals if cleared or not s.restricted],
-        restricted_signals_hidden=0 if cleared else sum(1 for s in signals if s.restricted),
+        restricted_signals_hidden=signals_hidden,
         safeguards=list(
             ArrearsSafeguard.objects.filter(
                 customer=customer, status=ArrearsSafeguard.Status.OPEN
@@ -195,6 +215,7 @@ def support_need_panel(*, customer: Customer, user: Any, ended_limit: int = 10) 
         can_record=can_record_needs(user),
         can_view_restricted=cleared,
         review_soon=today + dt.timedelta(days=REVIEW_SOON_DAYS),
+        case_owner=case_owner,
     )
 
 
@@ -235,31 +256,60 @@ def need_icons_for_customers(*, customer_ids: list[int], user: Any) -> dict[int,
     return icons
 
 
-def _customers_visible_to(user: Any) -> Q:
-    return Q() if user.has_perm(VIEW_RESTRICTED_CUSTOMER) else Q(customer__restricted=False)
+def _customers_visible_to(audit: AuditContext) -> Q:
+    return Q() if audit.has_perm(VIEW_RESTRICTED_CUSTOMER) else Q(customer__restricted=False)
 
 
-def support_needs_review_list(*, user: Any, within_days: int = REVIEW_SOON_DAYS) -> QuerySet:
-    """Needs whose review is overdue or due within `within_days`, oldest first."""
+def _list_page(
+    *, audit: AuditContext, items: QuerySet[Any], page_number: str | int | None, what: str
+) -> Page[Any]:
+    """One page of a list that names customers: a read of customer data, audited by count."""
+    page = Paginator(items, LIST_PAGE_SIZE).get_page(page_number)
+    access_record(
+        audit=audit,
+        action=AccessEvent.Action.VIEW_FRAGMENT,
+        what=what,
+        detail={"shown": len(page.object_list), "page": page.number},
+    )
+    return page
+
+
+def support_needs_review_page(
+    *,
+    audit: AuditContext,
+    page_number: str | int | None = None,
+    within_days: int = REVIEW_SOON_DAYS,
+) -> Page[SupportNeed]:
+    """Needs whose review is overdue or due within `within_days`, oldest first, a page at a
+    time."""
+    _recorder_require(audit)
     today = timezone.localdate()
     needs = (
         SupportNeed.objects.filter(
             _active(today), review_due__lte=today + dt.timedelta(days=within_days)
         )
-        .filter(_customers_visible_to(user))
+        .filter(_customers_visible_to(audit))
         .select_related("need_type", "customer")
         .order_by("review_due", "pk")
     )
-    if not can_view_restricted_needs(user):
+    if not can_view_restricted_needs(audit.user):
         needs = needs.exclude(need_type__sensitivity=Sensitivity.RESTRICTED)
-    return needs
+    return _list_page(
+        audit=audit, items=needs, page_number=page_number, what="support needs reviews due"
+    )
 
 
-def arrears_safeguards_open_list(*, user: Any) -> QuerySet[ArrearsSafeguard]:
-    """Open large-arrears safeguards for the team, soonest payment first."""
-    return (
+def arrears_safeguards_open_page(
+    *, audit: AuditContext, page_number: str | int | None = None
+) -> Page[ArrearsSafeguard]:
+    """Open large-arrears safeguards for the team, soonest payment first, a page at a time."""
+    _recorder_require(audit)
+    safeguards = (
         ArrearsSafeguard.objects.filter(status=ArrearsSafeguard.Status.OPEN)
-        .filter(_customers_visible_to(user))
+        .filter(_customers_visible_to(audit))
         .select_related("customer", "payment")
         .order_by("payment_date", "pk")
+    )
+    return _list_page(
+        audit=audit, items=safeguards, page_number=page_number, what="arrears safeguards open"
     )

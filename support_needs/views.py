@@ -11,18 +11,16 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.exceptions import ValidationError
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from audit.models import AccessEvent
-from audit.services import access_record
+from audit.context import AuditContext
 from customers.models import Customer
-from support_needs import selectors, services
+from support_needs import selectors
 from support_needs.forms import (
     DismissForm,
     EndForm,
@@ -34,8 +32,8 @@ from support_needs.forms import (
     SupportNeedForm,
 )
 from support_needs.models import NeedType
-
-PER_PAGE = 25
+from support_needs.services import needs, safeguards, signals
+from support_needs.services.six_point_plan import six_point_plan_record
 
 
 def _panel_url(customer: Customer) -> str:
@@ -68,9 +66,7 @@ def _render_panel(
 
 def _saved(request: HttpRequest, customer: Customer, message: str) -> HttpResponse:
     if request.htmx:
-        response = _render_panel(request, customer)
-        response["HX-Trigger"] = "supportNeedsChanged"
-        return response
+        return _render_panel(request, customer)
     messages.success(request, message)
     return redirect(_panel_url(customer))
 
@@ -83,15 +79,8 @@ def _apply_errors(form: Form, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
-def _customer(request: HttpRequest, public_id: uuid.UUID) -> Customer:
-    # The panel's pages are for colleagues who work with customers' needs (not admins).
-    _require_recorder(request)
-    return selectors.customer_get_for_needs(public_id=public_id, user=request.user, request=request)
-
-
-def _require_recorder(request: HttpRequest) -> None:
-    if not selectors.can_record_needs(request.user):
-        raise PermissionDenied("Your role cannot record support needs.")
+def _customer(audit: AuditContext, public_id: uuid.UUID) -> Customer:
+    return selectors.customer_get_for_needs(public_id=public_id, audit=audit)
 
 
 def _form_view(
@@ -132,15 +121,16 @@ def _form_view(
 @login_required
 @require_http_methods(["GET"])
 def panel(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    return _render_panel(request, _customer(request, public_id))
+    return _render_panel(request, _customer(AuditContext.from_request(request), public_id))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def need_record(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """Step one chooses the type (GET ?need_type=); step two takes that type's fields."""
-    customer = _customer(request, public_id)
-    types = selectors.need_types_for_user(user=request.user)
+    audit = AuditContext.from_request(request)
+    customer = _customer(audit, public_id)
+    types = selectors.need_types_for_user(audit=audit)
     chooser = NeedTypeChoiceForm(request.GET or None, need_types=types)
     if not chooser.is_bound or not chooser.is_valid():
         return _render_panel(
@@ -158,8 +148,8 @@ def need_record(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         customer,
         form_class=SupportNeedForm,
         form_kwargs={"need_type": need_type},
-        save=lambda data: services.support_need_record(
-            customer=customer, by=request.user, need_type=need_type, request=request, **data
+        save=lambda data: needs.support_need_record(
+            customer=customer, audit=audit, need_type=need_type, **data
         ),
         form_kind="need",
         form_title=f"Record a support need: {need_type.name}",
@@ -171,10 +161,9 @@ def need_record(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def need_update(request: HttpRequest, public_id: uuid.UUID, need_id: uuid.UUID) -> HttpResponse:
-    customer = _customer(request, public_id)
-    need = selectors.support_need_get_for_user(
-        customer=customer, public_id=need_id, user=request.user
-    )
+    audit = AuditContext.from_request(request)
+    customer = _customer(audit, public_id)
+    need = selectors.support_need_get_for_user(customer=customer, public_id=need_id, audit=audit)
     initial = {name: getattr(need, name) for name in SupportNeedForm.base_fields}
     if request.method == "GET":
         form_kwargs = {"need_type": need.need_type, "initial": initial}
@@ -185,9 +174,7 @@ def need_update(request: HttpRequest, public_id: uuid.UUID, need_id: uuid.UUID) 
         customer,
         form_class=SupportNeedForm,
         form_kwargs=form_kwargs,
-        save=lambda data: services.support_need_update(
-            need=need, by=request.user, request=request, **data
-        ),
+        save=lambda data: needs.support_need_update(need=need, audit=audit, **data),
         form_kind="need",
         form_title=f"Update: {need.need_type.name}",
         done=f"{need.need_type.name} updated.",
@@ -198,17 +185,14 @@ def need_update(request: HttpRequest, public_id: uuid.UUID, need_id: uuid.UUID) 
 @login_required
 @require_http_methods(["GET", "POST"])
 def need_review(request: HttpRequest, public_id: uuid.UUID, need_id: uuid.UUID) -> HttpResponse:
-    customer = _customer(request, public_id)
-    need = selectors.support_need_get_for_user(
-        customer=customer, public_id=need_id, user=request.user
-    )
+    audit = AuditContext.from_request(request)
+    customer = _customer(audit, public_id)
+    need = selectors.support_need_get_for_user(customer=customer, public_id=need_id, audit=audit)
     return _form_view(
         request,
         customer,
         form_class=ReviewForm,
-        save=lambda data: services.support_need_review(
-            need=need, by=request.user, request=request, **data
-        ),
+        save=lambda data: needs.support_need_review(need=need, audit=audit, **data),
         form_kind="review",
         form_title=f"Review: {need.need_type.name}",
         done=f"{need.need_type.name} reviewed.",
@@ -219,17 +203,14 @@ def need_review(request: HttpRequest, public_id: uuid.UUID, need_id: uuid.UUID) 
 @login_required
 @require_http_methods(["GET", "POST"])
 def need_end(request: HttpRequest, public_id: uuid.UUID, need_id: uuid.UUID) -> HttpResponse:
-    customer = _customer(request, public_id)
-    need = selectors.support_need_get_for_user(
-        customer=customer, public_id=need_id, user=request.user
-    )
+    audit = AuditContext.from_request(request)
+    customer = _customer(audit, public_id)
+    need = selectors.support_need_get_for_user(customer=customer, public_id=need_id, audit=audit)
     return _form_view(
         request,
         customer,
         form_class=EndForm,
-        save=lambda data: services.support_need_end(
-            need=need, by=request.user, request=request, **data
-        ),
+        save=lambda data: needs.support_need_end(need=need, audit=audit, **data),
         form_kind="end",
         form_title=f"End: {need.need_type.name}",
         done=f"{need.need_type.name} ended.",
@@ -240,14 +221,13 @@ def need_end(request: HttpRequest, public_id: uuid.UUID, need_id: uuid.UUID) -> 
 @login_required
 @require_http_methods(["GET", "POST"])
 def six_point_plan(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    customer = _customer(request, public_id)
+    audit = AuditContext.from_request(request)
+    customer = _customer(audit, public_id)
     return _form_view(
         request,
         customer,
         form_class=SixPointPlanForm,
-        save=lambda data: services.six_point_plan_record(
-            customer=customer, by=request.user, request=request, **data
-        ),
+        save=lambda data: six_point_plan_record(customer=customer, audit=audit, **data),
         form_kind="six_point_plan",
         form_title="Record a Six Point Plan",
         done="Six Point Plan recorded and referred to the ACSSL queue.",
@@ -257,17 +237,16 @@ def six_point_plan(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def signal_refer(request: HttpRequest, public_id: uuid.UUID, signal_id: uuid.UUID) -> HttpResponse:
-    customer = _customer(request, public_id)
+    audit = AuditContext.from_request(request)
+    customer = _customer(audit, public_id)
     signal = selectors.support_signal_get_for_user(
-        customer=customer, public_id=signal_id, user=request.user
+        customer=customer, public_id=signal_id, audit=audit
     )
     return _form_view(
         request,
         customer,
         form_class=ReferForm,
-        save=lambda data: services.support_signal_refer(
-            signal=signal, by=request.user, request=request, **data
-        ),
+        save=lambda data: signals.support_signal_refer(signal=signal, audit=audit, **data),
         form_kind="refer",
         form_title="Refer to an ACSSL",
         done="Referred to the ACSSL queue.",
@@ -280,17 +259,16 @@ def signal_refer(request: HttpRequest, public_id: uuid.UUID, signal_id: uuid.UUI
 def signal_dismiss(
     request: HttpRequest, public_id: uuid.UUID, signal_id: uuid.UUID
 ) -> HttpResponse:
-    customer = _customer(request, public_id)
+    audit = AuditContext.from_request(request)
+    customer = _customer(audit, public_id)
     signal = selectors.support_signal_get_for_user(
-        customer=customer, public_id=signal_id, user=request.user
+        customer=customer, public_id=signal_id, audit=audit
     )
     return _form_view(
         request,
         customer,
         form_class=DismissForm,
-        save=lambda data: services.support_signal_dismiss(
-            signal=signal, by=request.user, request=request, **data
-        ),
+        save=lambda data: signals.support_signal_dismiss(signal=signal, audit=audit, **data),
         form_kind="dismiss",
         form_title="Dismiss the signal",
         done="Signal dismissed.",
@@ -303,16 +281,17 @@ def signal_dismiss(
 def safeguard_complete(
     request: HttpRequest, public_id: uuid.UUID, safeguard_id: uuid.UUID
 ) -> HttpResponse:
-    customer = _customer(request, public_id)
-    safeguard = selectors.arrears_safeguard_get_for_user(public_id=safeguard_id, user=request.user)
-    if safeguard.customer_id != customer.pk:
-        raise PermissionDenied("That safeguard is not this customer's.")
+    audit = AuditContext.from_request(request)
+    customer = _customer(audit, public_id)
+    safeguard = selectors.arrears_safeguard_get_for_user(
+        customer=customer, public_id=safeguard_id, audit=audit
+    )
     return _form_view(
         request,
         customer,
         form_class=SafeguardForm,
-        save=lambda data: services.arrears_safeguard_complete(
-            safeguard=safeguard, by=request.user, request=request, **data
+        save=lambda data: safeguards.arrears_safeguard_complete(
+            safeguard=safeguard, audit=audit, **data
         ),
         form_kind="safeguard",
         form_title="Record the support offered before the arrears payment",
@@ -321,35 +300,21 @@ def safeguard_complete(
     )
 
 
-def _page(request: HttpRequest, items: Any) -> Any:
-    return Paginator(items, PER_PAGE).get_page(request.GET.get("page"))
-
-
-def _list_audit(request: HttpRequest, what: str, page: Any) -> None:
-    """A list names customers and their needs: a read of customer data, logged by count."""
-    access_record(
-        request=request,
-        action=AccessEvent.Action.VIEW_FRAGMENT,
-        what=what,
-        detail={"shown": len(page.object_list), "page": page.number},
-    )
-
-
 @login_required
 @require_http_methods(["GET"])
 def reviews_due(request: HttpRequest) -> HttpResponse:
-    _require_recorder(request)
-    page = _page(request, selectors.support_needs_review_list(user=request.user))
-    _list_audit(request, "support needs reviews due", page)
+    page = selectors.support_needs_review_page(
+        audit=AuditContext.from_request(request), page_number=request.GET.get("page")
+    )
     return render(request, "support_needs/reviews_due.html", {"page_obj": page})
 
 
 @login_required
 @require_http_methods(["GET"])
 def safeguards_open(request: HttpRequest) -> HttpResponse:
-    _require_recorder(request)
-    page = _page(request, selectors.arrears_safeguards_open_list(user=request.user))
-    _list_audit(request, "arrears safeguards open", page)
+    page = selectors.arrears_safeguards_open_page(
+        audit=AuditContext.from_request(request), page_number=request.GET.get("page")
+    )
     return render(
         request,
         "support_needs/safeguards_open.html",

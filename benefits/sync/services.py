@@ -17,6 +17,7 @@ from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from benefits.hooks import SyncPageApplied, sync_page_applied
 from benefits.models import Payment, QuarantinedRecord, SourceWatermark, SyncRun, SyncSchedule
 from benefits.sources import SOURCES, client_for, high_water_mark
 from benefits.sources.base import ParsedPage, RecordError, Rejected
@@ -143,7 +144,15 @@ def _page_commit(
         # Every row the page writes carries this run in its change history (pghistory).
         with pghistory.context(sync_run=run.pk, source=run.source):
             result = records_apply(source=run.source, records=parsed.records, run_id=run.pk)
-            _support_needs_refresh(run, result.changed_customer_ids)
+            _quarantine(run, [parsed.rejection(r, reason) for r, reason in result.refused])
+            # Support needs listen: UC's needs into the panel, the signals recomputed.
+            sync_page_applied.announce(
+                SyncPageApplied(
+                    source=run.source,
+                    sync_run_id=run.pk,
+                    customer_ids=tuple(result.changed_customer_ids),
+                )
+            )
         now = timezone.now()
         start = run.watermark_from
         if run.source == "pip":
@@ -159,7 +168,7 @@ def _page_commit(
             created=F("created") + result.created,
             updated=F("updated") + result.updated,
             unchanged=F("unchanged") + result.unchanged,
-            quarantined=F("quarantined") + len(parsed.rejected),
+            quarantined=F("quarantined") + len(parsed.rejected) + len(result.refused),
             watermark_to=parsed.next_position,
             progress_done=done,
             progress_total=total,
@@ -198,20 +207,6 @@ def _statistics_refresh(source: str) -> None:
     with connection.cursor() as cursor:
         for table in tables:
             cursor.execute(f"ANALYZE {table}")
-
-
-def _support_needs_refresh(run: SyncRun, customer_ids: list[int]) -> None:
-    """UC's own support needs into the panel, and the support signals (e.g. a large arrears
-    payment for a customer with complex needs) recomputed, in the page's transaction."""
-    if not customer_ids:
-        return
-    # Imported here: support_needs builds on benefits' models.
-    from support_needs.services import support_needs_sync_from_uc, support_signals_compute
-
-    if run.source == "uc":
-        support_needs_sync_from_uc(customer_ids=customer_ids, sync_run=run)  # runs the signals
-    else:
-        support_signals_compute(customer_ids=customer_ids)
 
 
 def sync_schedules_dispatch(*, now: datetime | None = None) -> list[SyncRun]:
@@ -286,6 +281,8 @@ def quarantine_replay(
             watermark_to=f"quarantine #{entry.pk}",
         )
         result = records_apply(source=entry.source, records=[parsed], run_id=run.pk)
+        if result.refused:
+            raise ValidationError(f"Still not trustworthy: {result.refused[0][1]}")
         SyncRun.objects.filter(pk=run.pk).update(
             pages=1,
             fetched=1,

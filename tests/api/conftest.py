@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts import roles
 from accounts.api_tokens import api_token_issue
 from support_needs.models import NeedType
-from support_needs.services import support_need_record
+from support_needs.services.needs import support_need_record
 from tests.factories import (
     BenefitEventFactory,
     ColleagueFactory,
@@ -19,6 +19,7 @@ from tests.factories import (
     SourceIdentityFactory,
     UniversalCreditAwardFactory,
 )
+from tests.support_needs.conftest import audit_as
 
 ROLE_FOR = {
     "work_coach": roles.WORK_COACH,
@@ -64,7 +65,7 @@ def token_client(db):
 def restricted_marker(customer, by):
     return support_need_record(
         customer=customer,
-        by=by,
+        audit=audit_as(by),
         need_type=NeedType.objects.get(code="risk-of-harm"),
         how_learned="customer",
         consent="given",
@@ -75,7 +76,7 @@ def restricted_marker(customer, by):
 def ordinary_need(customer, by, code: str = "homelessness"):
     return support_need_record(
         customer=customer,
-        by=by,
+        audit=audit_as(by),
         need_type=NeedType.objects.get(code=code),
         how_learned="customer",
         consent="given",

@@ -143,7 +143,7 @@ def test_payments_show_next_scheduled_and_recent_with_large_arrears_prominent(co
 
 
 def test_the_large_arrears_banner_points_to_the_open_safeguard(coach_client, work_coach):
-    from support_needs.services import support_signals_compute
+    from support_needs.services.signals import support_signals_compute
     from tests.support_needs.conftest import record
 
     customer = full_customer()
@@ -332,14 +332,14 @@ def test_the_page_query_count_does_not_grow_with_the_data(
 
 def test_what_changed_names_new_support_needs_and_acs_case_events(coach_client, work_coach):
     from acs.services import acs_referral_create
-    from tests.support_needs.conftest import record
+    from tests.support_needs.conftest import audit_as, record
 
     customer = full_customer()
     page_of(coach_client, customer)
     record(customer, work_coach, "bsl-interpreter")
     acs_referral_create(
         customer=customer,
-        referred_by=work_coach,
+        audit=audit_as(work_coach),
         reason="Said they cannot cope",
         urgency="urgent",
         categories=[],

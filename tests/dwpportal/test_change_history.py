@@ -6,13 +6,14 @@ from django.urls import reverse
 from benefits.models import Payment, UniversalCreditAward
 from customers.models import Customer, Interaction
 from support_needs.models import NeedType, SupportNeed
-from support_needs.services import support_need_record
+from support_needs.services.needs import support_need_record
 from tests.benefits.conftest import (  # noqa: F401 - fixtures
     legacy,
     legacy_server,
     sync_inline,
 )
 from tests.factories import CustomerFactory
+from tests.support_needs.conftest import audit_as
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +56,7 @@ def test_bulk_updates_are_seen_too_and_history_keeps_the_old_values():
 def test_support_need_changes_are_tracked_too(work_coach):
     need = support_need_record(
         customer=CustomerFactory(),
-        by=work_coach,
+        audit=audit_as(work_coach),
         need_type=NeedType.objects.get(code="large-print"),
         format_detail="Size 18",
         how_learned="customer",

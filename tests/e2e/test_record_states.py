@@ -8,17 +8,18 @@ ACS triage, case, caseload and figures pages."""
 import datetime as dt
 
 import pytest
-from django.test import RequestFactory
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from accounts import roles
 from acs import services as acs_services
 from acs.models import AcsCase
+from audit.context import AuditContext
 from benefits.models import Payment, SourceWatermark, SyncRun
 from customers.models import CustomerVisit
 from customers.services import interaction_record
-from support_needs import services as support_needs
+from support_needs.services.signals import support_signals_compute
+from support_needs.services.six_point_plan import six_point_plan_record
 from tests.e2e.conftest import assert_accessible, sign_in
 from tests.factories import (
     ColleagueFactory,
@@ -29,7 +30,7 @@ from tests.factories import (
     StatePensionAwardFactory,
     UniversalCreditAwardFactory,
 )
-from tests.support_needs.conftest import record
+from tests.support_needs.conftest import audit_as, record
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -51,9 +52,9 @@ def customer_with_everything(coach, acssl):
         PaymentFactory(customer=customer, payment_date=today - dt.timedelta(days=30 * months))
     record(customer, coach, "bsl-interpreter")
     record(customer, coach, "appointee")
-    support_needs.six_point_plan_record(
+    six_point_plan_record(
         customer=customer,
-        by=coach,
+        audit=audit_as(coach),
         occurred_at=now - dt.timedelta(days=6),
         support_partner="Tom, team leader",
         intent="Said they would end it",
@@ -74,12 +75,9 @@ def customer_with_everything(coach, acssl):
         kind=Payment.Kind.ARREARS,
         status=Payment.Status.SCHEDULED,
     )
-    request = RequestFactory().post("/")
-    request.user, request.session = coach, {}
     interaction_record(
         customer=customer,
-        by=coach,
-        request=request,
+        audit=AuditContext.for_command(command="test data", user=coach),
         channel="phone",
         benefits=["uc"],
         summary="Called about the arrears",
@@ -87,9 +85,9 @@ def customer_with_everything(coach, acssl):
         follow_up_action="",
         follow_up_date=None,
     )
-    support_needs.support_signals_compute(customer_ids=[customer.pk])
+    support_signals_compute(customer_ids=[customer.pk])
     case = AcsCase.objects.get(customer=customer)
-    acs_services.acs_case_assign(case=case, owner=acssl, by=acssl)
+    acs_services.acs_case_assign(audit=audit_as(acssl), case=case, owner=acssl)
     return customer, case
 
 

@@ -8,8 +8,10 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from support_needs.models import NeedType
-from support_needs.services import support_need_record, support_signals_compute
+from support_needs.services.needs import support_need_record
+from support_needs.services.signals import support_signals_compute
 from tests.factories import CustomerFactory, PaymentFactory
+from tests.support_needs.conftest import audit_as
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +22,7 @@ def test_another_customers_need_is_not_reachable_through_this_customers_url(
     mine, theirs = CustomerFactory(), CustomerFactory()
     need = support_need_record(
         customer=theirs,
-        by=work_coach,
+        audit=audit_as(work_coach),
         need_type=NeedType.objects.get(code="homelessness"),
         how_learned="customer",
         consent="given",
@@ -40,7 +42,7 @@ def test_another_customers_arrears_safeguard_is_refused(coach_client, work_coach
     mine, theirs = CustomerFactory(), CustomerFactory()
     support_need_record(  # a complex need, so a large arrears payment raises a safeguard
         customer=theirs,
-        by=work_coach,
+        audit=audit_as(work_coach),
         need_type=NeedType.objects.get(code="homelessness"),
         how_learned="customer",
         consent="given",

@@ -152,13 +152,14 @@ def support_samples(s: Samples) -> dict[str, Any]:
         import datetime as dt
 
         from support_needs.models import NeedType
-        from support_needs.services import support_need_record
+        from support_needs.services.needs import support_need_record
         from tests.factories import PaymentFactory
+        from tests.support_needs.conftest import audit_as
 
         coach = ColleagueFactory(username="url-sample-coach", role=roles.WORK_COACH)
         need = support_need_record(
             customer=s.customer,
-            by=coach,
+            audit=audit_as(coach),
             need_type=NeedType.objects.get(code="homelessness"),
             how_learned="customer",
             consent="given",
@@ -170,7 +171,7 @@ def support_samples(s: Samples) -> dict[str, Any]:
             amount_pence=800000,
             payment_date=timezone.localdate() + dt.timedelta(days=10),
         )
-        from support_needs.services import support_signals_compute
+        from support_needs.services.signals import support_signals_compute
 
         support_signals_compute(customer_ids=[s.customer.pk])
         s._support = {

@@ -2,8 +2,14 @@
 
 import pytest
 
-from support_needs import services
+from audit.context import AuditContext, Channel
 from support_needs.models import NeedType
+from support_needs.services.needs import support_need_record
+
+
+def audit_as(user) -> AuditContext:
+    """The audit context of `user` working on a page (what a view builds from its request)."""
+    return AuditContext(user=user, channel=Channel.PAGE, request_id="test")
 
 
 def need_type(code: str) -> NeedType:
@@ -23,8 +29,11 @@ def record(customer, by, code: str, **fields):
         "bsl-interpreter": {"interpreter_language": "BSL"},
         "home-visit": {"visit_reason": "Agoraphobia: cannot leave home."},
     }.get(code, {})
-    return services.support_need_record(
-        customer=customer, by=by, need_type=need_type(code), **{**defaults, **extra, **fields}
+    return support_need_record(
+        customer=customer,
+        audit=audit_as(by),
+        need_type=need_type(code),
+        **{**defaults, **extra, **fields},
     )
 
 

@@ -10,8 +10,8 @@ from django.utils import timezone
 from audit.models import AccessEvent
 from benefits.models import Payment
 from support_needs.models import SupportNeed
-from support_needs.services import support_signals_compute
-from support_needs.views import PER_PAGE
+from support_needs.selectors import LIST_PAGE_SIZE as PER_PAGE
+from support_needs.services.signals import support_signals_compute
 from tests.factories import CustomerFactory, PaymentFactory
 from tests.support_needs.conftest import record
 

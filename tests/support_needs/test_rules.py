@@ -10,22 +10,27 @@ from django.utils import timezone
 from acs.models import Referral
 from audit.models import AccessEvent
 from benefits.models import Payment
-from support_needs import services
 from support_needs.models import ArrearsSafeguard, SupportSignal
+from support_needs.services.safeguards import arrears_safeguard_complete
+from support_needs.services.signals import (
+    support_signal_dismiss,
+    support_signal_refer,
+    support_signals_compute,
+)
 from tests.factories import (
     CustomerFactory,
     PaymentFactory,
     PipAwardFactory,
     UniversalCreditAwardFactory,
 )
-from tests.support_needs.conftest import record
+from tests.support_needs.conftest import audit_as, record
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
 
 
 def compute(customer):
-    return services.support_signals_compute(customer_ids=[customer.pk])
+    return support_signals_compute(customer_ids=[customer.pk])
 
 
 def open_signals(customer, rule):
@@ -208,9 +213,12 @@ def test_refer_a_signal_creates_an_acs_referral_with_its_reason(work_coach):
     customer = CustomerFactory()
     signal = pip_signal(customer)
     with pytest.raises(ValidationError):
-        services.support_signal_refer(signal=signal, by=work_coach, customer_agreed="")
-    services.support_signal_refer(
-        signal=signal, by=work_coach, customer_agreed="Agreed to a call", urgency="urgent"
+        support_signal_refer(signal=signal, audit=audit_as(work_coach), customer_agreed="")
+    support_signal_refer(
+        signal=signal,
+        audit=audit_as(work_coach),
+        customer_agreed="Agreed to a call",
+        urgency="urgent",
     )
     signal.refresh_from_db()
     assert signal.status == "referred"
@@ -219,15 +227,15 @@ def test_refer_a_signal_creates_an_acs_referral_with_its_reason(work_coach):
     assert "PIP ends" in referral.reason
     assert AccessEvent.objects.filter(customer=customer, what="support signal referred").exists()
     with pytest.raises(ValidationError):
-        services.support_signal_dismiss(signal=signal, by=work_coach, reason="late")
+        support_signal_dismiss(signal=signal, audit=audit_as(work_coach), reason="late")
 
 
 def test_dismiss_a_signal_needs_a_reason_and_is_not_raised_again(work_coach):
     customer = CustomerFactory()
     signal = pip_signal(customer)
     with pytest.raises(ValidationError):
-        services.support_signal_dismiss(signal=signal, by=work_coach, reason="")
-    services.support_signal_dismiss(signal=signal, by=work_coach, reason="Renewal already sent")
+        support_signal_dismiss(signal=signal, audit=audit_as(work_coach), reason="")
+    support_signal_dismiss(signal=signal, audit=audit_as(work_coach), reason="Renewal already sent")
     signal.refresh_from_db()
     assert signal.status == "dismissed"
     assert signal.dismiss_reason == "Renewal already sent"
@@ -243,10 +251,10 @@ def test_restricted_signal_refused_to_work_coach(work_coach, acssl, admin_user):
     compute(customer)
     signal = customer.support_signals.get()
     with pytest.raises(PermissionDenied):
-        services.support_signal_dismiss(signal=signal, by=work_coach, reason="x")
+        support_signal_dismiss(signal=signal, audit=audit_as(work_coach), reason="x")
     with pytest.raises(PermissionDenied):
-        services.support_signal_dismiss(signal=signal, by=admin_user, reason="x")
-    services.support_signal_dismiss(signal=signal, by=acssl, reason="Already in hand")
+        support_signal_dismiss(signal=signal, audit=audit_as(admin_user), reason="x")
+    support_signal_dismiss(signal=signal, audit=audit_as(acssl), reason="Already in hand")
 
 
 def test_complete_a_safeguard(work_coach):
@@ -256,14 +264,16 @@ def test_complete_a_safeguard(work_coach):
     compute(customer)
     safeguard = ArrearsSafeguard.objects.get()
     with pytest.raises(ValidationError):
-        services.arrears_safeguard_complete(safeguard=safeguard, by=work_coach, outcome="")
-    services.arrears_safeguard_complete(
-        safeguard=safeguard, by=work_coach, outcome="Offered MoneyHelper; customer accepted"
+        arrears_safeguard_complete(safeguard=safeguard, audit=audit_as(work_coach), outcome="")
+    arrears_safeguard_complete(
+        safeguard=safeguard,
+        audit=audit_as(work_coach),
+        outcome="Offered MoneyHelper; customer accepted",
     )
     safeguard.refresh_from_db()
     assert safeguard.status == "done"
     assert safeguard.completed_by == work_coach
     assert AccessEvent.objects.filter(customer=customer, what="arrears safeguard closed").exists()
     with pytest.raises(ValidationError):
-        services.arrears_safeguard_complete(safeguard=safeguard, by=work_coach, outcome="again")
+        arrears_safeguard_complete(safeguard=safeguard, audit=audit_as(work_coach), outcome="again")
     assert SupportSignal.objects.filter(rule="large_arrears").count() == 1

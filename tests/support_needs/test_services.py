@@ -8,10 +8,11 @@ from django.utils import timezone
 
 from acs.models import Referral
 from audit.models import AccessEvent
-from support_needs import services
 from support_needs.models import SupportNeed, SupportNeedChange
+from support_needs.services.needs import support_need_end, support_need_review, support_need_update
+from support_needs.services.six_point_plan import six_point_plan_record
 from tests.factories import CustomerFactory
-from tests.support_needs.conftest import record
+from tests.support_needs.conftest import audit_as, record
 
 pytestmark = pytest.mark.django_db
 
@@ -85,7 +86,7 @@ def test_refusals_role_restricted_customer_restricted_type_duplicate(work_coach,
 def test_update_keeps_what_changed(work_coach, team_leader):
     customer = CustomerFactory()
     need = record(customer, work_coach, "large-print")
-    services.support_need_update(need=need, by=team_leader, format_detail="24 point")
+    support_need_update(need=need, audit=audit_as(team_leader), format_detail="24 point")
     need.refresh_from_db()
     assert need.format_detail == "24 point"
     change = need.changes.filter(action="updated").get()
@@ -93,19 +94,19 @@ def test_update_keeps_what_changed(work_coach, team_leader):
     assert change.by == team_leader
     assert audit_whats(customer)[-1] == "support need updated"
     with pytest.raises(ValidationError):
-        services.support_need_update(need=need, by=team_leader, format_detail="24 point")
+        support_need_update(need=need, audit=audit_as(team_leader), format_detail="24 point")
     with pytest.raises(ValidationError):
-        services.support_need_update(need=need, by=team_leader, format_detail="")
+        support_need_update(need=need, audit=audit_as(team_leader), format_detail="")
     with pytest.raises(ValidationError):
-        services.support_need_update(need=need, by=team_leader, status="ended")
+        support_need_update(need=need, audit=audit_as(team_leader), status="ended")
 
 
 def test_review_sets_next_review_date(work_coach):
     customer = CustomerFactory()
     need = record(customer, work_coach, "mental-health")
     next_review = timezone.localdate() + dt.timedelta(days=30)
-    services.support_need_review(
-        need=need, by=work_coach, note="Still applies", next_review=next_review
+    support_need_review(
+        need=need, audit=audit_as(work_coach), note="Still applies", next_review=next_review
     )
     need.refresh_from_db()
     assert need.review_due == next_review
@@ -114,29 +115,31 @@ def test_review_sets_next_review_date(work_coach):
     assert reviewed.note == "Still applies"
     assert audit_whats(customer)[-1] == "support need reviewed"
     # Default: the type's review period (180 days for mental health).
-    services.support_need_review(need=need, by=work_coach)
+    support_need_review(need=need, audit=audit_as(work_coach))
     need.refresh_from_db()
     assert need.review_due == timezone.localdate() + dt.timedelta(days=180)
     for bad in (timezone.localdate(), timezone.localdate() + dt.timedelta(days=800)):
         with pytest.raises(ValidationError):
-            services.support_need_review(need=need, by=work_coach, next_review=bad)
+            support_need_review(need=need, audit=audit_as(work_coach), next_review=bad)
 
 
 def test_end_needs_a_reason_and_cannot_happen_twice(work_coach):
     customer = CustomerFactory()
     need = record(customer, work_coach, "bereavement")
     with pytest.raises(ValidationError):
-        services.support_need_end(need=need, by=work_coach, reason="  ")
-    services.support_need_end(need=need, by=work_coach, reason="Customer says it no longer applies")
+        support_need_end(need=need, audit=audit_as(work_coach), reason="  ")
+    support_need_end(
+        need=need, audit=audit_as(work_coach), reason="Customer says it no longer applies"
+    )
     need.refresh_from_db()
     assert need.status == "ended"
     assert need.ended_by == work_coach
     assert need.changes.filter(action="ended").get().note.startswith("Customer says")
     assert audit_whats(customer)[-1] == "support need ended"
     with pytest.raises(ValidationError):
-        services.support_need_end(need=need, by=work_coach, reason="again")
+        support_need_end(need=need, audit=audit_as(work_coach), reason="again")
     with pytest.raises(ValidationError):
-        services.support_need_review(need=need, by=work_coach)
+        support_need_review(need=need, audit=audit_as(work_coach))
     # Ended, it can be recorded again.
     assert record(customer, work_coach, "bereavement").status == "active"
 
@@ -145,13 +148,13 @@ def test_work_coach_cannot_change_a_restricted_marker(work_coach, acssl):
     customer = CustomerFactory()
     marker = record(customer, acssl, "unacceptable-behaviour", details="Meet in pairs.")
     for change in (
-        lambda: services.support_need_update(need=marker, by=work_coach, details="x"),
-        lambda: services.support_need_review(need=marker, by=work_coach),
-        lambda: services.support_need_end(need=marker, by=work_coach, reason="x"),
+        lambda: support_need_update(need=marker, audit=audit_as(work_coach), details="x"),
+        lambda: support_need_review(need=marker, audit=audit_as(work_coach)),
+        lambda: support_need_end(need=marker, audit=audit_as(work_coach), reason="x"),
     ):
         with pytest.raises(PermissionDenied):
             change()
-    services.support_need_end(need=marker, by=acssl, reason="Behaviour review: marker removed")
+    support_need_end(need=marker, audit=audit_as(acssl), reason="Behaviour review: marker removed")
 
 
 def six_point_plan(customer, by, **overrides):
@@ -170,7 +173,7 @@ def six_point_plan(customer, by, **overrides):
         "outcome": "Police attended; customer safe.",
         "customer_agreed": "Agreed to an ACSSL calling them tomorrow.",
     }
-    return services.six_point_plan_record(customer=customer, by=by, **{**values, **overrides})
+    return six_point_plan_record(customer=customer, audit=audit_as(by), **{**values, **overrides})
 
 
 def test_six_point_plan_creates_restricted_marker_for_90_days_and_an_acs_referral(work_coach):
@@ -185,7 +188,8 @@ def test_six_point_plan_creates_restricted_marker_for_90_days_and_an_acs_referra
     assert referral.source == "six_point_plan"
     assert referral.urgency == "immediate"
     assert list(referral.categories.values_list("code", flat=True)) == ["suicide_self_harm"]
-    assert audit_whats(customer) == ["six point plan recorded"]
+    # The referral, made by ACS through the hook, audits itself; then the plan.
+    assert audit_whats(customer) == ["acs referral", "six point plan recorded"]
     # The signal for a recent Six Point Plan is raised already referred (no second referral).
     signal = customer.support_signals.get(rule="recent_spp")
     assert signal.status == "referred"
@@ -219,9 +223,9 @@ def test_six_point_plan_refusals(work_coach, admin_user):
 
 def test_history_is_kept_whole(work_coach):
     need = record(CustomerFactory(), work_coach, "large-print")
-    services.support_need_update(need=need, by=work_coach, format_detail="20 point")
-    services.support_need_review(need=need, by=work_coach)
-    services.support_need_end(need=need, by=work_coach, reason="Moved to Braille")
+    support_need_update(need=need, audit=audit_as(work_coach), format_detail="20 point")
+    support_need_review(need=need, audit=audit_as(work_coach))
+    support_need_end(need=need, audit=audit_as(work_coach), reason="Moved to Braille")
     assert list(
         SupportNeedChange.objects.filter(need=need)
         .order_by("at", "pk")

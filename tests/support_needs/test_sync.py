@@ -5,7 +5,7 @@ import pytest
 from benefits.models import SyncRun
 from support_needs.models import SupportNeed
 from support_needs.selectors import support_need_panel
-from support_needs.services import support_needs_sync_from_uc
+from support_needs.services.uc_synced import support_needs_sync_from_uc
 from tests.factories import CustomerFactory, UniversalCreditAwardFactory
 from tests.support_needs.conftest import record
 

@@ -10,10 +10,10 @@ from django.utils.html import escape
 from audit.models import AccessEvent
 from benefits.models import Payment
 from support_needs.models import SupportNeed
-from support_needs.services import support_signals_compute
+from support_needs.services.signals import support_signals_compute
 from tests.factories import CustomerFactory, PaymentFactory
 from tests.security import test_url_access as url_access
-from tests.support_needs.conftest import record
+from tests.support_needs.conftest import audit_as, record
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -157,9 +157,9 @@ def test_panel_query_count_does_not_grow_with_needs(
     codes = ["large-print", "mental-health", "appointee", "homelessness", "bereavement"]
     for code in codes:
         need = record(customer, work_coach, code)
-        from support_needs.services import support_need_review
+        from support_needs.services.needs import support_need_review
 
-        support_need_review(need=need, by=acssl)
+        support_need_review(need=need, audit=audit_as(acssl))
     with django_assert_max_num_queries(16):
         page = coach_client.get(panel_url(customer))
     assert page.content.count(b'data-testid="support-need"') == len(codes)
