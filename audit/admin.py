@@ -79,7 +79,3 @@ class AccessEventAdmin(admin.ModelAdmin):
         )
         response["Content-Disposition"] = 'attachment; filename="access-audit.csv"'
         return response
-
-
-# The change history (pghistory) sits beside the access audit: see audit/history_admin.py.
-from audit import history_admin  # noqa: E402, F401

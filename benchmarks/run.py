@@ -566,6 +566,7 @@ def captured_search_sql(query: SearchQuery, user: Any) -> list[str]:
     from django.test import RequestFactory
     from django.test.utils import CaptureQueriesContext
 
+    from audit.context import AuditContext
     from customers.forms import CustomerSearchForm
     from customers.selectors import customer_search_by_name, customer_search_by_nino
 
@@ -576,15 +577,15 @@ def captured_search_sql(query: SearchQuery, user: Any) -> list[str]:
     if not form.is_valid():
         raise RuntimeError(f"bench query is not a valid search: {form.errors}")
     with CaptureQueriesContext(connection) as captured, transaction.atomic():
+        audit = AuditContext.from_request(request)
         if form.nino:
-            customer_search_by_nino(nino=form.nino, user=user, request=request)
+            customer_search_by_nino(nino=form.nino, audit=audit)
         else:
             customer_search_by_name(
                 name=form.cleaned_data["query"],
                 date_of_birth=form.cleaned_data.get("date_of_birth"),
                 postcode=form.cleaned_data.get("postcode", ""),
-                user=user,
-                request=request,
+                audit=audit,
             )
         transaction.set_rollback(True)
     return [

@@ -8,8 +8,8 @@ Money is integer pence.
 from django.conf import settings
 from django.db import models
 
-from customers.models import Benefit, Customer, Source
 from core.history import track_changes
+from customers.models import Benefit, Customer, Source
 
 LEGACY_SOURCES = [(s.value, s.label) for s in (Source.UC, Source.PIP, Source.ESA, Source.SP)]
 

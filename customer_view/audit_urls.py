@@ -1,10 +1,11 @@
-"""Access audit pages for colleagues (the full audit is in Django admin)."""
+"""Access-audit pages for colleagues, mounted under /audit/ (namespace "audit"); the full audit
+is in Django admin."""
 
 from django.urls import path
 
-from audit import views
+from customer_view import viewers
 
 app_name = "audit"
 urlpatterns = [
-    path("customers/<uuid:public_id>/viewers/", views.customer_viewers, name="customer-viewers"),
+    path("customers/<uuid:public_id>/viewers/", viewers.customer_viewers, name="customer-viewers"),
 ]

@@ -1,51 +1,31 @@
-"""The customer timeline: a small registry of sources (benefit events, payments, interactions,
-and later support-need changes and ACS case events) merged newest first.
+"""The customer timeline: every source of entries, merged newest first.
 
-A source is registered once, at start-up (an AppConfig.ready()):
-
-    from customers.timeline import TimelineEntry, TimelineSource, timeline_source_register
-
-    def support_need_entries(*, customer, user, benefit, limit, since):
-        ...  # one query, newest first, at most `limit` entries, access rules applied for `user`
-        return [TimelineEntry(...), ...]
-
-    timeline_source_register(
-        TimelineSource(type="support_need", label="Support needs", entries=support_need_entries)
-    )
-
-Each source runs one query per timeline page, so the page's query count grows with the number
-of sources, never with the number of rows.
+The sources are listed here, imported from the apps that own the data (this app sits above
+them all). Each source runs one query per timeline page, so the page's query count grows with
+the number of sources, never with the number of rows.
+A source is `entries(*, customer, user, benefit, limit, since) -> list[TimelineEntry]`:
+newest first, at most `limit`, the access rules for `user` applied; `benefit` is "" for all
+benefits (a source with nothing per benefit returns [] when one is asked for); `since`, when
+given, asks only for entries recorded in the portal after it ("what has changed").
 """
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
+from accounts.models import User
+from acs.timeline import acs_case_event_entries
+from customer_view.timeline_sources import (
+    benefit_event_entries,
+    interaction_entries,
+    payment_entries,
+)
 from customers.models import Customer
+from customers.timeline import TimelineEntry
+from support_needs.timeline import support_need_entries
 
 MAX_PAGE = 50  # deeper than this, a colleague should filter instead
 
-
-@dataclass(frozen=True)
-class TimelineEntry:
-    occurred_at: dt.datetime
-    type: str  # the registering source's type
-    title: str
-    description: str = ""
-    benefits: tuple[str, ...] = ()
-    byline: str = ""
-    # Something a colleague must not miss (e.g. "Large arrears payment"); shown as a red tag.
-    warning: str = ""
-    # True when the source only knows the day (e.g. a payment date): shown without a time.
-    date_only: bool = False
-    # Extra facts for the source's own rendering, as (label, value) pairs.
-    facts: tuple[tuple[str, str], ...] = field(default_factory=tuple)
-
-
-# (customer, user, benefit, limit, since) -> newest-first entries. `benefit` is "" for all
-# benefits; a source with nothing per benefit returns [] when one is asked for. `since`, when
-# given, asks only for entries recorded in the portal after it ("what has changed").
 EntriesFunction = Callable[..., list[TimelineEntry]]
 
 
@@ -56,16 +36,17 @@ class TimelineSource:
     entries: EntriesFunction
 
 
-_SOURCES: dict[str, TimelineSource] = {}
-
-
-def timeline_source_register(source: TimelineSource) -> None:
-    """Add (or replace, by type) a timeline source."""
-    _SOURCES[source.type] = source
+SOURCES = (
+    TimelineSource(type="benefit_event", label="Benefit changes", entries=benefit_event_entries),
+    TimelineSource(type="payment", label="Payments", entries=payment_entries),
+    TimelineSource(type="interaction", label="Interactions", entries=interaction_entries),
+    TimelineSource(type="support_need", label="Support needs", entries=support_need_entries),
+    TimelineSource(type="acs_case", label="ACS case", entries=acs_case_event_entries),
+)
 
 
 def timeline_sources() -> list[TimelineSource]:
-    return list(_SOURCES.values())
+    return list(SOURCES)
 
 
 @dataclass
@@ -84,7 +65,7 @@ class TimelinePage:
 def timeline_page_get(
     *,
     customer: Customer,
-    user: Any,
+    user: User,
     type: str = "",
     benefit: str = "",
     page: int = 1,
@@ -119,7 +100,7 @@ class ChangeGroup:
 
 
 def timeline_changes_since(
-    *, customer: Customer, user: Any, since: dt.datetime, per_source: int = 5
+    *, customer: Customer, user: User, since: dt.datetime, per_source: int = 5
 ) -> list[ChangeGroup]:
     """What each source recorded after `since`: a few entries each, and whether there are more."""
     groups = []

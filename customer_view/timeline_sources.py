@@ -1,4 +1,4 @@
-"""The timeline sources the customers app provides: benefit events, payments, interactions."""
+"""Timeline sources for benefit events, payments and interactions (customer_view.timeline)."""
 
 import datetime as dt
 from typing import Any
@@ -12,7 +12,7 @@ from benefits.selectors import (
     payments_for_customer,
 )
 from customers.models import Benefit, Customer
-from customers.timeline import TimelineEntry, TimelineSource, timeline_source_register
+from customers.timeline import TimelineEntry
 
 
 def _pounds(pence: int) -> str:
@@ -107,15 +107,3 @@ def interaction_entries(
             )
         )
     return entries
-
-
-def register_builtin_sources() -> None:
-    timeline_source_register(
-        TimelineSource(type="benefit_event", label="Benefit changes", entries=benefit_event_entries)
-    )
-    timeline_source_register(
-        TimelineSource(type="payment", label="Payments", entries=payment_entries)
-    )
-    timeline_source_register(
-        TimelineSource(type="interaction", label="Interactions", entries=interaction_entries)
-    )

@@ -6,7 +6,7 @@ a name.
 
 from django.urls import path
 
-from customers import views
+from customer_view import views
 
 app_name = "customers"
 urlpatterns = [

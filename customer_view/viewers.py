@@ -8,9 +8,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from audit.models import AccessEvent
-from audit.selectors import customer_viewers_for_user
-from customers.selectors import customer_get_for_user
+from audit.context import AuditContext
+from customer_view.selectors import customer_viewers_get
 
 PER_PAGE = 50
 
@@ -18,14 +17,9 @@ PER_PAGE = 50
 @login_required
 @require_GET
 def customer_viewers(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    customer = customer_get_for_user(
-        public_id=public_id,
-        user=request.user,
-        request=request,
-        what="who viewed this record",
-        action=AccessEvent.Action.VIEW_FRAGMENT,
+    customer, events = customer_viewers_get(
+        public_id=public_id, audit=AuditContext.from_request(request)
     )
-    events = customer_viewers_for_user(customer=customer, user=request.user)
     page_obj = Paginator(events, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request, "audit/customer_viewers.html", {"customer": customer, "page_obj": page_obj}

@@ -1,7 +1,8 @@
-"""Customer pages: search, the single customer view, its timeline and recording an interaction.
+"""Customer pages: search, the single customer view, its timeline, recording an interaction and
+the restricted-record reason.
 
-Thin: parse input, call a selector or service (access rules and audit live there), render.
-htmx fragments come from the same templates as the pages ({% partialdef %}).
+Thin: build the audit context, parse input, call a selector or service (access rules and audit
+live there), render. htmx fragments come from the same templates as the pages ({% partialdef %}).
 """
 
 import datetime as dt
@@ -21,8 +22,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from audit.context import AuditContext, session_reason_keep
 from audit.models import AccessEvent
 from audit.selectors import can_see_customer_viewers
+from customer_view.selectors import customer_page_get, customer_visit_previous, search_rows
+from customer_view.timeline import timeline_page_get, timeline_sources
 from customers.forms import CustomerSearchForm, InteractionForm, RestrictedReasonForm
 from customers.models import Benefit, Customer
 from customers.search_tokens import search_criteria_recall, search_criteria_remember
@@ -32,17 +36,12 @@ from customers.selectors import (
     customer_access_require,
     customer_get_for_reason,
     customer_get_for_user,
-    customer_page_get,
     customer_search_by_name,
     customer_search_by_nino,
-    customer_visit_previous,
 )
 from customers.services import customer_visit_record, interaction_record, restricted_reason_give
-from customers.timeline import timeline_page_get, timeline_sources
 
 RESULTS_PER_PAGE = 20
-# The support-needs app's panel when it exists, else this app's fallback.
-SUPPORT_NEEDS_PANEL_TEMPLATES = ("support_needs/_panel.html", "customers/_support_needs_panel.html")
 
 
 def _page_number(value: str | None) -> int:
@@ -66,9 +65,8 @@ def _customer_or_response(
 ) -> tuple[Customer | None, HttpResponse | None]:
     """customer_get_for_user, with its refusals turned into the pages a colleague should see."""
     try:
-        return customer_get_for_user(
-            public_id=public_id, user=request.user, request=request, **kwargs
-        ), None
+        audit = AuditContext.from_request(request)
+        return customer_get_for_user(public_id=public_id, audit=audit, **kwargs), None
     except RestrictedRecord:
         return None, _restricted_refused(request)
     except ReasonRequired:
@@ -92,7 +90,8 @@ def customer_search(request: HttpRequest) -> HttpResponse:
 
     htmx sends live=1 as the colleague types: answer with the results fragment only.
     """
-    customer_access_require(user=request.user, request=request, what="customer search")
+    audit = AuditContext.from_request(request)
+    customer_access_require(audit=audit, what="customer search")
     if request.method == "GET":
         return render(request, "customers/search.html", _search_context(CustomerSearchForm()))
     live = bool(request.htmx) and request.POST.get("live") == "1"
@@ -101,9 +100,10 @@ def customer_search(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, template, _search_context(form, searched=True, live=live))
     if form.nino:
-        match = customer_search_by_nino(nino=form.nino, user=request.user, request=request)
+        match = customer_search_by_nino(nino=form.nino, audit=audit)
         if match is not None and not live:
             return redirect("customers:detail", public_id=match.customer.public_id)
+        rows = search_rows(results=[match] if match else [], audit=audit)
         return render(
             request,
             template,
@@ -111,29 +111,28 @@ def customer_search(request: HttpRequest) -> HttpResponse:
                 form,
                 searched=True,
                 live=live,
-                nino_match=match,
-                nino_results=[match] if match else [],
+                nino_match=rows[0] if rows else None,
+                nino_results=rows,
                 by_nino=True,
             ),
         )
     token = search_criteria_remember(user=request.user, criteria=form.criteria())
     if not live:
         return redirect("customers:search-results", token=token)
-    context = _name_results_context(request, form, token, page="1")
+    context = _name_results_context(audit, form, token, page="1")
     return render(request, template, {**context, "live": True})
 
 
 def _name_results_context(
-    request: HttpRequest, form: CustomerSearchForm, token: str, page: str | None
+    audit: AuditContext, form: CustomerSearchForm, token: str, page: str | None
 ) -> dict[str, Any]:
     found = customer_search_by_name(
         name=form.cleaned_data["query"],
         date_of_birth=form.cleaned_data.get("date_of_birth"),
         postcode=form.cleaned_data.get("postcode", ""),
-        user=request.user,
-        request=request,
+        audit=audit,
     )
-    paginator = Paginator(found.results, RESULTS_PER_PAGE)
+    paginator = Paginator(search_rows(results=found.results, audit=audit), RESULTS_PER_PAGE)
     return _search_context(
         form,
         searched=True,
@@ -148,7 +147,8 @@ def _name_results_context(
 @require_http_methods(["GET"])
 def customer_search_results(request: HttpRequest, token: str) -> HttpResponse:
     """A page of name-search results, found again from criteria kept behind the token."""
-    customer_access_require(user=request.user, request=request, what="customer search")
+    audit = AuditContext.from_request(request)
+    customer_access_require(audit=audit, what="customer search")
     criteria = search_criteria_recall(user=request.user, token=token)
     if criteria is None:
         messages.info(request, "Your search has expired. Search again.")
@@ -165,7 +165,7 @@ def customer_search_results(request: HttpRequest, token: str) -> HttpResponse:
     )
     if not form.is_valid():  # the criteria were valid when stored; be safe anyway
         return redirect("customers:search")
-    context = _name_results_context(request, form, token, request.GET.get("page"))
+    context = _name_results_context(audit, form, token, request.GET.get("page"))
     return render(request, "customers/search.html", context)
 
 
@@ -205,7 +205,6 @@ def _detail_context(
         "timeline": page.timeline,
         "interaction_form": interaction_form,
         "back_token": _safe_token(request.GET.get("results", "")),
-        "support_needs_panel_templates": SUPPORT_NEEDS_PANEL_TEMPLATES,
         "can_see_viewers": can_see_customer_viewers(request.user),
         **_timeline_context(),
     }
@@ -226,7 +225,7 @@ def customer_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 @require_http_methods(["GET"])
 def customer_timeline(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """The timeline fragment (htmx filter and paging); without htmx, the page at the timeline."""
-    customer_access_require(user=request.user, request=request, what="customer timeline")
+    customer_access_require(audit=AuditContext.from_request(request), what="customer timeline")
     if not request.htmx:
         query = request.GET.urlencode()
         url = reverse("customers:detail", kwargs={"public_id": public_id})
@@ -263,8 +262,7 @@ def interaction_create(request: HttpRequest, public_id: uuid.UUID) -> HttpRespon
         try:
             interaction_record(
                 customer=customer,
-                by=request.user,
-                request=request,
+                audit=AuditContext.from_request(request),
                 channel=data["channel"],
                 benefits=data["benefits"],
                 summary=data["summary"],
@@ -302,8 +300,9 @@ def interaction_create(request: HttpRequest, public_id: uuid.UUID) -> HttpRespon
 @require_http_methods(["GET", "POST"])
 def restricted_reason(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """A cleared colleague says why they need a restricted record before it opens."""
+    audit = AuditContext.from_request(request)
     try:
-        customer = customer_get_for_reason(public_id=public_id, user=request.user, request=request)
+        customer = customer_get_for_reason(public_id=public_id, audit=audit)
     except RestrictedRecord:
         return _restricted_refused(request)
     if not customer.restricted:
@@ -311,12 +310,15 @@ def restricted_reason(request: HttpRequest, public_id: uuid.UUID) -> HttpRespons
     form = RestrictedReasonForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         try:
-            restricted_reason_give(
-                request=request, customer=customer, reason=form.cleaned_data["reason"]
+            reason = restricted_reason_give(
+                audit=audit, customer=customer, reason=form.cleaned_data["reason"]
             )
         except ValidationError as error:
             form.add_error("reason", error)
         else:
+            session_reason_keep(
+                request.session, customer_public_id=customer.public_id, reason=reason
+            )
             return redirect(_after_reason(request) or reverse("customers:detail", args=[public_id]))
     return render(request, "customers/restricted_reason.html", {"form": form, "customer": customer})
 

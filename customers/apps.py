@@ -1,13 +1,7 @@
-"""Customers: identity, search and the single customer view."""
+"""Customers: identity, NINO, who may open a record, and search."""
 
 from django.apps import AppConfig
 
 
 class CustomersConfig(AppConfig):
     name = "customers"
-
-    def ready(self) -> None:
-        # Other apps (support needs, ACS) register their own timeline sources in their ready().
-        from customers.timeline_sources import register_builtin_sources
-
-        register_builtin_sources()

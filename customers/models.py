@@ -9,8 +9,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Upper
 
-from customers.nino import format_nino
 from core.history import track_changes
+from customers.nino import format_nino
 
 nino_validator = RegexValidator(r"^[A-Z]{2}\d{6}[A-D]$", "Store NINOs normalised: AB123456C.")
 

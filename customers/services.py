@@ -1,24 +1,21 @@
 """Writes about customers: interactions, the colleague's last visit, reasons for restricted access.
 
-Keyword-only, atomic, validated and audited, as STYLE.md asks.
+Keyword-only, atomic, validated and audited from the AuditContext they are given.
 """
 
 import datetime as dt
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
 
+from accounts.models import User
+from audit.context import AuditContext
 from audit.models import AccessEvent
 from audit.services import access_record
+from customers.hooks import InteractionRecorded, interaction_recorded
 from customers.models import Benefit, Customer, CustomerVisit, Interaction
-from customers.selectors import (
-    RECORD_INTERACTION_PERMISSION,
-    SESSION_REASONS_KEY,
-    VIEW_RESTRICTED_PERMISSION,
-)
+from customers.selectors.access import RECORD_INTERACTION_PERMISSION, VIEW_RESTRICTED_PERMISSION
 
 MIN_REASON_LENGTH = 10
 
@@ -26,8 +23,7 @@ MIN_REASON_LENGTH = 10
 def interaction_record(
     *,
     customer: Customer,
-    by: Any,
-    request: HttpRequest,
+    audit: AuditContext,
     channel: str,
     summary: str,
     benefits: list[str] | None = None,
@@ -35,10 +31,12 @@ def interaction_record(
     follow_up_action: str = "",
     follow_up_date: dt.date | None = None,
 ) -> Interaction:
-    """Record a contact with the customer. `customer` must come from customer_get_for_user."""
-    if not by.has_perm(RECORD_INTERACTION_PERMISSION):
+    """Record a contact with the customer, by the colleague in `audit`. `customer` must come from
+    customer_get_for_user. Announces customers.hooks.interaction_recorded in the transaction."""
+    by = audit.user
+    if by is None or not audit.has_perm(RECORD_INTERACTION_PERMISSION):
         access_record(
-            request=request,
+            audit=audit,
             action=AccessEvent.Action.REFUSED,
             what="record interaction",
             customer=customer,
@@ -64,20 +62,19 @@ def interaction_record(
     with transaction.atomic():
         interaction.save()
         access_record(
-            request=request,
+            audit=audit,
             action=AccessEvent.Action.CHANGE,
             what="record interaction",
             customer=customer,
             detail={"interaction_id": interaction.pk, "channel": channel},
         )
-        # "Several contacts in a short time" is one of the support signals: recompute now.
-        from support_needs.services import support_signals_compute
-
-        support_signals_compute(customer_ids=[customer.pk])
+        interaction_recorded.announce(
+            InteractionRecorded(customer_id=customer.pk, interaction_id=interaction.pk)
+        )
     return interaction
 
 
-def customer_visit_record(*, customer: Customer, user: Any) -> None:
+def customer_visit_record(*, customer: Customer, user: User) -> None:
     """Note that `user` opened `customer` now (one row per colleague and customer)."""
     CustomerVisit.objects.bulk_create(
         [CustomerVisit(customer=customer, user=user, last_opened_at=timezone.now())],
@@ -87,19 +84,25 @@ def customer_visit_record(*, customer: Customer, user: Any) -> None:
     )
 
 
-def restricted_reason_give(*, request: HttpRequest, customer: Customer, reason: str) -> None:
-    """Keep a cleared colleague's reason for opening a restricted record, for this session.
+def restricted_reason_give(*, audit: AuditContext, customer: Customer, reason: str) -> str:
+    """Accept a cleared colleague's reason for opening a restricted record: the reason, cleaned.
 
-    The reason itself reaches the audit with every view it allows (customer_get_for_user).
+    The caller keeps it for the session (audit.context.session_reason_keep); the reason itself
+    reaches the audit with every view it allows (customer_get_for_user). A colleague who is not
+    cleared is refused and the refusal logged.
     """
-    user = request.user
-    if not user.has_perm(VIEW_RESTRICTED_PERMISSION):
+    if not audit.has_perm(VIEW_RESTRICTED_PERMISSION):
+        access_record(
+            audit=audit,
+            action=AccessEvent.Action.REFUSED,
+            what="restricted record reason",
+            customer=customer,
+            detail={"why": "restricted record"},
+        )
         raise PermissionDenied("You are not cleared to open restricted records.")
     reason = reason.strip()
     if len(reason) < MIN_REASON_LENGTH:
         raise ValidationError(
             f"Say why you need to open this record, in at least {MIN_REASON_LENGTH} characters."
         )
-    reasons = dict(request.session.get(SESSION_REASONS_KEY, {}))
-    reasons[str(customer.public_id)] = {"reason": reason, "at": timezone.now().isoformat()}
-    request.session[SESSION_REASONS_KEY] = reasons
+    return reason

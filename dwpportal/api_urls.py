@@ -10,8 +10,8 @@ from rest_framework.response import Response
 from accounts.roles import user_role_names
 from acs import api as acs_api
 from benefits import api as benefits_api
-from customers.api import views as customers_api
 from core.api import problem_responses
+from customer_view.api import views as customers_api
 from support_needs import api as support_needs_api
 
 

@@ -1,4 +1,4 @@
-"""Support-need changes as a source for the customer timeline (customers.timeline registry)."""
+"""Support-need changes as a source for the customer timeline (listed in customer_view.timeline)."""
 
 import datetime as dt
 from typing import Any
@@ -48,11 +48,3 @@ def support_need_entries(
             )
         )
     return entries
-
-
-def register() -> None:
-    from customers.timeline import TimelineSource, timeline_source_register
-
-    timeline_source_register(
-        TimelineSource(type="support_need", label="Support needs", entries=support_need_entries)
-    )

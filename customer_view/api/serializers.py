@@ -1,5 +1,5 @@
 """What the customer endpoints read and answer. The answers are the customer page's own data
-(customers.selectors.CustomerPage and friends), never a second query of the models."""
+(customer_view.selectors.CustomerPage and friends), never a second query of the models."""
 
 import datetime as dt
 from typing import Any
@@ -268,7 +268,7 @@ class IdentitySerializer(serializers.ModelSerializer):
 
 
 class CustomerRecordSerializer(serializers.Serializer):
-    """customers.selectors.CustomerPage: everything the customer page shows this colleague."""
+    """customer_view.selectors.CustomerPage: everything the customer page shows this colleague."""
 
     identity = IdentitySerializer(source="customer")
     benefits = BenefitCardSerializer(source="cards", many=True)

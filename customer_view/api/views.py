@@ -1,6 +1,7 @@
 """Customer endpoints: search, the holistic record, its timeline, interactions.
 
-Thin, like customers.views: the same selectors and services (access rules and audit live there).
+Thin, like customer_view.views: the same selectors and services (access rules and audit live
+there).
 """
 
 import uuid
@@ -13,9 +14,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from acs.selectors import acs_case_summary_for_customer
+from audit.context import AuditContext
 from audit.models import AccessEvent
-from customers.api.access import ACCESS_REASON_PARAMETER, customer_for_api
-from customers.api.serializers import (
+from core.api import ApiPagination, problem_responses
+from customer_view.api.serializers import (
     CustomerRecordSerializer,
     CustomerSearchRequestSerializer,
     InteractionCreateSerializer,
@@ -24,17 +26,16 @@ from customers.api.serializers import (
     TimelinePageSerializer,
     TimelineQuerySerializer,
 )
+from customer_view.selectors import customer_page_get, interactions_for_customer, search_rows
+from customer_view.timeline import MAX_PAGE, timeline_page_get, timeline_sources
+from customers.api.access import ACCESS_REASON_PARAMETER, api_audit, customer_for_api
 from customers.models import Benefit, Interaction
 from customers.selectors import (
     customer_access_require,
-    customer_page_get,
     customer_search_by_name,
     customer_search_by_nino,
-    interactions_for_customer,
 )
 from customers.services import interaction_record
-from customers.timeline import MAX_PAGE, timeline_page_get, timeline_sources
-from core.api import ApiPagination, problem_responses
 
 TAG = "Customers"
 
@@ -50,25 +51,24 @@ class CustomerSearchApi(APIView):
         responses={200: SearchResultsSerializer, **problem_responses(400, 403, 415)},
     )
     def post(self, request: Request) -> Response:
-        customer_access_require(user=request.user, request=request, what="customer search")
+        audit = AuditContext.from_request(request)
+        customer_access_require(audit=audit, what="customer search")
         incoming = CustomerSearchRequestSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         criteria = incoming.validated_data
         if criteria["nino"]:
-            match = customer_search_by_nino(
-                nino=criteria["nino"], user=request.user, request=request
-            )
+            match = customer_search_by_nino(nino=criteria["nino"], audit=audit)
             results, truncated, by = ([match] if match else []), False, "nino"
         else:
             found = customer_search_by_name(
                 name=criteria["name"],
                 date_of_birth=criteria["date_of_birth"],
                 postcode=criteria["postcode"],
-                user=request.user,
-                request=request,
+                audit=audit,
             )
             results, truncated, by = found.results, found.truncated, "name"
-        body = {"by": by, "count": len(results), "truncated": truncated, "results": results}
+        rows = search_rows(results=results, audit=audit)
+        body = {"by": by, "count": len(rows), "truncated": truncated, "results": rows}
         return Response(SearchResultsSerializer(body).data)
 
 
@@ -110,7 +110,7 @@ class CustomerTimelineApi(APIView):
         responses={200: TimelinePageSerializer, **problem_responses(400, 403, 404)},
     )
     def get(self, request: Request, public_id: uuid.UUID) -> Response:
-        customer_access_require(user=request.user, request=request, what="customer timeline")
+        customer_access_require(audit=api_audit(request), what="customer timeline")
         query = TimelineQuerySerializer(
             data=request.query_params, types=[s.type for s in timeline_sources()]
         )
@@ -167,6 +167,6 @@ class CustomerInteractionsApi(generics.ListAPIView):
         incoming = InteractionCreateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         interaction = interaction_record(
-            customer=customer, by=request.user, request=request, **incoming.validated_data
+            customer=customer, audit=api_audit(request), **incoming.validated_data
         )
         return Response(InteractionSerializer(interaction).data, status=status.HTTP_201_CREATED)

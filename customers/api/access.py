@@ -10,11 +10,12 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions
 from rest_framework.request import Request
 
+from audit.context import AuditContext
 from audit.models import AccessEvent
+from core.api import AccessReasonRequired
 from customers.models import Customer
 from customers.selectors import ReasonRequired, customer_get_for_user
 from customers.services import MIN_REASON_LENGTH
-from core.api import AccessReasonRequired
 
 ACCESS_REASON_HEADER = "X-Access-Reason"
 MAX_REASON_LENGTH = 1000  # as the reason form
@@ -46,6 +47,11 @@ def access_reason(request: Request) -> str:
     return reason
 
 
+def api_audit(request: Request) -> AuditContext:
+    """The audit context of an API request, with the access reason sent in its header."""
+    return AuditContext.from_request(request, reason=access_reason(request))
+
+
 def customer_for_api(
     request: Request,
     public_id: uuid.UUID,
@@ -59,15 +65,10 @@ def customer_for_api(
     Its refusals become 403 (role, or restricted and not cleared: logged by the selector),
     403 access-reason-required (cleared, no reason sent) and 404.
     """
+    audit = api_audit(request)
     with reason_refusals():
         return customer_get_for_user(
-            public_id=public_id,
-            user=request.user,
-            request=request,
-            what=what,
-            action=action,
-            reason=access_reason(request),
-            **kwargs,
+            public_id=public_id, audit=audit, what=what, action=action, **kwargs
         )
 
 

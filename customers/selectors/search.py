@@ -1,58 +1,22 @@
-"""Reads of customer data, with the access rules inside: a view cannot forget them.
-
-Every function here that returns customer data writes an access event (audit.services).
+"""Finding customers: by NINO (exact) or by name (trigram similarity through a name-word lexicon),
+narrowed by date of birth and postcode. Each search is audited with its count, never its terms.
 """
 
 import datetime as dt
 import itertools
 import re
-import uuid
 from dataclasses import dataclass
-from typing import Any
 
 from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
-from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Q
 from django.db.models.functions import Upper
-from django.http import Http404, HttpRequest
-from django.utils import timezone
 
+from audit.context import AuditContext
 from audit.models import AccessEvent
 from audit.services import access_record
-from benefits.selectors import (
-    BenefitCard,
-    PaymentSummary,
-    SourceFreshness,
-    award_prefetch_fields,
-    benefit_cards_for,
-    payment_summary_for,
-    source_freshness_list,
-)
-from customers.models import (
-    Benefit,
-    Customer,
-    CustomerNameWord,
-    CustomerVisit,
-    Interaction,
-    SourceIdentity,
-    search_name_for,
-)
-from customers.timeline import ChangeGroup, TimelinePage, timeline_changes_since, timeline_page_get
-from support_needs.selectors import (
-    NeedIcon,
-    NeedPanel,
-    need_icons_for_customers,
-    support_need_panel,
-)
-
-VIEW_CUSTOMER_PERMISSION = "customers.view_customer"
-VIEW_RESTRICTED_PERMISSION = "customers.view_restricted_customer"
-RECORD_INTERACTION_PERMISSION = "customers.add_interaction"
-
-# A reason given to open a restricted record lasts this long in the colleague's session.
-RESTRICTED_REASON_TTL = dt.timedelta(minutes=30)
-SESSION_REASONS_KEY = "restricted_reasons"
+from customers.models import Benefit, Customer, CustomerNameWord, search_name_for
+from customers.selectors.access import VIEW_RESTRICTED_PERMISSION, customer_access_require
 
 SEARCH_LIMIT = 100  # more than this: ask for a date of birth or postcode
 # Lower than pg_trgm's defaults (0.3 / 0.6) so that two typos in a short name still match;
@@ -71,104 +35,6 @@ LEXICON_MIN_WORD_LENGTH = 2
 LEXICON_MAX_WORDS = 5
 
 
-class RestrictedRecord(PermissionDenied):
-    """The record is restricted and the colleague is not cleared to open it."""
-
-
-class ReasonRequired(Exception):
-    """The colleague may open this restricted record, but must first say why."""
-
-    def __init__(self, customer: Customer) -> None:
-        super().__init__("A reason is needed to open this restricted record.")
-        self.customer = customer
-
-
-def customer_access_require(*, user: Any, request: HttpRequest, what: str) -> None:
-    """Refuse (and log the refusal) unless the colleague's role opens customer records."""
-    if not user.has_perm(VIEW_CUSTOMER_PERMISSION):
-        access_record(
-            request=request,
-            action=AccessEvent.Action.REFUSED,
-            what=what,
-            detail={"why": "role may not view customers"},
-        )
-        raise PermissionDenied("Your role does not open customer records.")
-
-
-def restricted_reason_in_session(*, request: HttpRequest, customer: Customer) -> str:
-    """The reason this colleague gave for this restricted record, if still current."""
-    given = request.session.get(SESSION_REASONS_KEY, {}).get(str(customer.public_id))
-    if not given:
-        return ""
-    at = dt.datetime.fromisoformat(given["at"])
-    if timezone.now() - at > RESTRICTED_REASON_TTL:
-        return ""
-    return given["reason"]
-
-
-def customer_get_for_user(
-    *,
-    public_id: uuid.UUID,
-    user: Any,
-    request: HttpRequest,
-    what: str = "customer page",
-    action: str = AccessEvent.Action.VIEW_CUSTOMER,
-    reason: str = "",
-) -> Customer:
-    """The customer, with every award loaded, if `user` may see it; audited either way.
-
-    Raises PermissionDenied (role without customer access), RestrictedRecord (restricted and
-    not cleared; the refusal is logged), ReasonRequired (cleared, but no reason given yet in
-    this session) or Http404.
-    """
-    customer_access_require(user=user, request=request, what=what)
-    customer = (
-        Customer.objects.select_related(*award_prefetch_fields())
-        .filter(public_id=public_id)
-        .first()
-    )
-    if customer is None:
-        raise Http404("No such customer.")
-    if customer.restricted:
-        if not user.has_perm(VIEW_RESTRICTED_PERMISSION):
-            access_record(
-                request=request,
-                action=AccessEvent.Action.REFUSED,
-                what=what,
-                customer=customer,
-                detail={"why": "restricted record"},
-            )
-            raise RestrictedRecord("This record is restricted.")
-        reason = reason or restricted_reason_in_session(request=request, customer=customer)
-        if not reason:
-            raise ReasonRequired(customer)
-    access_record(request=request, action=action, what=what, customer=customer, reason=reason)
-    return customer
-
-
-def customer_get_for_reason(*, public_id: uuid.UUID, user: Any, request: HttpRequest) -> Customer:
-    """The customer whose restricted record a cleared colleague is about to give a reason for.
-
-    Shows nothing of the record (the reason page shows no customer data), so it is not a view;
-    a colleague who is not cleared is refused and the refusal logged.
-    """
-    what = "restricted record reason"
-    customer_access_require(user=user, request=request, what=what)
-    customer = Customer.objects.filter(public_id=public_id).only("public_id", "restricted").first()
-    if customer is None:
-        raise Http404("No such customer.")
-    if customer.restricted and not user.has_perm(VIEW_RESTRICTED_PERMISSION):
-        access_record(
-            request=request,
-            action=AccessEvent.Action.REFUSED,
-            what=what,
-            customer=customer,
-            detail={"why": "restricted record"},
-        )
-        raise RestrictedRecord("This record is restricted.")
-    return customer
-
-
 # --- Search -----------------------------------------------------------------------------------
 
 
@@ -176,7 +42,6 @@ def customer_get_for_reason(*, public_id: uuid.UUID, user: Any, request: HttpReq
 class SearchResult:
     customer: Customer
     hidden: bool  # restricted and the colleague is not cleared: show only that it matched
-    need_icons: list[NeedIcon]
 
     @property
     def benefit_labels(self) -> list[str]:
@@ -189,29 +54,22 @@ class SearchResults:
     truncated: bool  # more than SEARCH_LIMIT matched
 
 
-def _results_for(*, user: Any, customers: list[Customer]) -> list[SearchResult]:
-    cleared = user.has_perm(VIEW_RESTRICTED_PERMISSION)
-    shown = [c for c in customers if cleared or not c.restricted]
-    icons = need_icons_for_customers(customer_ids=[c.pk for c in shown], user=user) if shown else {}
-    return [
-        SearchResult(
-            customer=c, hidden=c.restricted and not cleared, need_icons=icons.get(c.pk, [])
-        )
-        for c in customers
-    ]
+def _results_for(*, audit: AuditContext, customers: list[Customer]) -> list[SearchResult]:
+    cleared = audit.has_perm(VIEW_RESTRICTED_PERMISSION)
+    return [SearchResult(customer=c, hidden=c.restricted and not cleared) for c in customers]
 
 
-def customer_search_by_nino(*, nino: str, user: Any, request: HttpRequest) -> SearchResult | None:
+def customer_search_by_nino(*, nino: str, audit: AuditContext) -> SearchResult | None:
     """Exact lookup by normalised NINO (the unique index). Audited with the count only."""
-    customer_access_require(user=user, request=request, what="customer search")
+    customer_access_require(audit=audit, what="customer search")
     customer = Customer.objects.filter(nino=nino).first()
     access_record(
-        request=request,
+        audit=audit,
         action=AccessEvent.Action.SEARCH,
         what="customer search",
         detail={"results": int(customer is not None), "by": "nino"},
     )
-    return _results_for(user=user, customers=[customer])[0] if customer else None
+    return _results_for(audit=audit, customers=[customer])[0] if customer else None
 
 
 def normalise_postcode(text: str) -> str:
@@ -323,8 +181,7 @@ def _name_candidates_q(words: list[str]) -> Q | None:
 def customer_search_by_name(
     *,
     name: str,
-    user: Any,
-    request: HttpRequest,
+    audit: AuditContext,
     date_of_birth: dt.date | None = None,
     postcode: str = "",
     limit: int = SEARCH_LIMIT,
@@ -339,7 +196,7 @@ def customer_search_by_name(
     leaves a few dozen customers), is matched on the whole trigram index instead.
     A date of birth (index) and a postcode prefix (pattern index) narrow it.
     """
-    customer_access_require(user=user, request=request, what="customer search")
+    customer_access_require(audit=audit, what="customer search")
     text = search_name_for(name, "", "")
     words = list(dict.fromkeys(text.split()))
     qs = Customer.objects.all()
@@ -406,7 +263,7 @@ def customer_search_by_name(
         ordering = ["-rank", "last_name", "first_name", "id"] if text else ["last_name", "id"]
         customers = list(qs.order_by(*ordering).only(*only)[: limit + 1])
     access_record(
-        request=request,
+        audit=audit,
         action=AccessEvent.Action.SEARCH,
         what="customer search",
         detail={
@@ -417,140 +274,6 @@ def customer_search_by_name(
         },
     )
     return SearchResults(
-        results=_results_for(user=user, customers=customers[:limit]),
+        results=_results_for(audit=audit, customers=customers[:limit]),
         truncated=len(customers) > limit,
-    )
-
-
-# --- The customer page ------------------------------------------------------------------------
-
-
-@dataclass
-class Difference:
-    field: str
-    portal_value: str
-    sources: list[tuple[str, str, bool]]  # (source label, its value, differs from the portal)
-
-
-def _address(record: Customer | SourceIdentity) -> str:
-    parts = [record.address_line_1, record.address_line_2, record.town, record.postcode]
-    return ", ".join(p for p in parts if p)
-
-
-def _comparable(text: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", text.lower())
-
-
-def identity_differences(
-    *, customer: Customer, identities: list[SourceIdentity]
-) -> list[Difference]:
-    """Where the legacy systems' copies of name, date of birth or address disagree."""
-    fields = [
-        (
-            "Name",
-            lambda r: " ".join(p for p in (r.first_name, r.middle_names, r.last_name) if p),
-            lambda r: search_name_for(r.first_name, r.middle_names, r.last_name),
-        ),
-        (
-            "Date of birth",
-            lambda r: f"{r.date_of_birth:%-d %B %Y}" if r.date_of_birth else "Not held",
-            lambda r: r.date_of_birth,
-        ),
-        ("Address", lambda r: _address(r) or "Not held", lambda r: _comparable(_address(r))),
-    ]
-    differences = []
-    for label, show, key in fields:
-        portal_key = key(customer)
-        rows = [
-            (identity.get_source_display(), show(identity), key(identity) != portal_key)
-            for identity in identities
-        ]
-        if any(differs for _, _, differs in rows):
-            differences.append(Difference(field=label, portal_value=show(customer), sources=rows))
-    return differences
-
-
-@dataclass
-class CustomerPage:
-    customer: Customer
-    cards: list[BenefitCard]
-    freshness: dict[str, SourceFreshness]
-    payments: PaymentSummary
-    identities: list[SourceIdentity]
-    differences: list[Difference]
-    timeline: TimelinePage
-    previous_visit: dt.datetime | None
-    changes: list[ChangeGroup]
-    updated_cards: list[BenefitCard]
-    can_record_interaction: bool
-    need_panel: NeedPanel
-
-    @property
-    def stale_sources(self) -> list[SourceFreshness]:
-        """Sources of the benefits this customer holds that are stale or failed."""
-        return [card.freshness for card in self.cards if card.freshness.warning]
-
-    @property
-    def uc_support_needs(self) -> list[dict[str, Any]]:
-        """UC's additional support area as synced, when the sync provides it."""
-        for card in self.cards:
-            if card.benefit == Benefit.UC:
-                return list(getattr(card.award, "support_needs", None) or [])
-        return []
-
-
-def interactions_for_customer(*, customer: Customer) -> QuerySet[Interaction]:
-    """The customer's interactions, newest first (the caller pages). `customer` must come from
-    customer_get_for_user (access checked and audited)."""
-    return customer.interactions.select_related("recorded_by").order_by("-recorded_at", "-id")
-
-
-def customer_visit_previous(*, customer: Customer, user: Any) -> dt.datetime | None:
-    visit = CustomerVisit.objects.filter(customer=customer, user=user).first()
-    return visit.last_opened_at if visit else None
-
-
-def customer_page_get(
-    *,
-    customer: Customer,
-    user: Any,
-    previous_visit: dt.datetime | None,
-    timeline_type: str = "",
-    timeline_benefit: str = "",
-    timeline_page: int = 1,
-) -> CustomerPage:
-    """Everything on the customer page, in a fixed number of queries.
-
-    `customer` must come from customer_get_for_user (access checked, awards loaded).
-    """
-    freshness = source_freshness_list()
-    cards = benefit_cards_for(customer=customer, freshness=freshness)
-    payments = payment_summary_for(customer=customer)
-    for card in cards:
-        card.next_payment = next((p for p in payments.scheduled if p.benefit == card.benefit), None)
-    identities = list(customer.identities.order_by("source"))
-    changes: list[ChangeGroup] = []
-    updated_cards: list[BenefitCard] = []
-    if previous_visit is not None:
-        changes = timeline_changes_since(customer=customer, user=user, since=previous_visit)
-        updated_cards = [c for c in cards if c.award.synced_at > previous_visit]
-    return CustomerPage(
-        customer=customer,
-        cards=cards,
-        freshness=freshness,
-        payments=payments,
-        identities=identities,
-        differences=identity_differences(customer=customer, identities=identities),
-        timeline=timeline_page_get(
-            customer=customer,
-            user=user,
-            type=timeline_type,
-            benefit=timeline_benefit,
-            page=timeline_page,
-        ),
-        previous_visit=previous_visit,
-        changes=changes,
-        updated_cards=updated_cards,
-        can_record_interaction=user.has_perm(RECORD_INTERACTION_PERMISSION),
-        need_panel=support_need_panel(customer=customer, user=user),
     )

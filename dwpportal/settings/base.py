@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "support_needs",
     "acs",
     "audit",
+    "customer_view",
 ]
 
 MIDDLEWARE = [

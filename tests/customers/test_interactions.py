@@ -4,10 +4,10 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.context import AuditContext
 from audit.models import AccessEvent
 from customers.models import Interaction
 from customers.services import interaction_record
@@ -16,18 +16,15 @@ from tests.factories import CustomerFactory
 pytestmark = pytest.mark.django_db
 
 
-def request_for(user):
-    request = RequestFactory().post("/")
-    request.user = user
-    return request
+def audit_for(user):
+    return AuditContext.for_command(command="test", user=user)
 
 
 def test_interaction_record_saves_and_audits(work_coach):
     customer = CustomerFactory()
     interaction = interaction_record(
         customer=customer,
-        by=work_coach,
-        request=request_for(work_coach),
+        audit=audit_for(work_coach),
         channel="phone",
         benefits=["pip", "uc"],
         summary="  Customer asked when PIP is paid  ",
@@ -45,8 +42,7 @@ def test_interaction_record_refuses_a_role_without_the_permission(admin_user):
     with pytest.raises(PermissionDenied):
         interaction_record(
             customer=CustomerFactory(),
-            by=admin_user,
-            request=request_for(admin_user),
+            audit=audit_for(admin_user),
             channel="phone",
             summary="x",
         )
@@ -61,9 +57,7 @@ def test_interaction_record_refuses_a_role_without_the_permission(admin_user):
 def test_interaction_record_validates(work_coach, bad):
     kwargs = {"channel": "phone", "summary": "Called", **bad}
     with pytest.raises(ValidationError):
-        interaction_record(
-            customer=CustomerFactory(), by=work_coach, request=request_for(work_coach), **kwargs
-        )
+        interaction_record(customer=CustomerFactory(), audit=audit_for(work_coach), **kwargs)
     assert not Interaction.objects.exists()
 
 
@@ -211,8 +205,7 @@ def test_several_recorded_contacts_raise_the_repeated_contact_signal(work_coach,
         assert not raised.exists(), n
         interaction_record(
             customer=customer,
-            by=work_coach,
-            request=request_for(work_coach),
+            audit=audit_for(work_coach),
             channel="phone",
             summary=f"Call {n + 1} about a missing payment",
         )

@@ -1,0 +1,153 @@
+"""Who may open a customer record: the role, the restricted-record clearance and the reason.
+
+Every function here that returns a customer writes the access event (or the refusal) from the
+AuditContext it is given; callers never check access themselves.
+"""
+
+import uuid
+from typing import NoReturn
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+
+from audit.context import AuditContext
+from audit.models import AccessEvent
+from audit.services import access_record
+from customers.models import Customer
+
+VIEW_CUSTOMER_PERMISSION = "customers.view_customer"
+VIEW_RESTRICTED_PERMISSION = "customers.view_restricted_customer"
+RECORD_INTERACTION_PERMISSION = "customers.add_interaction"
+
+
+class RestrictedRecord(PermissionDenied):
+    """The record is restricted and the colleague is not cleared to open it."""
+
+
+class ReasonRequired(Exception):
+    """The colleague may open this restricted record, but must first say why."""
+
+    def __init__(self, customer: Customer) -> None:
+        super().__init__("A reason is needed to open this restricted record.")
+        self.customer = customer
+
+
+def customer_access_require(*, audit: AuditContext, what: str) -> None:
+    """Refuse (and log the refusal) unless the colleague's role opens customer records."""
+    if not audit.has_perm(VIEW_CUSTOMER_PERMISSION):
+        access_record(
+            audit=audit,
+            action=AccessEvent.Action.REFUSED,
+            what=what,
+            detail={"why": "role may not view customers"},
+        )
+        raise PermissionDenied("Your role does not open customer records.")
+
+
+def customer_access_refuse(
+    *, public_id: uuid.UUID | str, audit: AuditContext, what: str, why: str
+) -> NoReturn:
+    """Refuse `what` about this customer for a reason decided above (e.g. the colleague's role
+    may not see who viewed a record), logging the refusal against the customer if there is one.
+    Nothing of the record is read, so no reason for a restricted record is asked first."""
+    customer = Customer.objects.filter(public_id=public_id).only("pk").first()
+    access_record(
+        audit=audit,
+        action=AccessEvent.Action.REFUSED,
+        what=what,
+        customer=customer,
+        detail={"why": why},
+    )
+    raise PermissionDenied(why[:1].upper() + why[1:] + ".")
+
+
+def _restricted_refuse(*, audit: AuditContext, customer: Customer, what: str) -> None:
+    access_record(
+        audit=audit,
+        action=AccessEvent.Action.REFUSED,
+        what=what,
+        customer=customer,
+        detail={"why": "restricted record"},
+    )
+    raise RestrictedRecord("This record is restricted.")
+
+
+def customer_get_for_user(
+    *,
+    public_id: uuid.UUID | str,
+    audit: AuditContext | None = None,
+    what: str = "customer page",
+    action: str = AccessEvent.Action.VIEW_CUSTOMER,
+    reason: str = "",
+    user: object = None,
+    request: HttpRequest | None = None,
+) -> Customer:
+    """The customer, with every award loaded, if the colleague in `audit` may see it; audited
+    either way. The reason for a restricted record is `audit.reason_for(public_id)`.
+
+    Raises PermissionDenied (role without customer access), RestrictedRecord (restricted and
+    not cleared; the refusal is logged), ReasonRequired (cleared, but no reason given yet in
+    this session) or Http404.
+
+    `user`, `request` and `reason` are the older form, accepted while callers move to `audit`.
+    """
+    audit = _audit_from(audit, request, reason)
+    customer_access_require(audit=audit, what=what)
+    customer = (
+        Customer.objects.select_related(*_one_to_one_relations())
+        .filter(public_id=public_id)
+        .first()
+    )
+    if customer is None:
+        raise Http404("No such customer.")
+    given = ""
+    if customer.restricted:
+        if not audit.has_perm(VIEW_RESTRICTED_PERMISSION):
+            _restricted_refuse(audit=audit, customer=customer, what=what)
+        given = audit.reason_for(customer.public_id)
+        if not given:
+            raise ReasonRequired(customer)
+    access_record(audit=audit, action=action, what=what, customer=customer, reason=given)
+    return customer
+
+
+def _one_to_one_relations() -> list[str]:
+    """The rows that hang one-to-one off a customer (each benefit's award, defined in apps
+    above this one), loaded with it in the same query as the customer page needs them."""
+    return [
+        rel.get_accessor_name() or rel.name
+        for rel in Customer._meta.related_objects
+        if rel.one_to_one
+    ]
+
+
+def customer_get_for_reason(*, public_id: uuid.UUID | str, audit: AuditContext) -> Customer:
+    """The customer whose restricted record a cleared colleague is about to give a reason for.
+
+    Shows nothing of the record (the reason page shows no customer data), so it is not a view;
+    a colleague who is not cleared is refused and the refusal logged.
+    """
+    what = "restricted record reason"
+    customer_access_require(audit=audit, what=what)
+    customer = Customer.objects.filter(public_id=public_id).only("public_id", "restricted").first()
+    if customer is None:
+        raise Http404("No such customer.")
+    if customer.restricted and not audit.has_perm(VIEW_RESTRICTED_PERMISSION):
+        _restricted_refuse(audit=audit, customer=customer, what=what)
+    return customer
+
+
+def restricted_reason_in_session(*, request: HttpRequest, customer: Customer) -> str:
+    """The older form of `AuditContext.from_request(request).reason_for(customer.public_id)`,
+    kept while callers move to the audit context."""
+    return AuditContext.from_request(request).reason_for(customer.public_id)
+
+
+def _audit_from(
+    audit: AuditContext | None, request: HttpRequest | None, reason: str
+) -> AuditContext:
+    if audit is None:
+        if request is None:
+            raise TypeError("customer_get_for_user needs an audit context")
+        audit = AuditContext.from_request(request)
+    return audit.with_reason(reason) if reason else audit
