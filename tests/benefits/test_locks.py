@@ -43,9 +43,24 @@ def holder():
         redis_client().delete(lock_key("esa"))
 
 
+def renewals_seen(source: str, wanted: int, timeout: float = 15.0) -> int:
+    """Poll the lock's remaining lifetime until it has gone up `wanted` times (each rise is the
+    holder renewing it) or the deadline passes; returns how many renewals were seen."""
+    client, key = redis_client(), lock_key(source)
+    seen, last = 0, client.pttl(key)
+    deadline = time.monotonic() + timeout
+    while seen < wanted and time.monotonic() < deadline:
+        time.sleep(0.05)
+        now = client.pttl(key)
+        seen += now > last
+        last = now
+    return seen
+
+
 def test_a_second_holder_is_refused_while_the_first_lives_and_renews(holder, settings):
     settings.SYNC_LOCK_TTL = 2
-    time.sleep(3)  # longer than the TTL: the living holder keeps renewing
+    # Three renewals, a third of the TTL apart: the living holder keeps its lock past the TTL.
+    assert renewals_seen("esa", 3) == 3
     assert "run=41 page=7" in (source_lock_holder("esa") or "")
     with pytest.raises(SourceBusy, match="run=41 page=7"), SourceLock("esa", run_id=42, page=1):
         pass
@@ -59,7 +74,7 @@ def test_a_killed_holders_lock_expires_and_the_next_page_goes_ahead(holder, sett
     os.kill(holder.pid, signal.SIGKILL)
     holder.wait(timeout=10)
     assert source_lock_holder("esa")  # nobody released it
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 15
     while source_lock_holder("esa") and time.monotonic() < deadline:
         time.sleep(0.1)
     assert source_lock_holder("esa") is None
