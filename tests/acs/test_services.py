@@ -11,6 +11,8 @@ from accounts import roles
 from acs import services
 from acs.models import AcsCase, CaseEvent, CaseNote, Escalation, PartnerReferral, Referral
 from audit.context import AuditContext, Channel
+from audit.models import AccessEvent
+from customers.selectors import ReasonRequired, RestrictedRecord
 from tests.factories import (
     AcsCaseFactory,
     CaseActionFactory,
@@ -502,3 +504,62 @@ def test_roles_hold_the_acs_permissions(work_coach, acssl, team_leader, admin_us
     assert not admin_user.has_perm("acs.manage_acs_case")
     assert admin_user.has_perm("acs.change_casecategory")
     assert roles.ACSSL in [group.name for group in acssl.groups.all()]
+
+
+# Access and audit -------------------------------------------------------------------------
+
+
+def test_each_change_writes_its_access_event(acssl):
+    case = OpenCaseFactory(owner=acssl)
+    services.acs_note_add(audit=audit_of(acssl), case=case, text="Rang the customer.")
+    services.acs_case_risk_set(audit=audit_of(acssl), case=case, level="high", reason="Threats")
+    changes = AccessEvent.objects.filter(action=AccessEvent.Action.CHANGE)
+    assert list(changes.order_by("pk").values_list("what", "customer", "detail")) == [
+        ("acs case note", case.customer_id, {"case": case.reference}),
+        ("acs case risk", case.customer_id, {"case": case.reference}),
+    ]
+
+
+def test_a_refused_change_writes_no_change_event(acssl):
+    case = OpenCaseFactory(owner=acssl)
+    with pytest.raises(ValidationError):
+        services.acs_note_add(audit=audit_of(acssl), case=case, text=" ")
+    assert not AccessEvent.objects.exists()
+
+
+def test_a_referral_writes_its_change_event(work_coach):
+    referral = refer(CustomerFactory(), work_coach)
+    event = AccessEvent.objects.get(action=AccessEvent.Action.CHANGE)
+    assert (event.what, event.detail) == ("acs referral", {"case": referral.case.reference})
+
+
+def test_a_colleague_without_the_role_is_refused_and_logged(work_coach):
+    case = OpenCaseFactory()
+    with pytest.raises(PermissionDenied):
+        services.acs_note_add(audit=audit_of(work_coach), case=case, text="x")
+    refusal = AccessEvent.objects.get()
+    assert (refusal.action, refusal.what) == (AccessEvent.Action.REFUSED, "acs case note")
+
+
+def test_changing_a_restricted_customers_case_needs_the_reason(acssl):
+    case = OpenCaseFactory(owner=acssl, customer=CustomerFactory(restricted=True))
+    with pytest.raises(ReasonRequired):
+        services.acs_note_add(audit=audit_of(acssl), case=case, text="Rang the customer.")
+    assert not CaseNote.objects.exists()
+    reason = "Customer's sister rang about the case"
+    services.acs_note_add(audit=audit_of(acssl, reason), case=case, text="Rang the customer.")
+    assert AccessEvent.objects.get(action=AccessEvent.Action.CHANGE).reason == reason
+
+
+def test_a_restricted_customer_is_referred_by_a_cleared_colleague_without_a_reason(acssl):
+    referral = refer(CustomerFactory(restricted=True), acssl)
+    assert referral.case.customer.restricted
+    assert AccessEvent.objects.get(action=AccessEvent.Action.CHANGE).reason == ""
+
+
+def test_a_refused_restricted_referral_is_logged(work_coach):
+    customer = CustomerFactory(restricted=True)
+    with pytest.raises(RestrictedRecord):
+        refer(customer, work_coach)
+    refusal = AccessEvent.objects.get()
+    assert (refusal.action, refusal.customer) == (AccessEvent.Action.REFUSED, customer)
