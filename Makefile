@@ -34,6 +34,7 @@ run: services
 lint: setup
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+	.venv/bin/lint-imports --no-cache --no-logo
 
 test: services lint
 	@scripts/run-tests.sh
