@@ -61,9 +61,36 @@ def load_demo_data() -> None:
     call_command("sync_legacy", source="all", wait=True)
 
 
+def legacy_clock() -> str:
+    """The simulated systems' date, and a warning when the portal has synced further than they
+    serve (a database synced from an earlier run of the mocks: `make reset` starts both again)."""
+    import json
+
+    from django.conf import settings
+    from django.db.models import Max
+
+    from benefits.models import UniversalCreditAward
+
+    try:
+        with urllib.request.urlopen(f"{settings.LEGACY_BASE_URL}/_control/clock", timeout=10) as r:
+            clock = json.load(r)
+    except (OSError, ValueError) as error:
+        return f"  (the simulated legacy systems' clock did not answer: {error})"
+    kind = "real time" if clock.get("real_time") else "fixed start"
+    line = f"Simulated legacy systems: {clock['date']} (day {clock['day']}, {kind})"
+    synced = UniversalCreditAward.objects.aggregate(top=Max("source_version"))["top"] or 0
+    if synced > clock["latest_versions"]["uc"]:
+        line += (
+            "\n  WARNING: the portal holds records newer than the simulated systems serve (synced"
+            " from an earlier run of them): stop, `make reset`, `make run` to start both again."
+        )
+    return line
+
+
 def main() -> None:
     wait_for_health()
     print(f"Celery task round trip: {celery_round_trip():.0f} ms (web -> Redis -> worker -> Redis)")
+    print(legacy_clock(), flush=True)
     print("Loading demo customers from the simulated legacy systems through the real sync…")
     load_demo_data()
     logins = (ROOT / "var" / "demo-users.txt").read_text()
