@@ -38,6 +38,9 @@ def _int_env(name: str, default: int) -> int:
 N = _int_env("BENCH_CUSTOMERS", 1_000_000)
 SMOKE = N < 1_000_000
 SEED = os.environ.get("BENCH_SEED", "2026")
+# The mocks' day 0, fixed: a reused dataset is rebuilt by replaying the mocks' clock to the same
+# day, which needs the same day 0 (on real time, their default, day 0 would be each run's today).
+MOCKS_START_DATE = "2025-06-02"
 SYNC_MODE = os.environ.get("BENCH_SYNC", "inline")  # inline | worker
 INCREMENT_DAYS = _int_env("BENCH_INCREMENT_DAYS", 7)  # the mocks change ~0.15% a day
 SEARCH_PER_KIND = _int_env("BENCH_SEARCH_PER_KIND", 50)
@@ -845,6 +848,8 @@ def main() -> int:
                 str(N),
                 "--seed",
                 SEED,
+                "--start-date",
+                MOCKS_START_DATE,
             ],
         )
         wait_for(f"{mocks}/_control/clock", processes, "mocks")
