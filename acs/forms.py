@@ -18,6 +18,7 @@ from acs.models import (
     Urgency,
 )
 from acs.selectors import acs_case_owners
+from core.forms import GovukDateField, GovukFormMixin
 
 
 def _codes(model: Any) -> list[tuple[str, str]]:
@@ -35,7 +36,7 @@ class ServiceErrorsMixin:
             self.add_error(None, error.messages)  # type: ignore[attr-defined]
 
 
-class AcsForm(ServiceErrorsMixin, forms.Form):
+class AcsForm(ServiceErrorsMixin, GovukFormMixin, forms.Form):
     pass
 
 
@@ -155,11 +156,7 @@ class CategoriesForm(AcsForm):
 
 
 class ReviewForm(AcsForm):
-    review_on = forms.DateField(
-        label="Next review date",
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"required": "Enter a review date", "invalid": "Enter a real date"},
-    )
+    review_on = GovukDateField(label="Next review date")
 
 
 class ActionForm(AcsForm):
@@ -172,11 +169,7 @@ class ActionForm(AcsForm):
         empty_label="Choose a colleague",
         error_messages={"required": "Choose who owns the action"},
     )
-    due_on = forms.DateField(
-        label="Due date",
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"required": "Enter a due date", "invalid": "Enter a real date"},
-    )
+    due_on = GovukDateField(label="Due date")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -193,7 +186,7 @@ class NoteForm(AcsForm):
         error_messages={"required": "Write the note"},
     )
     corrects = forms.TypedChoiceField(
-        label="Corrects an earlier note (optional)",
+        label="Corrects an earlier note",
         required=False,
         coerce=int,
         empty_value=None,
@@ -211,11 +204,7 @@ class PartnerReferralForm(AcsForm):
     organisation = forms.ChoiceField(
         label="Partner organisation", error_messages={"required": "Choose the organisation"}
     )
-    referred_on = forms.DateField(
-        label="Date referred",
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"required": "Enter the date referred", "invalid": "Enter a real date"},
-    )
+    referred_on = GovukDateField(label="Date referred")
     consent = forms.ChoiceField(
         label="Consent",
         choices=PartnerReferral.Consent.choices,
@@ -223,7 +212,7 @@ class PartnerReferralForm(AcsForm):
         error_messages={"required": "Say whether the customer consented"},
     )
     details = forms.CharField(
-        label="Details (optional)",
+        label="Details",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=5000,
@@ -260,13 +249,9 @@ class EscalationForm(AcsForm):
     )
 
 
-class FiguresFilterForm(forms.Form):
-    date_from = forms.DateField(
-        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+class FiguresFilterForm(GovukFormMixin, forms.Form):
+    date_from = GovukDateField(label="From", subject="Start date", required=False)
+    date_to = GovukDateField(label="To", subject="End date", required=False)
 
     MAX_DAYS = 5 * 366
 

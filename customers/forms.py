@@ -9,6 +9,7 @@ import re
 from django import forms
 from django.utils import timezone
 
+from core.forms import GovukFormMixin
 from customers.models import Benefit, Channel, search_name_for
 from customers.nino import InvalidNino, validate_nino
 from customers.services import MIN_REASON_LENGTH
@@ -48,7 +49,7 @@ def _date_part(max_length: int) -> forms.CharField:
     )
 
 
-class CustomerSearchForm(forms.Form):
+class CustomerSearchForm(GovukFormMixin, forms.Form):
     """One box for a NINO or a name, with an optional date of birth and postcode."""
 
     query = forms.CharField(
@@ -117,7 +118,7 @@ class CustomerSearchForm(forms.Form):
         }
 
 
-class InteractionForm(forms.Form):
+class InteractionForm(GovukFormMixin, forms.Form):
     channel = forms.ChoiceField(
         choices=Channel.choices,
         widget=forms.RadioSelect,
@@ -175,7 +176,7 @@ class InteractionForm(forms.Form):
         return cleaned
 
 
-class RestrictedReasonForm(forms.Form):
+class RestrictedReasonForm(GovukFormMixin, forms.Form):
     reason = forms.CharField(
         max_length=1000,
         min_length=MIN_REASON_LENGTH,

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from core.forms import GovukDateField, GovukDateTimeField, GovukFormMixin
 from support_needs.models import Consent, FieldSet, HowLearned, NeedType
 
 TYPE_FIELDS = {
@@ -23,7 +24,7 @@ COLLEAGUE_HOW_LEARNED = [c for c in HowLearned.choices if c[0] != HowLearned.UC]
 COLLEAGUE_CONSENT = [c for c in Consent.choices if c[0] != Consent.UC]
 
 
-class NeedTypeChoiceForm(forms.Form):
+class NeedTypeChoiceForm(GovukFormMixin, forms.Form):
     """Step one of recording a need: which type (its fields follow in step two)."""
 
     need_type = forms.ModelChoiceField(
@@ -39,7 +40,7 @@ class NeedTypeChoiceForm(forms.Form):
         self.fields["need_type"].queryset = need_types
 
 
-class SupportNeedForm(forms.Form):
+class SupportNeedForm(GovukFormMixin, forms.Form):
     """The details of a need; only the fields its type asks for are shown and kept."""
 
     details = forms.CharField(
@@ -112,13 +113,14 @@ class SupportNeedForm(forms.Form):
             self.fields["interpreter_language"].initial = "British Sign Language"
 
 
-class ReviewForm(forms.Form):
-    next_review = forms.DateField(
+class ReviewForm(GovukFormMixin, forms.Form):
+    next_review = GovukDateField(
         label="Next review date",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="Leave empty to use the usual review period for this type of need.",
-        error_messages={"invalid": "Enter a real date, for example 2027-03-31."},
+        help_text=(
+            "For example, 31 3 2027. Leave empty to use the usual review period for this type "
+            "of need."
+        ),
     )
     note = forms.CharField(
         label="Review note",
@@ -129,7 +131,7 @@ class ReviewForm(forms.Form):
     )
 
 
-class EndForm(forms.Form):
+class EndForm(GovukFormMixin, forms.Form):
     reason = forms.CharField(
         label="Why the need no longer applies",
         max_length=2000,
@@ -138,18 +140,17 @@ class EndForm(forms.Form):
     )
 
 
-class SixPointPlanForm(forms.Form):
-    occurred_at = forms.DateTimeField(
+class SixPointPlanForm(GovukFormMixin, forms.Form):
+    occurred_at = GovukDateTimeField(
         label="When the customer said it",
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
-        error_messages={
-            "required": "Enter the date and time.",
-            "invalid": "Enter a real date and time.",
-        },
+        subject="The date and time",
+        error_messages={"required": "Enter the date and time the customer said it"},
     )
     support_partner = forms.CharField(
-        label="Support partner", max_length=200, help_text="The colleague you brought in."
+        label="Support partner",
+        max_length=200,
+        help_text="The colleague you brought in.",
+        error_messages={"required": "Enter the support partner you brought in"},
     )
     location = forms.CharField(label="Where the customer is", required=False, max_length=300)
     contact_number = forms.CharField(label="Contact number", required=False, max_length=40)
@@ -157,6 +158,7 @@ class SixPointPlanForm(forms.Form):
         label="What the customer said they intend",
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Enter what the customer said they intend"},
     )
     already_acted = forms.BooleanField(
         label="The customer said they had already acted", required=False
@@ -169,24 +171,35 @@ class SixPointPlanForm(forms.Form):
         label="Emergency services reference or who you spoke to", required=False, max_length=100
     )
     signposting = forms.CharField(
-        label="Support signposted", max_length=2000, help_text="For example, Samaritans 116 123."
+        label="Support signposted",
+        max_length=2000,
+        help_text="For example, Samaritans 116 123.",
+        error_messages={"required": "Enter the support you signposted"},
     )
-    escalated_to = forms.CharField(label="Manager or ACSSL you escalated to", max_length=200)
+    escalated_to = forms.CharField(
+        label="Manager or ACSSL you escalated to",
+        max_length=200,
+        error_messages={"required": "Enter the manager or ACSSL you escalated to"},
+    )
     outcome = forms.CharField(
-        label="Outcome", max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+        label="Outcome",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Enter the outcome of the call"},
     )
     customer_agreed = forms.CharField(
         label="What the customer agreed to",
         max_length=2000,
         help_text="For example, to an ACSSL calling them.",
+        error_messages={"required": "Enter what the customer agreed to"},
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["occurred_at"].initial = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+        self.fields["occurred_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
 
 
-class ReferForm(forms.Form):
+class ReferForm(GovukFormMixin, forms.Form):
     urgency = forms.ChoiceField(
         label="How urgent",
         choices=[
@@ -196,8 +209,13 @@ class ReferForm(forms.Form):
         ],
         initial="standard",
         widget=forms.RadioSelect,
+        error_messages={"required": "Select how urgent the referral is"},
     )
-    customer_agreed = forms.CharField(label="What the customer agreed to", max_length=2000)
+    customer_agreed = forms.CharField(
+        label="What the customer agreed to",
+        max_length=2000,
+        error_messages={"required": "Enter what the customer agreed to"},
+    )
     note = forms.CharField(
         label="Note for the ACSSL",
         required=False,
@@ -206,7 +224,7 @@ class ReferForm(forms.Form):
     )
 
 
-class DismissForm(forms.Form):
+class DismissForm(GovukFormMixin, forms.Form):
     reason = forms.CharField(
         label="Why no referral is needed",
         max_length=2000,
@@ -215,7 +233,7 @@ class DismissForm(forms.Form):
     )
 
 
-class SafeguardForm(forms.Form):
+class SafeguardForm(GovukFormMixin, forms.Form):
     outcome = forms.CharField(
         label="Support offered and the customer's answer",
         max_length=2000,

@@ -1,0 +1,165 @@
+"""The shared GOV.UK form pieces: date inputs, specific messages, error-summary links, markup."""
+
+import datetime as dt
+
+import pytest
+from django import forms
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from core.forms import GovukDateField, GovukDateTimeField, GovukForm
+
+
+class DueForm(GovukForm):
+    due_on = GovukDateField(label="Due date")
+
+
+class OptionalDateForm(GovukForm):
+    seen_on = GovukDateField(label="Date seen", required=False)
+
+
+class WhenForm(GovukForm):
+    occurred_at = GovukDateTimeField(label="When it happened", subject="The date and time")
+
+
+class MixedForm(GovukForm):
+    contact_number = forms.CharField(label="Contact number")
+    urgency = forms.ChoiceField(
+        label="How urgent", choices=[("a", "A"), ("b", "B")], widget=forms.RadioSelect
+    )
+    kinds = forms.MultipleChoiceField(
+        label="Kinds", choices=[("x", "X"), ("y", "Y")], widget=forms.CheckboxSelectMultiple
+    )
+    team = forms.ChoiceField(label="Team", choices=[("", "Choose"), ("t", "T")])
+    due_on = GovukDateField(label="Due date")
+
+
+FULLWIDTH_2027 = "\uff12\uff10\uff12\uff17"  # digits, but not ASCII ones
+
+
+def parts(prefix: str, day: str = "", month: str = "", year: str = "") -> dict[str, str]:
+    return {f"{prefix}_day": day, f"{prefix}_month": month, f"{prefix}_year": year}
+
+
+def test_a_whole_date_is_read_from_its_three_boxes():
+    form = DueForm(parts("due_on", "7", "03", "2027"))
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["due_on"] == dt.date(2027, 3, 7)
+
+
+def test_an_iso_date_under_the_field_name_is_still_read():
+    form = DueForm({"due_on": "2027-03-07"})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["due_on"] == dt.date(2027, 3, 7)
+
+
+@pytest.mark.parametrize(
+    ("data", "message", "target"),
+    [
+        (parts("due_on"), "Enter the due date", "id_due_on_0"),
+        (parts("due_on", "7", "", "2027"), "Due date must include a month", "id_due_on_1"),
+        (parts("due_on", "", "", "2027"), "Due date must include a day and month", "id_due_on_0"),
+        (parts("due_on", "7", "3", ""), "Due date must include a year", "id_due_on_2"),
+        (parts("due_on", "31", "2", "2027"), "Due date must be a real date", "id_due_on_0"),
+        (parts("due_on", "7", "13", "2027"), "Due date must be a real date", "id_due_on_0"),
+        (parts("due_on", "x", "3", "2027"), "Due date must be a real date", "id_due_on_0"),
+        (parts("due_on", "7", "3", "27"), "Year must include 4 numbers", "id_due_on_2"),
+        (parts("due_on", "7", "3", "99999"), "Year must include 4 numbers", "id_due_on_2"),
+        (parts("due_on", "7", "3", FULLWIDTH_2027), "Due date must be a real date", "id_due_on_0"),
+        ({"due_on": "not-a-date"}, "Due date must be a real date", "id_due_on_0"),
+        (parts("due_on", "1", "1", "0000"), "Due date must be a real date", "id_due_on_0"),
+    ],
+)
+def test_a_wrong_date_gets_the_design_system_message_linked_to_the_part_at_fault(
+    data, message, target
+):
+    form = DueForm(data)
+    assert not form.is_valid()
+    assert form.errors["due_on"] == [message]
+    assert form.error_summary == [(target, message)]
+
+
+def test_only_the_missing_part_is_marked_in_error_but_a_not_real_date_marks_all():
+    missing_month = DueForm(parts("due_on", "7", "", "2027"))
+    missing_month.is_valid()
+    assert [p["error"] for p in missing_month["due_on"].parts] == [False, True, False]
+    not_real = DueForm(parts("due_on", "31", "2", "2027"))
+    not_real.is_valid()
+    assert [p["error"] for p in not_real["due_on"].parts] == [True, True, True]
+
+
+def test_an_optional_date_left_empty_is_none():
+    form = OptionalDateForm(parts("seen_on"))
+    assert form.is_valid()
+    assert form.cleaned_data["seen_on"] is None
+
+
+def test_a_date_and_time_is_read_in_the_service_time_zone():
+    form = WhenForm({**parts("occurred_at", "29", "3", "2026"), "occurred_at_hour": "14",
+                     "occurred_at_minute": "05"})  # fmt: skip
+    assert form.is_valid(), form.errors
+    moment = form.cleaned_data["occurred_at"]
+    assert timezone.is_aware(moment)
+    local = timezone.localtime(moment)
+    assert (local.date(), local.hour, local.minute) == (dt.date(2026, 3, 29), 14, 5)
+
+
+@pytest.mark.parametrize(
+    ("hour", "minute", "message", "target"),
+    [
+        ("", "", "The date and time must include an hour and minute", "id_occurred_at_3"),
+        ("25", "00", "The date and time must be a real date and time", "id_occurred_at_0"),
+        ("14", "60", "The date and time must be a real date and time", "id_occurred_at_0"),
+    ],
+)
+def test_a_wrong_time_is_refused_never_an_exception(hour, minute, message, target):
+    data = {**parts("occurred_at", "29", "3", "2026"), "occurred_at_hour": hour}
+    data["occurred_at_minute"] = minute
+    form = WhenForm(data)
+    assert not form.is_valid()
+    assert form.error_summary == [(target, message)]
+
+
+def test_an_iso_date_and_time_is_still_read():
+    form = WhenForm({"occurred_at": "2026-03-29T14:05"})
+    assert form.is_valid(), form.errors
+    assert timezone.localtime(form.cleaned_data["occurred_at"]).hour == 14
+
+
+def test_required_messages_name_what_is_missing_and_link_to_a_real_element():
+    form = MixedForm({})
+    assert not form.is_valid()
+    assert form.error_summary == [
+        ("id_contact_number", "Enter contact number"),
+        ("id_urgency_0", "Select how urgent"),
+        ("id_kinds_0", "Select kinds"),
+        ("id_team", "Select team"),
+        ("id_due_on_0", "Enter the due date"),
+    ]
+    html = str(form)
+    for target, _ in form.error_summary:
+        assert f'id="{target}"' in html
+
+
+def test_the_field_template_shows_the_error_state_hint_and_message():
+    form = DueForm(parts("due_on", "7", "", "2027"))
+    form.is_valid()
+    html = form["due_on"].as_field_group()
+    assert "govuk-form-group--error" in html
+    assert 'class="govuk-date-input"' in html
+    assert "For example, 27 3 2007" in html
+    assert 'aria-describedby="id_due_on-hint id_due_on-error"' in html
+    assert 'name="due_on_month"' in html
+    assert 'value="7"' in html
+    assert 'value="2027"' in html
+    assert "Due date must include a month" in html
+
+
+def test_the_error_summary_include_links_each_error():
+    form = MixedForm({"contact_number": "01234"})
+    form.is_valid()
+    html = render_to_string("includes/error_summary.html", {"form": form})
+    assert 'data-module="govuk-error-summary"' in html
+    assert '<a href="#id_urgency_0">Select how urgent</a>' in html
+    assert "Enter contact number" not in html
+    assert render_to_string("includes/error_summary.html", {"form": MixedForm()}).strip() == ""
