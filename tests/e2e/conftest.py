@@ -1,8 +1,10 @@
 """Browser-test helpers: sign in through the real page, and an axe scan that must be clean."""
 
+import datetime as dt
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page
+from playwright.sync_api import Locator, Page
 
 from tests.factories.accounts import TEST_PASSWORD
 
@@ -38,3 +40,11 @@ def csp_violations(page: Page) -> list[str]:
         ),
     )
     return seen
+
+
+def fill_date(scope: Page | Locator, legend: str, day: dt.date) -> None:
+    """Type a date into the GOV.UK date input whose legend is `legend` (day, month, year)."""
+    group = scope.get_by_role("group", name=legend)
+    group.get_by_label("Day").fill(str(day.day))
+    group.get_by_label("Month").fill(str(day.month))
+    group.get_by_label("Year").fill(str(day.year))

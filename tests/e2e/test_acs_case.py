@@ -7,7 +7,7 @@ from playwright.sync_api import Page, expect
 
 from accounts import roles
 from acs.models import AcsCase, CaseNote
-from tests.e2e.conftest import assert_accessible, sign_in
+from tests.e2e.conftest import assert_accessible, fill_date, sign_in
 from tests.factories import ColleagueFactory, CustomerFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -25,7 +25,7 @@ def test_referral_triage_actions_partner_notes_closure_and_figures(
     ColleagueFactory(username="wendy", first_name="Wendy", last_name="Coach", role=roles.WORK_COACH)
     ColleagueFactory(username="anna", first_name="Anna", last_name="Senior", role=roles.ACSSL)
     customer = CustomerFactory(first_name="Jo", last_name="Tester")
-    today = timezone.localdate().isoformat()
+    today = timezone.localdate()
 
     # A work coach refers the customer.
     sign_in(page, live_server, "wendy")
@@ -67,13 +67,13 @@ def test_referral_triage_actions_partner_notes_closure_and_figures(
 
     form = open_form(page, "action-form")
     form.get_by_label("Action").fill("Arrange food bank voucher")
-    form.get_by_label("Due date").fill(today)
+    fill_date(form, "Due date", today)
     form.get_by_role("button", name="Add action").click()
     expect(page.get_by_test_id("case-actions")).to_contain_text("Arrange food bank voucher")
 
     form = open_form(page, "partner-form")
     form.get_by_label("Partner organisation").select_option(label="MoneyHelper debt advice")
-    form.get_by_label("Date referred").fill(today)
+    fill_date(form, "Date referred", today)
     form.get_by_label("Customer consented").check()
     form.get_by_role("button", name="Record partner referral").click()
     expect(page.get_by_role("heading", name="MoneyHelper debt advice")).to_be_visible()
