@@ -37,13 +37,12 @@ from audit.context import AuditContext
 from audit.models import AccessEvent
 from audit.services import access_record
 from customers.models import Customer
-from customers.selectors import ReasonRequired, RestrictedRecord
+from customers.selectors import ReasonRequired, RestrictedRecord, customer_get_for_user
 
 MANAGE = "acs.manage_acs_case"
 REFER = "acs.refer_customer"
 VIEW_TEAM = "acs.view_team_caseload"
 VIEW_FIGURES = "acs.view_acs_figures"
-VIEW_CUSTOMER = "customers.view_customer"
 VIEW_RESTRICTED = "customers.view_restricted_customer"
 Status = AcsCase.Status
 Action = AccessEvent.Action
@@ -85,8 +84,10 @@ def acs_permission_require(*, audit: AuditContext, permission: str, what: str) -
 def acs_customer_access_check(
     *, audit: AuditContext, customer: Customer, what: str, reason_required: bool = True
 ) -> str:
-    """The restricted-record rule for anything ACS shows or changes of a customer; returns the
-    reason that opens the record ("" for a record that is not restricted).
+    """The restricted-record rule for anything ACS shows or changes of a case's customer (the
+    rule customers.selectors.customer_get_for_user applies to the record, here for a customer
+    already loaded with the case); returns the reason that opens the record ("" when the
+    record is not restricted).
 
     Not cleared: the refusal is logged and RestrictedRecord raised. Cleared but no reason given
     (in this request or earlier in the session): ReasonRequired, which asks for it.
@@ -109,19 +110,13 @@ def acs_customer_access_check(
 
 
 def acs_referral_customer_get(*, public_id: uuid.UUID, audit: AuditContext) -> Customer:
-    """The customer a colleague is about to refer, for the referral form: their role must open
-    customer records, a restricted one needs clearance and a reason; audited as a fragment."""
+    """The customer a colleague is about to refer, for the referral form: the customer record's
+    own rules (customers.selectors.customer_get_for_user), audited as a fragment."""
     what = "acs referral form"
     acs_permission_require(audit=audit, permission=REFER, what=what)
-    acs_permission_require(audit=audit, permission=VIEW_CUSTOMER, what=what)
-    customer = Customer.objects.filter(public_id=public_id).first()
-    if customer is None:
-        raise Http404("No such customer.")
-    reason = acs_customer_access_check(audit=audit, customer=customer, what=what)
-    access_record(
-        audit=audit, action=Action.VIEW_FRAGMENT, what=what, customer=customer, reason=reason
+    return customer_get_for_user(
+        public_id=public_id, audit=audit, what=what, action=Action.VIEW_FRAGMENT
     )
-    return customer
 
 
 # --- A case --------------------------------------------------------------------------------
