@@ -11,7 +11,7 @@ WEB_PORT := $(PORT)
 LEGACY_BASE_URL ?= http://127.0.0.1:$(LEGACY_PORT)
 export PORT WEB_PORT LEGACY_PORT LEGACY_BASE_URL DEMO_CUSTOMERS
 
-.PHONY: help setup services run test test-fast lint stop reset bench
+.PHONY: help setup services run test test-fast lint typecheck lock stop reset bench
 
 help:
 	@echo "make run    - set up, start PostgreSQL, Redis, legacy mocks, web, worker, beat; load demo data"
@@ -19,6 +19,8 @@ help:
 	@echo "make stop   - stop the private PostgreSQL and Redis"
 	@echo "make reset  - stop them and wipe local data under var/"
 	@echo "make bench  - benchmarks (BENCH_CUSTOMERS=50000 for a quick run)"
+	@echo "make typecheck - mypy with django-stubs (needs no database)"
+	@echo "make lock   - regenerate requirements/dev.lock and prod.lock from pyproject.toml (UPGRADE=1 to move pins)"
 
 setup:
 	@scripts/dev.sh setup
@@ -35,6 +37,17 @@ lint: setup
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 	.venv/bin/lint-imports --no-cache --no-logo
+
+typecheck: setup
+	.venv/bin/mypy
+
+# Hash-pinned locks for Python 3.12+ on any platform, resolved from PyPI. The dev lock keeps the
+# versions it already pins unless UPGRADE=1; the runtime lock takes its versions from the dev lock.
+UV_COMPILE := .venv/bin/uv pip compile pyproject.toml --universal --python-version 3.12 \
+	--generate-hashes --quiet --custom-compile-command "make lock"
+lock: setup
+	$(UV_COMPILE) --group dev $(if $(UPGRADE),--upgrade) -o requirements/dev.lock
+	$(UV_COMPILE) -c requirements/dev.lock -o requirements/prod.lock
 
 test: services lint
 	@scripts/run-tests.sh

@@ -52,8 +52,10 @@ find_python() {
 hash_of() { cat "$@" 2>/dev/null | sha256sum | cut -c1-16; }
 
 setup_python() {
-  local stamp="$VENV/.installed" want
-  want="$(hash_of "$ROOT/requirements.lock" "$ROOT/pyproject.toml")"
+  # Installs requirements/dev.lock (runtime + dev tools, every file hash-checked) into .venv.
+  # Production installs requirements/prod.lock instead (no test tools); see the README.
+  local stamp="$VENV/.installed" want lock="$ROOT/requirements/dev.lock"
+  want="$(hash_of "$lock" "$ROOT/pyproject.toml")"
   if [ -x "$VENV/bin/python" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
     return 0
   fi
@@ -63,8 +65,8 @@ setup_python() {
     log "creating .venv with $py"
     "$py" -m venv "$VENV"
   fi
-  log "installing Python packages (requirements.lock)"
-  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r "$ROOT/requirements.lock"
+  log "installing Python packages (requirements/dev.lock)"
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check --require-hashes -r "$lock"
   echo "$want" > "$stamp"
 }
 

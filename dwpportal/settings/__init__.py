@@ -1,1 +1,1 @@
-"""Settings: `base` (local development, the default), `test` and `production`."""
+"""Settings: `base` (local development, the default), `test`, `production`, `bench`, `typecheck`."""
