@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
+from audit.context import AuditContext
 from benefits.models import QuarantinedRecord, SourceWatermark, SyncRun, SyncSchedule
 from benefits.sync.services import quarantine_discard, quarantine_replay
 
@@ -84,13 +85,17 @@ class QuarantinedRecordAdmin(admin.ModelAdmin):
         try:
             if "_replay" in request.POST:
                 result = quarantine_replay(
-                    record=obj, by=request.user, corrected_payload=obj.corrected_payload
+                    record=obj,
+                    audit=AuditContext.from_request(request),
+                    corrected_payload=obj.corrected_payload,
                 )
                 self.message_user(request, obj.resolution_note, messages.SUCCESS)
                 self.log_change(request, obj, f"Replayed: {result}")
                 return HttpResponseRedirect(here)
             if "_discard" in request.POST:
-                quarantine_discard(record=obj, by=request.user, note=obj.resolution_note)
+                quarantine_discard(
+                    record=obj, audit=AuditContext.from_request(request), note=obj.resolution_note
+                )
                 self.message_user(request, "Discarded with your note.", messages.SUCCESS)
                 self.log_change(request, obj, "Discarded")
                 return HttpResponseRedirect(here)
@@ -102,9 +107,10 @@ class QuarantinedRecordAdmin(admin.ModelAdmin):
     @admin.action(description="Replay selected records (their corrected payload if any)")
     def replay_selected(self, request: HttpRequest, queryset: Any) -> None:
         done, refused = 0, []
+        audit = AuditContext.from_request(request)
         for record in queryset.filter(status=QuarantinedRecord.Status.OPEN):
             try:
-                quarantine_replay(record=record, by=request.user)
+                quarantine_replay(record=record, audit=audit)
                 done += 1
             except ValidationError as error:
                 refused.append(f"#{record.pk}: {' '.join(error.messages)}")

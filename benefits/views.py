@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from audit.context import AuditContext
 from benefits.sources import SOURCES
 from benefits.sync.selectors import sync_any_active, sync_runs_recent, sync_sources_status
 from benefits.sync.services import sync_start
@@ -43,7 +44,8 @@ def ops_start(request: HttpRequest) -> HttpResponse:
         messages.error(request, "Choose a legacy system to sync.")
         return redirect("benefits:ops")
     full = request.POST.get("full") == "1"
+    audit = AuditContext.from_request(request)
     for name in SOURCES if source == "all" else (source,):
-        run = sync_start(source=name, full=full, started_by=request.user)
+        run = sync_start(source=name, audit=audit, full=full)
         messages.success(request, f"{run.get_source_display()} sync #{run.pk} is {run.status}.")
     return redirect("benefits:ops")

@@ -8,15 +8,17 @@ it; after the commit the run's page count says it is done, so a redelivery does 
 
 import logging
 from datetime import datetime, timedelta
-from typing import Any
 
 import pghistory
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from audit.context import AuditContext
+from audit.models import AccessEvent
+from audit.services import access_record
 from benefits.hooks import SyncPageApplied, sync_page_applied
 from benefits.models import Payment, QuarantinedRecord, SourceWatermark, SyncRun, SyncSchedule
 from benefits.sources import SOURCES, client_for, high_water_mark
@@ -27,6 +29,8 @@ from customers.models import Customer, SourceIdentity
 
 logger = logging.getLogger(__name__)
 ACTIVE = (SyncRun.Status.QUEUED, SyncRun.Status.RUNNING)
+START_SYNC = "benefits.start_sync"
+RESOLVE_QUARANTINE = "benefits.change_quarantinedrecord"
 
 
 class PageRetry(Exception):
@@ -39,8 +43,13 @@ def _enqueue_page(run_id: int, page: int) -> None:
     sync_page.delay_on_commit(run_id, page)
 
 
-def sync_start(*, source: str, full: bool = False, started_by: Any = None) -> SyncRun:
-    """Queue a run for `source`, or return the one already queued or running (one at a time)."""
+def sync_start(*, source: str, audit: AuditContext, full: bool = False) -> SyncRun:
+    """Queue a run for `source`, or return the one already queued or running (one at a time).
+
+    A colleague needs benefits.start_sync; a task or command with no colleague acts for the
+    system (beat's schedules, an operator's sync_legacy)."""
+    if audit.user is not None and not audit.has_perm(START_SYNC):
+        raise PermissionDenied("Your role cannot start a sync.")
     if source not in SOURCES:
         raise ValidationError(f"unknown source {source!r}")
     try:
@@ -49,7 +58,7 @@ def sync_start(*, source: str, full: bool = False, started_by: Any = None) -> Sy
             run = SyncRun.objects.create(
                 source=source,
                 full=full,
-                started_by=started_by,
+                started_by=audit.user,
                 watermark_from="" if full else watermark.position,
             )
             _enqueue_page(run.pk, 1)
@@ -130,6 +139,14 @@ def sync_page_process(*, run_id: int, page: int) -> str:
             raise PageRetry(str(error)) from error
 
 
+def _changes_announce(run: SyncRun, customer_ids: list[int]) -> None:
+    """Tell the apps above (support needs: UC's needs into the panel, the signals recomputed)
+    which customers this page changed, inside the page's transaction."""
+    sync_page_applied.announce(
+        SyncPageApplied(source=run.source, sync_run_id=run.pk, customer_ids=tuple(customer_ids))
+    )
+
+
 def _page_commit(
     run_id: int, page: int, parsed: ParsedPage, total: int | None, lock: SourceLock
 ) -> str:
@@ -145,14 +162,7 @@ def _page_commit(
         with pghistory.context(sync_run=run.pk, source=run.source):
             result = records_apply(source=run.source, records=parsed.records, run_id=run.pk)
             _quarantine(run, [parsed.rejection(r, reason) for r, reason in result.refused])
-            # Support needs listen: UC's needs into the panel, the signals recomputed.
-            sync_page_applied.announce(
-                SyncPageApplied(
-                    source=run.source,
-                    sync_run_id=run.pk,
-                    customer_ids=tuple(result.changed_customer_ids),
-                )
-            )
+            _changes_announce(run, result.changed_customer_ids)
         now = timezone.now()
         start = run.watermark_from
         if run.source == "pip":
@@ -211,6 +221,7 @@ def _statistics_refresh(source: str) -> None:
 
 def sync_schedules_dispatch(*, now: datetime | None = None) -> list[SyncRun]:
     """Start every enabled source whose interval has passed; resume runs whose worker died."""
+    audit = AuditContext.for_task(task_name="benefits.sync_dispatch")
     now = now or timezone.now()
     started = []
     for schedule in SyncSchedule.objects.filter(enabled=True).order_by("source"):
@@ -221,7 +232,7 @@ def sync_schedules_dispatch(*, now: datetime | None = None) -> list[SyncRun]:
             continue
         if SyncRun.objects.filter(source=schedule.source, status__in=ACTIVE).exists():
             continue
-        started.append(sync_start(source=schedule.source))
+        started.append(sync_start(source=schedule.source, audit=audit))
         SyncSchedule.objects.filter(pk=schedule.pk).update(last_dispatched_at=now)
     sync_runs_resume_stalled(now=now)
     return started
@@ -249,15 +260,22 @@ def sync_runs_resume_stalled(*, now: datetime | None = None) -> list[int]:
     return resumed
 
 
+def _resolver_require(audit: AuditContext) -> None:
+    if audit.user is not None and not audit.has_perm(RESOLVE_QUARANTINE):
+        raise PermissionDenied("Your role cannot resolve quarantined records.")
+
+
 def quarantine_replay(
-    *, record: QuarantinedRecord, by: Any, corrected_payload: str | None = None
+    *, record: QuarantinedRecord, audit: AuditContext, corrected_payload: str | None = None
 ) -> ApplyResult:
     """Parse the (corrected) payload again and apply it like a feed record.
 
     Raises ValidationError with the parser's reason if it still cannot be trusted (the entry
     stays open, keeping the correction). The version guard still applies: if a newer version
-    arrived meanwhile, the replay changes nothing and says so.
+    arrived meanwhile, the replay changes nothing and says so. The change is audited, and
+    announced like a sync page's.
     """
+    _resolver_require(audit)
     with transaction.atomic():
         entry = QuarantinedRecord.objects.select_for_update().get(pk=record.pk)
         if entry.status != QuarantinedRecord.Status.OPEN:
@@ -274,7 +292,7 @@ def quarantine_replay(
         run = SyncRun.objects.create(
             source=entry.source,
             status=SyncRun.Status.SUCCEEDED,
-            started_by=by,
+            started_by=audit.user,
             started_at=now,
             finished_at=now,
             watermark_from=f"quarantine #{entry.pk}",
@@ -298,16 +316,23 @@ def quarantine_replay(
             else "unchanged (the portal already holds this or a newer version)"
         )
         entry.status = QuarantinedRecord.Status.REPLAYED
-        entry.resolved_by = by
+        entry.resolved_by = audit.user
         entry.resolved_at = now
         entry.resolution_note = f"Replayed in sync run #{run.pk}: {outcome}."
         entry.save(update_fields=["status", "resolved_by", "resolved_at", "resolution_note"])
+        _quarantine_audit(
+            audit=audit,
+            entry=entry,
+            what="quarantined record replayed",
+            customer_ids=result.changed_customer_ids,
+        )
     record.refresh_from_db()
     return result
 
 
-def quarantine_discard(*, record: QuarantinedRecord, by: Any, note: str) -> None:
+def quarantine_discard(*, record: QuarantinedRecord, audit: AuditContext, note: str) -> None:
     """Close a quarantined record without applying it; the note says why (required)."""
+    _resolver_require(audit)
     if not note.strip():
         raise ValidationError("Say why the record is discarded.")
     with transaction.atomic():
@@ -315,8 +340,24 @@ def quarantine_discard(*, record: QuarantinedRecord, by: Any, note: str) -> None
         if entry.status != QuarantinedRecord.Status.OPEN:
             raise ValidationError("This record has already been resolved.")
         entry.status = QuarantinedRecord.Status.DISCARDED
-        entry.resolved_by = by
+        entry.resolved_by = audit.user
         entry.resolved_at = timezone.now()
         entry.resolution_note = note.strip()
         entry.save(update_fields=["status", "resolved_by", "resolved_at", "resolution_note"])
+        _quarantine_audit(
+            audit=audit, entry=entry, what="quarantined record discarded", customer_ids=[]
+        )
     record.refresh_from_db()
+
+
+def _quarantine_audit(
+    *, audit: AuditContext, entry: QuarantinedRecord, what: str, customer_ids: list[int]
+) -> None:
+    """A quarantined record holds customer data: resolving it is a change to customer data."""
+    access_record(
+        audit=audit,
+        action=AccessEvent.Action.CHANGE,
+        what=what,
+        customer=Customer.objects.get(pk=customer_ids[0]) if len(customer_ids) == 1 else None,
+        detail={"record": entry.pk, "source": entry.source, "status": entry.status},
+    )

@@ -9,11 +9,21 @@ from typing import Any
 
 import pytest
 
+from audit.context import AuditContext, Channel
 from benefits.models import SyncRun
 from benefits.sources import SOURCES
 from benefits.sync.services import sync_page_process, sync_start
 from legacy_mocks.server import MockServer, start_in_thread
-from tests.conftest import CeleryWorker
+from tests.conftest import CeleryWorker, celery_worker_for_test
+
+# The sync as beat's task starts it, for the system.
+SYSTEM = AuditContext.for_task(task_name="tests")
+
+
+def as_admin(user: Any) -> AuditContext:
+    """An admin resolving quarantine in Django admin."""
+    return AuditContext(user=user, channel=Channel.ADMIN, request_id="test")
+
 
 CUSTOMERS = 600
 # Small pages and short timeouts so the whole set runs in well under the time budget.
@@ -85,23 +95,17 @@ def legacy(legacy_server, settings, monkeypatch) -> Legacy:
 
 
 @pytest.fixture
-def sync_worker(legacy, transactional_db) -> Iterator[CeleryWorker]:
-    """A real Celery worker process, started after the mocks' URL and fast settings are set."""
-    from dwpportal.celery import app
-
-    app.control.purge()
-    worker = CeleryWorker()
-    worker.start()
-    try:
-        yield worker
-    finally:
-        worker.stop()
-        app.control.purge()
+def sync_worker(legacy, shared_celery_worker, transactional_db) -> Iterator[CeleryWorker]:
+    """The session's real Celery worker process, (re)started if it is not running with the
+    mocks' URL and the fast settings."""
+    yield from celery_worker_for_test(
+        shared_celery_worker, {"LEGACY_BASE_URL": legacy.url, **FAST_SYNC}
+    )
 
 
 def sync_inline(source: str, *, full: bool = False) -> SyncRun:
     """Run one source's sync to the end in this process (the same service the tasks call)."""
-    run = sync_start(source=source, full=full)
+    run = sync_start(source=source, audit=SYSTEM, full=full)
     page = run.pages + 1
     while True:
         outcome = sync_page_process(run_id=run.pk, page=page)

@@ -5,11 +5,13 @@ import json
 from datetime import date, timedelta
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
+from audit.context import AuditContext, Channel
+from audit.models import AccessEvent
 from benefits.models import (
     BenefitEvent,
     EsaAward,
@@ -27,7 +29,7 @@ from benefits.sync.apply import records_apply
 from benefits.sync.reconcile import reconcile
 from benefits.sync.services import quarantine_discard, quarantine_replay
 from customers.models import Customer, SourceIdentity
-from tests.benefits.conftest import sync_all_inline, sync_inline
+from tests.benefits.conftest import SYSTEM, as_admin, sync_all_inline, sync_inline
 
 pytestmark = pytest.mark.django_db
 
@@ -134,7 +136,7 @@ def test_a_page_that_fails_keeps_nothing_and_the_watermark_stays(legacy, monkeyp
         return result
 
     monkeypatch.setattr(services, "records_apply", failing_apply)
-    run = services.sync_start(source="sp")
+    run = services.sync_start(source="sp", audit=SYSTEM)
     assert services.sync_page_process(run_id=run.pk, page=1) == "page done"
     after_first = (Customer.objects.count(), SourceWatermark.objects.get(source="sp").position)
     with pytest.raises(RuntimeError):
@@ -156,13 +158,33 @@ def test_a_page_that_fails_keeps_nothing_and_the_watermark_stays(legacy, monkeyp
     assert services.sync_page_process(run_id=run.pk, page=2) == "inactive"
 
 
+def test_a_colleague_needs_the_role_to_start_a_sync_or_resolve_quarantine(
+    legacy, work_coach, admin_user
+):
+    coach = AuditContext(user=work_coach, channel=Channel.PAGE)
+    with pytest.raises(PermissionDenied):
+        services.sync_start(source="sp", audit=coach)
+    assert not SyncRun.objects.exists()
+    assert services.sync_start(
+        source="sp", audit=AuditContext(user=admin_user, channel=Channel.PAGE)
+    )
+    run = SyncRun.objects.create(source="sp", status="succeeded")
+    entry = QuarantinedRecord.objects.create(
+        source="sp", sync_run=run, position="1", record_key="x", raw_payload="{}", reason="test"
+    )
+    with pytest.raises(PermissionDenied):
+        quarantine_discard(record=entry, audit=coach, note="not mine to discard")
+    entry.refresh_from_db()
+    assert entry.status == "open"
+
+
 def test_one_active_run_per_source(legacy):
-    first = services.sync_start(source="pip")
-    assert services.sync_start(source="pip").pk == first.pk
-    assert services.sync_start(source="esa").pk != first.pk
+    first = services.sync_start(source="pip", audit=SYSTEM)
+    assert services.sync_start(source="pip", audit=SYSTEM).pk == first.pk
+    assert services.sync_start(source="esa", audit=SYSTEM).pk != first.pk
 
 
-def test_malformed_records_are_quarantined_counted_and_explain_reconcile(legacy):
+def test_malformed_records_are_quarantined_counted_and_explain_reconcile(legacy, admin_user):
     legacy.faults("*:malformed=0.04")
     runs = sync_all_inline()
     quarantined = sum(run.quarantined for run in runs.values())
@@ -182,8 +204,12 @@ def test_malformed_records_are_quarantined_counted_and_explain_reconcile(legacy)
     assert entry is not None
     true_birth = truth[entry.record_key[:8]]["sources"][entry.source]["identity"]["date_of_birth"]
     corrected = _correct_birth_date(entry, true_birth)
-    admin = None
-    result = quarantine_replay(record=entry, by=admin, corrected_payload=corrected)
+    admin = admin_user
+    result = quarantine_replay(record=entry, audit=as_admin(admin), corrected_payload=corrected)
+    replayed = AccessEvent.objects.get(what="quarantined record replayed")
+    assert (replayed.user, replayed.action, replayed.channel) == (admin, "change", "admin")
+    assert replayed.customer is not None
+    assert replayed.detail["record"] == entry.pk
     assert result.created + result.updated == 1
     entry.refresh_from_db()
     assert entry.status == "replayed"
@@ -191,15 +217,17 @@ def test_malformed_records_are_quarantined_counted_and_explain_reconcile(legacy)
     replay_run = SyncRun.objects.get(watermark_from=f"quarantine #{entry.pk}")
     assert replay_run.fetched == 1 == replay_run.created + replay_run.updated
     with pytest.raises(ValidationError):
-        quarantine_replay(record=entry, by=admin)
+        quarantine_replay(record=entry, audit=as_admin(admin))
 
     # Another is discarded with a note; it then no longer explains its difference.
     other = QuarantinedRecord.objects.filter(status="open").first()
     with pytest.raises(ValidationError):
-        quarantine_discard(record=other, by=admin, note=" ")
-    quarantine_discard(record=other, by=admin, note="Duplicate of a corrected record")
+        quarantine_discard(record=other, audit=as_admin(admin), note=" ")
+    quarantine_discard(record=other, audit=as_admin(admin), note="Duplicate of a corrected record")
     other.refresh_from_db()
     assert other.status == "discarded"
+    assert other.resolved_by == admin
+    assert AccessEvent.objects.filter(what="quarantined record discarded", user=admin).exists()
     differences, _ = reconcile()
     assert any(not d.explained for d in differences)
     with pytest.raises(CommandError, match="unexplained"):
@@ -224,7 +252,7 @@ def test_a_replay_that_is_still_malformed_stays_open(legacy):
     sync_inline("uc")
     entry = QuarantinedRecord.objects.first()
     with pytest.raises(ValidationError, match="Still not trustworthy"):
-        quarantine_replay(record=entry, by=None)
+        quarantine_replay(record=entry, audit=SYSTEM)
     entry.refresh_from_db()
     assert entry.status == "open"
 
@@ -341,7 +369,7 @@ def test_a_full_re_read_counts_malformed_records_again_but_keeps_one_entry_each(
     assert first.quarantined > 0
     entries = QuarantinedRecord.objects.count()
     assert entries == first.quarantined
-    quarantine_discard(record=QuarantinedRecord.objects.first(), by=None, note="Known bad")
+    quarantine_discard(record=QuarantinedRecord.objects.first(), audit=SYSTEM, note="Known bad")
     again = sync_inline("uc", full=True)
     assert again.quarantined == first.quarantined  # counted: fetched still adds up
     assert again.fetched == again.created + again.updated + again.unchanged + again.quarantined

@@ -15,7 +15,7 @@ from benefits.sync.locks import redis_client, source_lock_holder
 from benefits.sync.reconcile import reconcile
 from benefits.sync.services import sync_start
 from benefits.tasks import sync_dispatch
-from tests.benefits.conftest import wait_for_runs, worker_log_tail
+from tests.benefits.conftest import SYSTEM, wait_for_runs, worker_log_tail
 from tests.conftest import CeleryWorker
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -84,7 +84,7 @@ def test_pool_process_killed_mid_page_is_redone_and_the_run_completes(legacy, sy
     legacy.faults(
         "uc:latency=700"
     )  # every UC page takes 0.7 s (under the 1 s timeout): time to kill it
-    run = sync_start(source="uc")
+    run = sync_start(source="uc", audit=SYSTEM)
     pid = _wait_for_holder("uc", page=2)
     assert pid != sync_worker.process.pid
     os.kill(pid, signal.SIGKILL)
@@ -95,7 +95,7 @@ def test_pool_process_killed_mid_page_is_redone_and_the_run_completes(legacy, sy
 
 def test_whole_worker_killed_then_restarted_resumes_and_completes(legacy, sync_worker):
     legacy.faults("sp:latency=700")
-    run = sync_start(source="sp")
+    run = sync_start(source="sp", audit=SYSTEM)
     _wait_for_holder("sp", page=2)
     main = sync_worker.process.pid
     for child in _children(main):

@@ -4,6 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from audit.context import AuditContext
 from benefits.models import SyncRun
 from benefits.sources import SOURCES
 from benefits.sync.selectors import run_progress_percent
@@ -31,7 +32,8 @@ class Command(BaseCommand):
             raise CommandError(f"--source must be one of {', '.join(SOURCES)} or all")
         sources = SOURCES if options["source"] == "all" else (str(options["source"]),)
         full = bool(options["full"])
-        runs = [sync_start(source=source, full=full) for source in sources]
+        audit = AuditContext.for_command(command="sync_legacy")
+        runs = [sync_start(source=source, audit=audit, full=full) for source in sources]
         for run in runs:
             self.stdout.write(f"{run.source}: sync run #{run.pk} {run.status}")
         if options["inline"]:
