@@ -55,4 +55,5 @@ class AccessEvent(models.Model):
         permissions = [("view_customer_access_history", "Can see who viewed a customer record")]
 
     def __str__(self) -> str:
-        return f"{self.username} {self.action} {self.what} at {self.occurred_at:%Y-%m-%d %H:%M}"
+        # Not `what`: admin pages show this to colleagues who may not read every kind of event.
+        return f"{self.username} {self.action} at {self.occurred_at:%Y-%m-%d %H:%M}"

@@ -102,3 +102,80 @@ def test_admin_cannot_change_or_delete_events(client, admin_user):
     )
     client.force_login(admin_user)
     assert client.post(f"/admin/audit/accessevent/{event.pk}/delete/").status_code == 403
+
+
+def test_admin_reads_of_the_audit_are_audited(client, admin_user):
+    customer = CustomerFactory(nino="ZX999003C")
+    event = access_record(
+        request=make_request(admin_user),
+        action=AccessEvent.Action.VIEW_CUSTOMER,
+        what="customer page",
+        customer=customer,
+    )
+    client.force_login(admin_user)
+
+    def reads():
+        return list(
+            AccessEvent.objects.filter(what__startswith="access audit").values_list(
+                "action", "what", "channel"
+            )
+        )
+
+    assert client.get("/admin/audit/accessevent/").status_code == 200
+    assert reads() == [(AccessEvent.Action.VIEW_FRAGMENT, "access audit list", "admin")]
+    assert client.get("/admin/audit/accessevent/", {"q": "ZX999003C"}).status_code == 200
+    assert reads()[-1] == (AccessEvent.Action.SEARCH, "access audit list", "admin")
+    assert client.get(f"/admin/audit/accessevent/{event.pk}/change/").status_code == 200
+    last = AccessEvent.objects.order_by("pk").last()
+    assert (last.what, last.customer_id, last.detail) == (
+        "access audit event",
+        customer.pk,
+        {"event": event.pk},
+    )
+
+
+def test_admins_not_cleared_for_markers_never_read_a_markers_type(client, admin_user):
+    customer = CustomerFactory()
+    for what, detail in (
+        ("support need recorded", {"type": "risk-of-harm"}),
+        ("six point plan recorded", {"record": "x"}),
+    ):
+        access_record(
+            request=make_request(admin_user),
+            action=AccessEvent.Action.CHANGE,
+            what=what,
+            customer=customer,
+            detail=detail,
+        )
+    marked = AccessEvent.objects.get(what="support need recorded")
+    client.force_login(admin_user)
+    listing = client.get("/admin/audit/accessevent/").content.decode()
+    change = client.get(f"/admin/audit/accessevent/{marked.pk}/change/").content.decode()
+    ids = list(AccessEvent.objects.values_list("pk", flat=True))
+    export = client.post(
+        "/admin/audit/accessevent/", {"action": "export_csv", "_selected_action": ids}
+    )
+    csv_body = b"".join(export.streaming_content).decode()
+    for shown in (listing, change, csv_body):
+        assert "risk-of-harm" not in shown
+        assert "six point plan" not in shown.lower()
+    assert "restricted marker recorded" in listing
+
+
+def test_colleagues_cleared_for_markers_read_them_in_the_audit(client, admin_user):
+    from django.contrib.auth.models import Permission
+
+    admin_user.user_permissions.add(
+        Permission.objects.get(
+            content_type__app_label="support_needs", codename="view_restricted_need"
+        )
+    )
+    access_record(
+        request=make_request(admin_user),
+        action=AccessEvent.Action.CHANGE,
+        what="six point plan recorded",
+        detail={"type": "risk-of-harm"},
+    )
+    client.force_login(admin_user)
+    listing = client.get("/admin/audit/accessevent/").content.decode()
+    assert "six point plan recorded" in listing

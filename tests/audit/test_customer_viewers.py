@@ -39,3 +39,21 @@ def test_other_roles_are_refused(client, request, fixture):
     if fixture == "work_coach":
         detail = client.get(reverse("customers:detail", kwargs={"public_id": customer.public_id}))
         assert viewers_url(customer) not in detail.content.decode()
+
+
+def test_a_refused_look_is_logged_as_a_refusal_not_a_view(client, work_coach):
+    customer = CustomerFactory()
+    client.force_login(work_coach)
+    assert client.get(viewers_url(customer)).status_code == 403
+    events = list(AccessEvent.objects.filter(customer=customer).values_list("action", "what"))
+    assert events == [(AccessEvent.Action.REFUSED, "who viewed this record")]
+
+
+def test_an_acssl_is_refused_before_being_asked_for_a_restricted_records_reason(client, acssl):
+    customer = CustomerFactory(restricted=True)
+    client.force_login(acssl)
+    response = client.get(viewers_url(customer))
+    assert response.status_code == 403  # not a redirect to the reason page
+    assert list(AccessEvent.objects.filter(customer=customer).values_list("action", flat=True)) == [
+        AccessEvent.Action.REFUSED
+    ]
