@@ -105,7 +105,7 @@ class CaseActionSerializer(serializers.ModelSerializer):
 
 class CaseNoteSerializer(serializers.ModelSerializer):
     author = serializers.SerializerMethodField()
-    corrects = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    corrects = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)  # type: ignore[var-annotated]
 
     class Meta:
         model = CaseNote
@@ -119,7 +119,8 @@ class ReferralSerializer(serializers.Serializer):
     reason = serializers.CharField()
     urgency = serializers.CharField()
     customer_agreed = serializers.CharField()
-    source = serializers.CharField()
+    # "source" shadows Field.source in the type stubs only; the field is the referral's source.
+    source = serializers.CharField()  # type: ignore[assignment]
     created_at = serializers.DateTimeField()
     referred_by = serializers.SerializerMethodField()
 
@@ -154,7 +155,7 @@ class CaseDetailSerializer(CaseListItemSerializer):
         ]
 
     def get_outcome(self, case: AcsCase) -> str | None:
-        return case.outcome.name if case.outcome_id else None
+        return case.outcome.name if case.outcome is not None else None
 
 
 class CaseloadSerializer(serializers.Serializer):
@@ -164,7 +165,7 @@ class CaseloadSerializer(serializers.Serializer):
 
     @extend_schema_field(CaseActionSerializer(many=True))
     def get_overdue_actions(self, caseload: Any) -> list[dict[str, Any]]:
-        return CaseActionSerializer(caseload.overdue_actions, many=True).data
+        return list(CaseActionSerializer(caseload.overdue_actions, many=True).data)
 
     @extend_schema_field(serializers.ListField(child=serializers.UUIDField()))
     def get_reviews_due(self, caseload: Any) -> list[str]:

@@ -260,7 +260,7 @@ def acs_triage_queue(*, audit: AuditContext) -> QuerySet[AcsCase]:
 
 def acs_case_owners() -> QuerySet[User]:
     """Colleagues who may own cases (ACSSLs and team leaders), for the assign lists."""
-    user_model: type[User] = get_user_model()  # type: ignore[assignment]
+    user_model: type[User] = get_user_model()
     return (
         user_model.objects.filter(is_active=True)
         .filter(
@@ -391,7 +391,12 @@ class Figures:
 
     @property
     def totals(self) -> tuple[int, int, int]:
-        return tuple(sum(row[i] for row in self.by_month) for i in (1, 2, 3))  # type: ignore[return-value]
+        rows = self.by_month
+        return (
+            sum(row[1] for row in rows),
+            sum(row[2] for row in rows),
+            sum(row[3] for row in rows),
+        )
 
     @property
     def overdue_total(self) -> int:

@@ -288,7 +288,7 @@ def acs_case_close(*, audit: AuditContext, case: AcsCase, outcome: str, summary:
             errors["outcome"] = "Choose the outcome of the case."
         if not (summary or "").strip():
             errors["summary"] = "Write a closure summary."
-        if errors:
+        if errors or chosen is None:
             raise ValidationError(errors)
         before = case.status
         case.status = Status.CLOSED
@@ -516,7 +516,7 @@ def acs_partner_referral_add(
             errors["consent"] = "Say whether the customer consented."
         if referred_on > timezone.localdate():
             errors["referred_on"] = "The referral date cannot be in the future."
-        if errors:
+        if errors or partner is None:
             raise ValidationError(errors)
         partner_referral = PartnerReferral.objects.create(
             case=case,
