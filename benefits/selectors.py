@@ -47,11 +47,13 @@ AWARD_MODELS = {
 
 
 def stale_after() -> dt.timedelta:
-    return dt.timedelta(hours=getattr(settings, "SOURCE_STALE_AFTER_HOURS", 24))
+    return dt.timedelta(hours=settings.SOURCE_STALE_AFTER_HOURS)
 
 
 def large_arrears_pence() -> int:
-    return getattr(settings, "LARGE_ARREARS_PENCE", 500_000)
+    """The one large-arrears threshold: the payment flag here and the support signal
+    (support_needs.rules) both read it."""
+    return int(settings.SUPPORT_NEEDS_LARGE_ARREARS_PENCE)
 
 
 @dataclass(frozen=True)

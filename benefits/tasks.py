@@ -22,16 +22,16 @@ def sync_page(self, run_id: int, page: int) -> str:  # type: ignore[no-untyped-d
         return sync_page_process(run_id=run_id, page=page)
     except SourceBusy as error:
         # Another worker is on this source (or a dead one's lock has not expired yet).
-        if self.request.retries >= getattr(settings, "SYNC_BUSY_RETRIES", 600):
+        if self.request.retries >= settings.SYNC_BUSY_RETRIES:
             sync_run_fail(run_id=run_id, error=str(error))
             return "failed"
         raise self.retry(countdown=1 + random.random()) from error
     except (SourceUnavailable, PageRetry) as error:
-        attempts = getattr(settings, "SYNC_PAGE_RETRIES", 8)
+        attempts = settings.SYNC_PAGE_RETRIES
         if self.request.retries >= attempts:
             sync_run_fail(run_id=run_id, error=f"page {page}: {error}")
             return "failed"
-        cap = getattr(settings, "SYNC_PAGE_RETRY_CAP", 300)
+        cap = settings.SYNC_PAGE_RETRY_CAP
         raise self.retry(
             countdown=random.uniform(0, min(cap, 2 ** (self.request.retries + 1)))
         ) from error

@@ -2,14 +2,14 @@
 
 Each rule reads the data for a batch of customers in a fixed number of queries and returns
 findings, each with the reason a colleague reads. Rules never decide anything: a colleague refers
-to an ACSSL or dismisses the signal with a reason (support_needs.services).
+to an ACSSL or dismisses the signal with a reason (support_needs.services.signals).
 
-Thresholds are settings (dwpportal/settings/base.py), with these defaults:
-- SUPPORT_NEEDS_LARGE_ARREARS_PENCE = 500000 (£5,000)
-- SUPPORT_NEEDS_PIP_ENDING_DAYS = 90
-- SUPPORT_NEEDS_LARGE_DEDUCTION_PERCENT = 10 (of the UC standard allowance)
-- SUPPORT_NEEDS_CONTACTS_COUNT = 3 within SUPPORT_NEEDS_CONTACTS_DAYS = 14
-- SIX_POINT_PLAN_DAYS = 90
+Thresholds are settings, defined with their defaults in dwpportal/settings/base.py: the large
+arrears threshold (SUPPORT_NEEDS_LARGE_ARREARS_PENCE, read through benefits.selectors, which
+flags the same payments on the customer page), SUPPORT_NEEDS_PIP_ENDING_DAYS,
+SUPPORT_NEEDS_LARGE_DEDUCTION_PERCENT (of the UC standard allowance), and
+SUPPORT_NEEDS_CONTACTS_COUNT within SUPPORT_NEEDS_CONTACTS_DAYS. A Six Point Plan's marker
+lasts SIX_POINT_PLAN_DAYS.
 """
 
 import datetime as dt
@@ -17,25 +17,22 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.apps import apps
 from django.conf import settings
 from django.db import connection
 from django.db.models import Q
 
 from benefits.models import Payment, PipAward, UniversalCreditAward
-from support_needs.models import SignalRule, SixPointPlanRecord, SupportNeed
+from benefits.selectors import large_arrears_pence
+from customers.models import Interaction
+from support_needs.models import SignalRule, SixPointPlanRecord, SupportNeed, SupportSignal
 
 SIX_POINT_PLAN_DAYS = 90
 
 
 def interactions_since(customer_ids: list[int], since: dt.datetime) -> dict[int, list[dt.datetime]]:
-    """Contacts recorded on the customer page (customers.Interaction), when that app has them."""
-    try:
-        interaction = apps.get_model("customers", "Interaction")
-    except LookupError:
-        return {}
+    """Contacts recorded on the customer page (customers.Interaction)."""
     moments: dict[int, list[dt.datetime]] = defaultdict(list)
-    for customer_id, at in interaction.objects.filter(
+    for customer_id, at in Interaction.objects.filter(
         customer_id__in=customer_ids, recorded_at__gte=since
     ).values_list("customer_id", "recorded_at"):
         moments[customer_id].append(at)
@@ -48,12 +45,12 @@ ContactSource = Callable[[list[int], dt.datetime], dict[int, list[dt.datetime]]]
 contact_sources: list[ContactSource] = [interactions_since]
 
 
-def setting(name: str, default: int) -> int:
-    return int(getattr(settings, name, default))
+def setting(name: str) -> int:
+    return int(getattr(settings, name))
 
 
 def large_arrears_threshold_pence() -> int:
-    return setting("SUPPORT_NEEDS_LARGE_ARREARS_PENCE", 500000)
+    return large_arrears_pence()
 
 
 @dataclass(frozen=True)
@@ -129,7 +126,7 @@ def _has_lcwra(award: UniversalCreditAward) -> bool:
 
 
 def pip_ending_while_lcwra(customer_ids: list[int], today: dt.date, needs: dict) -> list[Finding]:
-    horizon = today + dt.timedelta(days=setting("SUPPORT_NEEDS_PIP_ENDING_DAYS", 90))
+    horizon = today + dt.timedelta(days=setting("SUPPORT_NEEDS_PIP_ENDING_DAYS"))
     pip_ending = {
         award.customer_id: award
         for award in PipAward.objects.filter(
@@ -178,7 +175,7 @@ def sanction_or_deduction_with_mental_health(
     mental_health = {c: n for c, n in mental_health.items() if n}
     if not mental_health:
         return []
-    percent = setting("SUPPORT_NEEDS_LARGE_DEDUCTION_PERCENT", 10)
+    percent = setting("SUPPORT_NEEDS_LARGE_DEDUCTION_PERCENT")
     findings = []
     for uc in UniversalCreditAward.objects.filter(customer_id__in=list(mental_health)):
         named, restricted = _explain(mental_health[uc.customer_id])
@@ -214,8 +211,8 @@ def sanction_or_deduction_with_mental_health(
 
 
 def repeated_contact(customer_ids: list[int], today: dt.date, needs: dict) -> list[Finding]:
-    count = setting("SUPPORT_NEEDS_CONTACTS_COUNT", 3)
-    days = setting("SUPPORT_NEEDS_CONTACTS_DAYS", 14)
+    count = setting("SUPPORT_NEEDS_CONTACTS_COUNT")
+    days = setting("SUPPORT_NEEDS_CONTACTS_DAYS")
     since = dt.datetime.combine(today - dt.timedelta(days=days), dt.time.min, tzinfo=dt.UTC)
     contacts: dict[int, list[dt.datetime]] = defaultdict(list)
     for source in contact_sources:
@@ -274,9 +271,9 @@ def customers_any_rule_could_apply_to(customer_ids: list[int], today: dt.date) -
     thousands of customers of whom few have any of these runs the rules on those few only."""
     if not customer_ids:
         return []
-    horizon = today + dt.timedelta(days=setting("SUPPORT_NEEDS_PIP_ENDING_DAYS", 90))
+    horizon = today + dt.timedelta(days=setting("SUPPORT_NEEDS_PIP_ENDING_DAYS"))
     contacts_since = dt.datetime.combine(
-        today - dt.timedelta(days=setting("SUPPORT_NEEDS_CONTACTS_DAYS", 14)),
+        today - dt.timedelta(days=setting("SUPPORT_NEEDS_CONTACTS_DAYS")),
         dt.time.min,
         tzinfo=dt.UTC,
     )
@@ -285,18 +282,14 @@ def customers_any_rule_could_apply_to(customer_ids: list[int], today: dt.date) -
     )
     tables = {
         "need": SupportNeed._meta.db_table,
-        "signal": apps.get_model("support_needs", "SupportSignal")._meta.db_table,
+        "signal": SupportSignal._meta.db_table,
         "pip": PipAward._meta.db_table,
         "plan": SixPointPlanRecord._meta.db_table,
     }
-    try:
-        interaction_table = apps.get_model("customers", "Interaction")._meta.db_table
-        contacts = (
-            f"OR EXISTS (SELECT 1 FROM {interaction_table} i "
-            "WHERE i.customer_id = c.id AND i.recorded_at >= %(contacts_since)s)"
-        )
-    except LookupError:
-        contacts = ""
+    contacts = (
+        f"OR EXISTS (SELECT 1 FROM {Interaction._meta.db_table} i "
+        "WHERE i.customer_id = c.id AND i.recorded_at >= %(contacts_since)s)"
+    )
     with connection.cursor() as cursor:
         cursor.execute(
             f"""

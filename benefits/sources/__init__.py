@@ -25,7 +25,7 @@ _CLIENTS = {"uc": UcClient, "pip": PipClient, "esa": EsaClient, "sp": SpClient}
 
 
 def client_for(source: str, *, http: LegacyHttpClient | None = None) -> SourceClient:
-    page_size = getattr(settings, "SYNC_PAGE_SIZE", 1000)
+    page_size = settings.SYNC_PAGE_SIZE
     return _CLIENTS[source](http, page_size=page_size)  # type: ignore[no-any-return]
 
 

@@ -31,7 +31,7 @@ def lock_key(source: str) -> str:
 
 
 def lock_ttl() -> float:
-    return float(getattr(settings, "SYNC_LOCK_TTL", 30))
+    return float(settings.SYNC_LOCK_TTL)
 
 
 def source_lock_holder(source: str) -> str | None:

@@ -246,7 +246,7 @@ def sync_runs_resume_stalled(*, now: datetime | None = None) -> list[int]:
     already committed is not processed twice.
     """
     now = now or timezone.now()
-    stall = timedelta(seconds=float(getattr(settings, "SYNC_STALL_SECONDS", 120)))
+    stall = timedelta(seconds=float(settings.SYNC_STALL_SECONDS))
     resumed = []
     for run in SyncRun.objects.filter(status__in=ACTIVE):
         last_sign = run.heartbeat_at or run.queued_at

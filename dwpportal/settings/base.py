@@ -220,9 +220,17 @@ CELERY_TASK_ALWAYS_EAGER = False
 # The simulated legacy systems (legacy_mocks), one base URL serving all four.
 LEGACY_BASE_URL = env("LEGACY_BASE_URL", "http://127.0.0.1:8100")
 
-# Support-need signals (support_needs/rules.py): an arrears payment at or above this many pence
-# to a customer with complex needs raises a safeguard task for the team (default £5,000).
+# Large arrears: a payment of arrears at or above this many pence is flagged on the customer page
+# (benefits.selectors) and, to a customer with complex needs, raises a support signal and a
+# safeguard task for the team (support_needs.rules). Default £5,000.
 SUPPORT_NEEDS_LARGE_ARREARS_PENCE = env_int("SUPPORT_NEEDS_LARGE_ARREARS_PENCE", 500000)
+# The other support-signal thresholds (support_needs.rules).
+SUPPORT_NEEDS_PIP_ENDING_DAYS = env_int("SUPPORT_NEEDS_PIP_ENDING_DAYS", 90)
+SUPPORT_NEEDS_LARGE_DEDUCTION_PERCENT = env_int("SUPPORT_NEEDS_LARGE_DEDUCTION_PERCENT", 10)
+SUPPORT_NEEDS_CONTACTS_COUNT = env_int("SUPPORT_NEEDS_CONTACTS_COUNT", 3)
+SUPPORT_NEEDS_CONTACTS_DAYS = env_int("SUPPORT_NEEDS_CONTACTS_DAYS", 14)
+# A legacy source with no successful sync for this long is shown as stale.
+SOURCE_STALE_AFTER_HOURS = env_int("SOURCE_STALE_AFTER_HOURS", 24)
 # Legacy sync tuning (benefits.sync; see docs/adr/0003). Tests make these small.
 LEGACY_HTTP_TIMEOUT = float(env("LEGACY_HTTP_TIMEOUT", "10") or 10)
 LEGACY_HTTP_ATTEMPTS = env_int("LEGACY_HTTP_ATTEMPTS", 6)
@@ -230,6 +238,10 @@ LEGACY_HTTP_BACKOFF = float(env("LEGACY_HTTP_BACKOFF", "0.5") or 0.5)
 SYNC_PAGE_SIZE = env_int("SYNC_PAGE_SIZE", 2000)
 SYNC_LOCK_TTL = env_int("SYNC_LOCK_TTL", 30)
 SYNC_STALL_SECONDS = env_int("SYNC_STALL_SECONDS", 120)
+LEGACY_HTTP_BACKOFF_CAP = float(env("LEGACY_HTTP_BACKOFF_CAP", "30") or 30)
+SYNC_BUSY_RETRIES = env_int("SYNC_BUSY_RETRIES", 600)  # a page finding its source busy
+SYNC_PAGE_RETRIES = env_int("SYNC_PAGE_RETRIES", 8)  # a page whose source is unavailable
+SYNC_PAGE_RETRY_CAP = env_int("SYNC_PAGE_RETRY_CAP", 300)  # seconds between those retries
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

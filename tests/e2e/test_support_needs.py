@@ -21,8 +21,7 @@ def test_record_review_end_a_need_and_record_a_six_point_plan(
     ColleagueFactory(username="wendy", first_name="Wendy", last_name="Coach", role=roles.WORK_COACH)
     ColleagueFactory(username="anna", first_name="Anna", last_name="Senior", role=roles.ACSSL)
     customer = CustomerFactory(first_name="Jo", last_name="Tester")
-    # The panel's own page: the same template the customer page includes (issue 5's page is
-    # still in progress; its identity bar fails axe's "region" rule outside this feature).
+    # The panel's own page: the same template the customer page includes.
     customer_url = f"{live_server.url}/customers/{customer.public_id}/support-needs/"
     panel = page.get_by_test_id("support-needs-panel")
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from acs.models import Referral
 from audit.models import AccessEvent
 from benefits.models import Payment
+from benefits.selectors import payment_summary_for
 from support_needs.models import ArrearsSafeguard, SupportSignal
 from support_needs.services.safeguards import arrears_safeguard_complete
 from support_needs.services.signals import (
@@ -82,13 +83,18 @@ def test_large_arrears_boundaries(work_coach, pence, code, days, raised):
     assert ArrearsSafeguard.objects.exists() is raised
 
 
-def test_large_arrears_threshold_is_a_setting(work_coach, settings):
-    settings.SUPPORT_NEEDS_LARGE_ARREARS_PENCE = 100000
+def test_one_large_arrears_setting_moves_the_payment_flag_and_the_signal(work_coach, settings):
     customer = CustomerFactory()
     record(customer, work_coach, "care-leaver")
-    arrears(customer, 150000)
+    payment = arrears(customer, 150000)
+    compute(customer)
+    assert not open_signals(customer, "large_arrears")
+    assert payment_summary_for(customer=customer).large_arrears == []
+
+    settings.SUPPORT_NEEDS_LARGE_ARREARS_PENCE = 100000
     compute(customer)
     assert open_signals(customer, "large_arrears")
+    assert payment_summary_for(customer=customer).large_arrears == [payment]
 
 
 def test_large_arrears_from_only_a_restricted_marker_is_a_restricted_signal(acssl):
