@@ -29,7 +29,7 @@ class Colleague(HttpUser):
 
     def _csrf(self) -> str:
         tokens = [c.value for c in self.client.cookies if c.name == "csrftoken"]
-        return tokens[-1] if tokens else ""
+        return (tokens[-1] or "") if tokens else ""
 
     @task(5)
     def search(self) -> None:

@@ -98,7 +98,7 @@ def search_mix(customers: list[SampleCustomer], *, per_kind: int, seed: str) -> 
     """
     pool = sorted(customers, key=lambda c: c.nino)
     rng = random.Random(f"bench-search:{seed}")
-    queries = []
+    queries: list[SearchQuery] = []
     for kind in KINDS:
         chosen = rng.sample(pool, min(per_kind, len(pool)))
         queries.extend(query_for(kind, customer, rng) for customer in chosen)

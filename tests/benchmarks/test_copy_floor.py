@@ -3,7 +3,8 @@
 import pytest
 from django.db import connection
 
-from benchmarks.run import copy_floor, history_tables, portal_tables, table_counts
+from benchmarks.dataset import history_tables, portal_tables, table_counts
+from benchmarks.sync import copy_floor
 from customers.models import Customer
 from tests.factories.customers import (
     PaymentFactory,
