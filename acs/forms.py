@@ -254,10 +254,25 @@ class FiguresFilterForm(GovukFormMixin, forms.Form):
     date_to = GovukDateField(label="To", subject="End date", required=False)
 
     MAX_DAYS = 5 * 366
+    # No case is older than the portal; a range far in the future would overflow the months.
+    EARLIEST = dt.date(2000, 1, 1)
+    LATEST_AHEAD = dt.timedelta(days=366)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         today = timezone.localdate()
+        for name, given in (
+            ("date_from", cleaned.get("date_from")),
+            ("date_to", cleaned.get("date_to")),
+        ):
+            if given is not None and not self.EARLIEST <= given <= today + self.LATEST_AHEAD:
+                self.add_error(
+                    name,
+                    f"Enter a date between {self.EARLIEST:%-d %B %Y} and "
+                    f"{today + self.LATEST_AHEAD:%-d %B %Y}",
+                )
+        if self.errors:
+            return cleaned
         date_to = cleaned.get("date_to") or today
         default_from = (date_to.replace(day=1) - dt.timedelta(days=335)).replace(day=1)
         date_from = cleaned.get("date_from") or default_from

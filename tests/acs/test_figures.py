@@ -173,3 +173,24 @@ def test_the_date_boxes_show_the_range_in_use_even_by_default(client, acssl):
     chosen = client.get(reverse("acs:figures"), {"date_from": "2026-01-01", "date_to": ""}).text
     assert all(box in chosen for box in boxes("date_from", dt.date(2026, 1, 1)))
     assert all(box in chosen for box in boxes("date_to", today))
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"date_to": "9999-12-31"},
+        {"date_from": "0001-01-01", "date_to": "0001-01-15"},
+        {"date_to_day": "31", "date_to_month": "12", "date_to_year": "9999"},
+        {
+            **{"date_from_day": "1", "date_from_month": "1", "date_from_year": "1"},
+            **{"date_to_day": "15", "date_to_month": "1", "date_to_year": "1"},
+        },
+    ],
+)
+@pytest.mark.parametrize("name", ["acs:figures", "acs:figures-csv"])
+def test_dates_out_of_range_are_refused_politely(client, acssl, name, query):
+    client.force_login(acssl)
+    response = client.get(reverse(name), query)
+    assert response.status_code == 400
+    assert "There is a problem" in response.text
+    assert not AccessEvent.objects.filter(what__startswith="acs figures").exists()
