@@ -44,6 +44,8 @@ REFER = "acs.refer_customer"
 VIEW_TEAM = "acs.view_team_caseload"
 VIEW_FIGURES = "acs.view_acs_figures"
 VIEW_RESTRICTED = "customers.view_restricted_customer"
+VIEW_RESTRICTED_NEED = "support_needs.view_restricted_need"
+REFERRED_SUMMARY_UNCLEARED = "Referred to an ACSSL"
 Status = AcsCase.Status
 Action = AccessEvent.Action
 
@@ -228,13 +230,24 @@ def acs_timeline_events(
     *, customer: Customer, user: User | None, limit: int = 50, since: dt.datetime | None = None
 ) -> list[CaseEvent]:
     """Case events for the customer's timeline (one query); colleagues who cannot read cases
-    see only existence and status events."""
+    see only existence and status events.
+
+    A referral's summary names what caused it (a Six Point Plan record, a support signal) and
+    how urgent it is: that tells of a restricted marker, so colleagues not cleared for
+    restricted needs read only "Referred to an ACSSL" (the summary is changed in memory only;
+    case events are never saved again).
+    """
     events = CaseEvent.objects.filter(customer=customer).select_related("case", "actor")
     if since is not None:
         events = events.filter(occurred_at__gt=since)
     if not _can_manage(user):
         events = events.filter(kind__in=COLLEAGUE_VISIBLE_EVENTS)
-    return list(events.order_by("-occurred_at", "-pk")[:limit])
+    found = list(events.order_by("-occurred_at", "-pk")[:limit])
+    if not (user is not None and user.has_perm(VIEW_RESTRICTED_NEED)):
+        for event in found:
+            if event.kind == CaseEvent.Kind.REFERRED:
+                event.summary = REFERRED_SUMMARY_UNCLEARED
+    return found
 
 
 # --- Triage and caseloads ------------------------------------------------------------------

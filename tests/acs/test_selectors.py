@@ -154,3 +154,32 @@ def test_a_task_without_a_colleague_reads_nothing(db):
     with pytest.raises(PermissionDenied):
         selectors.acs_triage_queue(audit=AuditContext.for_task(task_name="nightly"))
     assert AccessEvent.objects.get().username == "(system: nightly)"
+
+
+def test_the_timeline_hides_what_caused_a_referral_from_colleagues_not_cleared(work_coach, acssl):
+    from acs.services import acs_referral_create
+    from acs.timeline import acs_case_event_entries
+
+    customer = CustomerFactory()
+    acs_referral_create(
+        audit=audit_of(acssl),
+        customer=customer,
+        reason="Said they would end it",
+        urgency="immediate",
+        categories=["suicide_self_harm"],
+        customer_agreed="Agreed to a call",
+        source="six_point_plan",
+    )
+
+    def titles(user):
+        entries = acs_case_event_entries(
+            customer=customer, user=user, benefit="", limit=10, since=None
+        )
+        return [entry.title for entry in entries]
+
+    (coach_sees,) = titles(work_coach)
+    assert coach_sees.endswith(": Referred to an ACSSL")
+    assert "six point plan" not in coach_sees.lower()
+    assert "immediate" not in coach_sees.lower()
+    (acssl_sees,) = titles(acssl)
+    assert "six point plan record" in acssl_sees
