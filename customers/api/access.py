@@ -4,7 +4,6 @@ colleague gives for a restricted record sent in a header instead of a form."""
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions
@@ -58,7 +57,6 @@ def customer_for_api(
     *,
     what: str = "customer page",
     action: str = AccessEvent.Action.VIEW_CUSTOMER,
-    **kwargs: Any,
 ) -> Customer:
     """customers.selectors.customer_get_for_user (role, restriction, audit), for the API.
 
@@ -67,9 +65,7 @@ def customer_for_api(
     """
     audit = api_audit(request)
     with reason_refusals():
-        return customer_get_for_user(
-            public_id=public_id, audit=audit, what=what, action=action, **kwargs
-        )
+        return customer_get_for_user(public_id=public_id, audit=audit, what=what, action=action)
 
 
 @contextmanager

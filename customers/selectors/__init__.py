@@ -14,7 +14,6 @@ from customers.selectors.access import (
     customer_access_require,
     customer_get_for_reason,
     customer_get_for_user,
-    restricted_reason_in_session,
 )
 from customers.selectors.search import (
     SEARCH_LIMIT,
@@ -43,5 +42,4 @@ __all__ = [
     "customer_search_by_nino",
     "normalise_postcode",
     "postcode_prefix_q",
-    "restricted_reason_in_session",
 ]

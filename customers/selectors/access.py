@@ -8,7 +8,7 @@ import uuid
 from typing import NoReturn
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
+from django.http import Http404
 
 from audit.context import AuditContext
 from audit.models import AccessEvent
@@ -75,12 +75,9 @@ def _restricted_refuse(*, audit: AuditContext, customer: Customer, what: str) ->
 def customer_get_for_user(
     *,
     public_id: uuid.UUID | str,
-    audit: AuditContext | None = None,
+    audit: AuditContext,
     what: str = "customer page",
     action: str = AccessEvent.Action.VIEW_CUSTOMER,
-    reason: str = "",
-    user: object = None,
-    request: HttpRequest | None = None,
 ) -> Customer:
     """The customer, with every award loaded, if the colleague in `audit` may see it; audited
     either way. The reason for a restricted record is `audit.reason_for(public_id)`.
@@ -88,10 +85,7 @@ def customer_get_for_user(
     Raises PermissionDenied (role without customer access), RestrictedRecord (restricted and
     not cleared; the refusal is logged), ReasonRequired (cleared, but no reason given yet in
     this session) or Http404.
-
-    `user`, `request` and `reason` are the older form, accepted while callers move to `audit`.
     """
-    audit = _audit_from(audit, request, reason)
     customer_access_require(audit=audit, what=what)
     customer = (
         Customer.objects.select_related(*_one_to_one_relations())
@@ -135,19 +129,3 @@ def customer_get_for_reason(*, public_id: uuid.UUID | str, audit: AuditContext) 
     if customer.restricted and not audit.has_perm(VIEW_RESTRICTED_PERMISSION):
         _restricted_refuse(audit=audit, customer=customer, what=what)
     return customer
-
-
-def restricted_reason_in_session(*, request: HttpRequest, customer: Customer) -> str:
-    """The older form of `AuditContext.from_request(request).reason_for(customer.public_id)`,
-    kept while callers move to the audit context."""
-    return AuditContext.from_request(request).reason_for(customer.public_id)
-
-
-def _audit_from(
-    audit: AuditContext | None, request: HttpRequest | None, reason: str
-) -> AuditContext:
-    if audit is None:
-        if request is None:
-            raise TypeError("customer_get_for_user needs an audit context")
-        audit = AuditContext.from_request(request)
-    return audit.with_reason(reason) if reason else audit
