@@ -11,9 +11,11 @@ from benchmarks.queries import SampleCustomer
 
 
 def server_dsn(database: str) -> str:
+    """The harness's own connections: as the owner role when the server has one (it creates the
+    bench database, and the COPY floor truncates tables), else as DATABASE_URL's role."""
     from dwpportal.settings.env import env
 
-    base = env("DATABASE_URL") or ""
+    base = env("DATABASE_OWNER_URL") or env("DATABASE_URL") or ""
     return base.rsplit("/", 1)[0] + "/" + database
 
 
