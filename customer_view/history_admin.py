@@ -18,10 +18,8 @@ from django.urls import path
 from pghistory.models import Events
 
 from accounts.models import User
-from audit.models import AccessEvent
-from audit.services import access_record
-from customers.models import Customer
-from customers.nino import is_valid_nino, normalise_nino
+from audit.context import AuditContext
+from customer_view.selectors import change_history_for_admin
 
 # Who may read the access audit may read the change history: the same accountability job.
 READ_PERMISSION = "audit.view_accessevent"
@@ -69,19 +67,10 @@ class ChangeHistoryAdmin(admin.ModelAdmin):
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Events], search_term: str
     ) -> tuple[QuerySet[Events], bool]:
-        nino = normalise_nino(search_term)
-        customer = Customer.objects.filter(nino=nino).first() if is_valid_nino(nino) else None
-        if customer is None:
-            # Nothing until a customer is named: the union of every event table is not a list
-            # anyone needs, and each look must be about one record.
-            return queryset.none(), False
-        access_record(
-            request=request,
-            action=AccessEvent.Action.VIEW_FRAGMENT,
-            what="change history (admin)",
-            customer=customer,
+        events = change_history_for_admin(
+            audit=AuditContext.from_request(request), nino=search_term, events=queryset
         )
-        return queryset.references(customer), False
+        return events, False
 
     @admin.display(description="record")
     def record(self, event: Events) -> str:

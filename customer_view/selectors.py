@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
+from pghistory.models import Events
 
 from accounts.models import User
 from audit.context import AuditContext
 from audit.models import AccessEvent
 from audit.selectors import can_see_customer_viewers, customer_viewers_for
+from audit.services import access_record
 from benefits.selectors import (
     BenefitCard,
     PaymentSummary,
@@ -40,6 +42,7 @@ from customers.models import (
     SourceIdentity,
     search_name_for,
 )
+from customers.nino import is_valid_nino, normalise_nino
 from customers.selectors import (
     RECORD_INTERACTION_PERMISSION,
     SearchResult,
@@ -238,3 +241,27 @@ def customer_viewers_get(
         public_id=public_id, audit=audit, what=what, action=AccessEvent.Action.VIEW_FRAGMENT
     )
     return customer, customer_viewers_for(customer_id=customer.pk, audit=audit)
+
+
+# --- Change history in admin ------------------------------------------------------------------
+
+
+def change_history_for_admin(
+    *, audit: AuditContext, nino: str, events: QuerySet[Events]
+) -> QuerySet[Events]:
+    """The change-history events (pghistory) of the customer with this NINO and of every row
+    that points at it; the look is audited. Nothing until a customer is named: the union of
+    every event table is not a list anyone needs, and each look must be about one record."""
+    normalised = normalise_nino(nino)
+    customer = (
+        Customer.objects.filter(nino=normalised).first() if is_valid_nino(normalised) else None
+    )
+    if customer is None:
+        return events.none()
+    access_record(
+        audit=audit,
+        action=AccessEvent.Action.VIEW_FRAGMENT,
+        what="change history (admin)",
+        customer=customer,
+    )
+    return events.references(customer)
