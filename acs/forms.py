@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from accounts.models import User
 from acs.models import (
     AcsCase,
     CaseCategory,
@@ -23,6 +24,22 @@ from core.forms import GovukDateField, GovukFormMixin
 
 def _codes(model: Any) -> list[tuple[str, str]]:
     return list(model.objects.filter(active=True).values_list("code", "name"))
+
+
+class ColleagueChoiceField(forms.ModelChoiceField):
+    """A colleague, shown by name (their username if they have none)."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        colleague: User = obj
+        return colleague.get_full_name() or colleague.username
+
+
+def _field[F: forms.Field](form: forms.BaseForm, name: str, kind: type[F]) -> F:
+    """The form's field `name`, which is a `kind` (to set its choices at run time)."""
+    field = form.fields[name]
+    if not isinstance(field, kind):
+        raise TypeError(f"{name} is a {type(field).__name__}, not a {kind.__name__}")
+    return field
 
 
 class ServiceErrorsMixin:
@@ -71,11 +88,11 @@ class ReferralForm(AcsForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["categories"].choices = _codes(CaseCategory)
+        _field(self, "categories", forms.ChoiceField).choices = _codes(CaseCategory)
 
 
 class AssignForm(AcsForm):
-    owner = forms.ModelChoiceField(
+    owner = ColleagueChoiceField(
         label="Assign to",
         queryset=acs_case_owners(),
         empty_label="Choose a colleague",
@@ -84,8 +101,7 @@ class AssignForm(AcsForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = acs_case_owners()
-        self.fields["owner"].label_from_instance = lambda u: u.get_full_name() or u.username
+        _field(self, "owner", ColleagueChoiceField).queryset = acs_case_owners()
 
 
 class StatusForm(AcsForm):
@@ -116,7 +132,7 @@ class CloseForm(AcsForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["outcome"].choices = _codes(CaseOutcome)
+        _field(self, "outcome", forms.ChoiceField).choices = _codes(CaseOutcome)
 
 
 class ReasonForm(AcsForm):
@@ -152,7 +168,7 @@ class CategoriesForm(AcsForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["categories"].choices = _codes(CaseCategory)
+        _field(self, "categories", forms.ChoiceField).choices = _codes(CaseCategory)
 
 
 class ReviewForm(AcsForm):
@@ -163,7 +179,7 @@ class ActionForm(AcsForm):
     description = forms.CharField(
         label="Action", max_length=500, error_messages={"required": "Describe the action"}
     )
-    owner = forms.ModelChoiceField(
+    owner = ColleagueChoiceField(
         label="Owner",
         queryset=acs_case_owners(),
         empty_label="Choose a colleague",
@@ -173,8 +189,7 @@ class ActionForm(AcsForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = acs_case_owners()
-        self.fields["owner"].label_from_instance = lambda u: u.get_full_name() or u.username
+        _field(self, "owner", ColleagueChoiceField).queryset = acs_case_owners()
 
 
 class NoteForm(AcsForm):
@@ -194,7 +209,7 @@ class NoteForm(AcsForm):
 
     def __init__(self, *args: Any, notes: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["corrects"].choices = [("", "No, this is a new note")] + [
+        _field(self, "corrects", forms.ChoiceField).choices = [("", "No, this is a new note")] + [
             (note.pk, f"Note of {timezone.localtime(note.created_at):%d %b %Y %H:%M}")
             for note in notes
         ]
@@ -220,7 +235,7 @@ class PartnerReferralForm(AcsForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].choices = [
+        _field(self, "organisation", forms.ChoiceField).choices = [
             ("", "Choose an organisation"),
             *_codes(PartnerOrganisation),
         ]
