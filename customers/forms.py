@@ -5,6 +5,7 @@ Error messages follow the GOV.UK Design System's wording patterns.
 
 import datetime as dt
 import re
+from typing import Any
 
 from django import forms
 from django.utils import timezone
@@ -119,32 +120,42 @@ class CustomerSearchForm(GovukFormMixin, forms.Form):
 
 
 class InteractionForm(GovukFormMixin, forms.Form):
+    """Rendered with the GOV.UK field templates, except the follow-up date's own three boxes,
+    whose names (follow_up_day, _month, _year) the interaction API shares."""
+
     channel = forms.ChoiceField(
+        label="How were you in contact?",
         choices=Channel.choices,
         widget=forms.RadioSelect,
         error_messages={"required": "Select how you were in contact"},
     )
     benefits = forms.MultipleChoiceField(
+        label="Which benefits was it about?",
+        help_text="Select all that apply, or none for general contact",
         choices=Benefit.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": "Select benefits from the list"},
     )
     summary = forms.CharField(
+        label="Summary",
+        help_text="What the customer needed and what you did",
         max_length=2000,
-        widget=forms.Textarea,
+        widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={
             "required": "Enter a summary of the contact",
             "max_length": "Summary must be 2000 characters or fewer",
         },
     )
     outcome = forms.CharField(
+        label="Outcome",
         required=False,
         max_length=2000,
-        widget=forms.Textarea,
+        widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"max_length": "Outcome must be 2000 characters or fewer"},
     )
     follow_up_action = forms.CharField(
+        label="Follow-up action",
         required=False,
         max_length=300,
         error_messages={"max_length": "Follow-up action must be 300 characters or fewer"},
@@ -153,16 +164,16 @@ class InteractionForm(GovukFormMixin, forms.Form):
     follow_up_month = _date_part(2)
     follow_up_year = _date_part(4)
 
+    # The follow-up date's boxes are laid out in the page; the other fields' ids follow auto_id.
     error_targets = {
-        "channel": "interaction-channel",
-        "benefits": "interaction-benefits",
-        "summary": "interaction-summary",
-        "outcome": "interaction-outcome",
-        "follow_up_action": "interaction-follow-up-action",
         "follow_up_day": "follow-up-day",
         "follow_up_month": "follow-up-month",
         "follow_up_year": "follow-up-year",
     }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "interaction-%s")
+        super().__init__(*args, **kwargs)
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -178,13 +189,21 @@ class InteractionForm(GovukFormMixin, forms.Form):
 
 class RestrictedReasonForm(GovukFormMixin, forms.Form):
     reason = forms.CharField(
+        label="Why do you need to open this restricted record?",
+        help_text=(
+            "This record is restricted. Your reason is kept with a record of every page you see. "
+            'For example, "Customer phoned about a missing UC payment; identity confirmed".'
+        ),
         max_length=1000,
         min_length=MIN_REASON_LENGTH,
-        widget=forms.Textarea,
+        widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={
             "required": "Enter why you need to open this restricted record",
             "min_length": f"Reason must be at least {MIN_REASON_LENGTH} characters",
             "max_length": "Reason must be 1000 characters or fewer",
         },
     )
-    error_targets = {"reason": "restricted-reason"}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "restricted-%s")
+        super().__init__(*args, **kwargs)

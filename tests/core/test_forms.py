@@ -1,6 +1,7 @@
 """The shared GOV.UK form pieces: date inputs, specific messages, error-summary links, markup."""
 
 import datetime as dt
+import importlib
 
 import pytest
 from django import forms
@@ -163,3 +164,52 @@ def test_the_error_summary_include_links_each_error():
     assert '<a href="#id_urgency_0">Select how urgent</a>' in html
     assert "Enter contact number" not in html
     assert render_to_string("includes/error_summary.html", {"form": MixedForm()}).strip() == ""
+
+
+PORTAL_FORMS = [
+    "acs.forms.ReferralForm",
+    "acs.forms.AssignForm",
+    "acs.forms.StatusForm",
+    "acs.forms.CloseForm",
+    "acs.forms.ReasonForm",
+    "acs.forms.RiskForm",
+    "acs.forms.CategoriesForm",
+    "acs.forms.ReviewForm",
+    "acs.forms.ActionForm",
+    "acs.forms.NoteForm",
+    "acs.forms.PartnerReferralForm",
+    "acs.forms.PartnerOutcomeForm",
+    "acs.forms.EscalationForm",
+    "support_needs.forms.EndForm",
+    "support_needs.forms.SixPointPlanForm",
+    "support_needs.forms.ReferForm",
+    "support_needs.forms.DismissForm",
+    "support_needs.forms.SafeguardForm",
+    "accounts.forms.SignInForm",
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", PORTAL_FORMS)
+def test_every_portal_form_names_what_is_missing_and_links_to_a_real_element(path):
+    module, name = path.rsplit(".", 1)
+    form_class = getattr(importlib.import_module(module), name)
+    form = form_class(data={}) if name != "SignInForm" else form_class(None, data={})
+    assert not form.is_valid()
+    html = str(form)
+    messages = [message for _, message in form.error_summary]
+    assert messages
+    assert "This field is required." not in messages
+    assert len(set(messages)) == len(messages), messages
+    for target, _ in form.error_summary:
+        assert f'id="{target}"' in html, (target, path)
+
+
+def test_the_six_point_plan_time_is_five_text_boxes_already_filled_with_now():
+    from support_needs.forms import SixPointPlanForm
+
+    html = SixPointPlanForm()["occurred_at"].as_field_group()
+    now = timezone.localtime()
+    assert html.count('type="text" inputmode="numeric"') == 5
+    assert "datetime-local" not in html
+    assert f'name="occurred_at_year" type="text" inputmode="numeric" value="{now.year}"' in html
