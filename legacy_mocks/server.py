@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import cast
 from urllib.parse import parse_qs, urlsplit
 
 from legacy_mocks.awards import SYSTEMS
@@ -78,7 +79,7 @@ class MockServer(ThreadingHTTPServer):
 
     @property
     def base_url(self) -> str:
-        host, port = self.server_address[:2]
+        host, port = cast(tuple[str, int], self.server_address[:2])  # bound to an IPv4 address
         return f"http://{host}:{port}"
 
     def reset(self) -> None:

@@ -166,7 +166,8 @@ class World:
     def _initial_pip_batches(self) -> list[PipBatch]:
         if self._pip_initial is None:
             # One cheap scan of who holds PIP on day 0 fixes the batch boundaries.
-            batches, first, count, stamp = [], 0, 0, self.population.changed_at(0, 0)
+            batches: list[PipBatch] = []
+            first, count, stamp = 0, 0, self.population.changed_at(0, 0)
             for index in range(self.population.size):
                 if self.population.holds(index)[_POSITION["pip"]]:
                     first, count = first or index + 1, count + 1

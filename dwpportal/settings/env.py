@@ -2,6 +2,7 @@
 
 import os
 from pathlib import Path
+from typing import overload
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 LOCAL_ENV_FILE = BASE_DIR / "var" / "local.env"
@@ -22,7 +23,12 @@ def _local_env() -> dict[str, str]:
 _LOCAL = _local_env()
 
 
+@overload
+def env(name: str, default: str) -> str: ...
+@overload
+def env(name: str, default: None = None) -> str | None: ...
 def env(name: str, default: str | None = None) -> str | None:
+    """The variable from the environment, else from var/local.env, else `default`."""
     return os.environ.get(name, _LOCAL.get(name, default))
 
 
