@@ -102,3 +102,24 @@ def test_an_empty_six_point_plan_in_the_panel_focuses_the_summary(page: Page, li
     assert "This field is required" not in summary_text
     page.get_by_role("link", name="The date and time must include a day").click()
     expect(when.get_by_label("Day")).to_be_focused()
+
+
+def test_an_empty_sign_in_focuses_the_summary(page: Page, live_server):
+    page.goto(f"{live_server.url}/accounts/sign-in/")
+    page.get_by_role("button", name="Sign in").click()
+    assert_error_summary_works(page, "Enter your username", "Enter your password")
+
+
+def test_an_empty_interaction_on_the_customer_page_focuses_the_summary(page: Page, live_server):
+    ColleagueFactory(username="wendy", role=roles.WORK_COACH)
+    customer = CustomerFactory()
+    sign_in(page, live_server, "wendy")
+    page.goto(f"{live_server.url}/customers/{customer.public_id}/")
+    form = page.get_by_test_id("interaction-form")
+    form.get_by_role("group", name="Follow-up by").get_by_label("Day").fill("40")
+    form.get_by_role("button", name="Record interaction").click()  # htmx: the form is swapped
+    assert_error_summary_works(
+        page, "Select how you were in contact", "Enter a summary of the contact"
+    )
+    page.get_by_role("link", name="Select how you were in contact").click()
+    expect(page.locator("#interaction-channel_0")).to_be_focused()
