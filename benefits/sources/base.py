@@ -5,13 +5,14 @@ The sync service knows only these types: an adapter turns its system's wire form
 model's columns, and its payments) or a `Rejected` record saying why it cannot be trusted.
 """
 
+import functools
 import json
 import random
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from http.client import HTTPException, IncompleteRead
 from typing import Any
@@ -161,10 +162,17 @@ class SourceRecord:
     payments: tuple[PaymentRecord, ...]
     position: str
 
+    def __post_init__(self) -> None:
+        record_check(self)
+
 
 @dataclass(frozen=True, slots=True)
 class Rejected:
-    """A record the parser would not trust: kept whole for quarantine."""
+    """A record the parser would not trust: kept whole for quarantine.
+
+    Whatever the source sent, the fields are made storable: a NUL or an undecodable byte becomes
+    a visible escape, a version beyond a bigint is dropped, so quarantining it cannot fail.
+    """
 
     source: str
     position: str
@@ -172,6 +180,12 @@ class Rejected:
     version: int | None
     raw_payload: str
     reason: str
+
+    def __post_init__(self) -> None:
+        for name in ("position", "record_key", "raw_payload", "reason"):
+            object.__setattr__(self, name, storable_text(getattr(self, name)))
+        if self.version is not None and not BIGINT_MIN <= self.version <= BIGINT_MAX:
+            object.__setattr__(self, "version", None)
 
 
 @dataclass
@@ -184,16 +198,171 @@ class ParsedPage:
     has_more: bool
     expected_records: int | None = None  # when the source says how many are still to come
     raw_items: int = 0
+    # Each parsed record's item as the source sent it, by position, and how to write it back
+    # as the source's own text: a record the database refuses is quarantined whole, replayable.
+    originals: dict[str, Any] = field(default_factory=dict)
+    raw_text: Callable[[Any], str] = repr
 
     @property
     def fetched(self) -> int:
         return len(self.records) + len(self.rejected)
+
+    def rejection(self, record: SourceRecord, reason: str) -> Rejected:
+        """A parsed record refused later (by the database), as a quarantine entry."""
+        original = self.originals.get(record.position)
+        return Rejected(
+            source=record.source,
+            position=record.position,
+            record_key=record.nino,
+            version=record.version,
+            raw_payload=self.raw_text(original) if original is not None else "",
+            reason=reason,
+        )
 
 
 @dataclass
 class HttpAnswer:
     body: bytes
     headers: dict[str, str] = field(default_factory=dict)
+
+
+# --- what the database can hold: a record outside these limits is rejected, alone ---
+
+BIGINT_MIN, BIGINT_MAX = -(2**63), 2**63 - 1
+# Dates the portal can store, compare and show (a year-1 date overflows on conversion to local
+# time; nobody alive was born before 1870 and no award runs past 2199).
+EARLIEST_DATE = date(1870, 1, 1)
+LATEST_DATE = date(2199, 12, 31)
+
+
+def storable_text(text: str) -> str:
+    """Text PostgreSQL accepts: NUL and undecodable bytes (surrogates) shown as escapes."""
+    if "\x00" in text:
+        text = text.replace("\x00", "\\x00")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
+
+def text_problem(text: str) -> str | None:
+    """Why a string cannot be stored as the source meant it, or None."""
+    if "\x00" in text:
+        return "contains a NUL byte"
+    if "\ufffd" in text:
+        return "is not valid text (an undecodable byte)"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "is not valid text (an undecodable byte)"
+    return None
+
+
+def _value_problem(value: object, limit: tuple[str, int | None, int | None]) -> str | None:
+    kind, low, high = limit
+    if value is None:
+        return None
+    if isinstance(value, str):
+        problem = text_problem(value)
+        if problem:
+            return problem
+        if high is not None and kind == "text" and len(value) > high:
+            return f"is {len(value)} characters long (at most {high})"
+        return None
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        if low is not None and high is not None and not low <= value <= high:
+            return f"is out of range ({value})"
+        return None
+    if isinstance(value, datetime):
+        return _date_problem(value.date())
+    if isinstance(value, date):
+        return _date_problem(value)
+    if isinstance(value, dict):
+        for key, item in value.items():
+            problem = _value_problem(str(key), ("json", None, None)) or _value_problem(
+                item, ("json", BIGINT_MIN, BIGINT_MAX)
+            )
+            if problem:
+                return f"holds a value that {problem}"
+        return None
+    if isinstance(value, (list, tuple)):
+        for item in value:
+            problem = _value_problem(item, ("json", BIGINT_MIN, BIGINT_MAX))
+            if problem:
+                return f"holds a value that {problem}"
+    return None
+
+
+def _date_problem(day: date) -> str | None:
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        return f"is out of range ({day.isoformat()})"
+    return None
+
+
+Limit = tuple[str, int | None, int | None]
+
+
+@functools.cache
+def _limits(model_label: str, names: tuple[str, ...]) -> dict[str, Limit]:
+    """Each column's limit as the model declares it: max_length, or the integer range."""
+    from django.apps import apps
+    from django.db import connection, models
+
+    model = apps.get_model(model_label)
+    limits: dict[str, Limit] = {}
+    for name in names:
+        column = model._meta.get_field(name)
+        if isinstance(column, models.CharField):
+            limits[name] = ("text", None, column.max_length)
+        elif isinstance(column, models.IntegerField):
+            low, high = connection.ops.integer_field_range(column.get_internal_type())
+            limits[name] = ("int", low, high)
+        else:
+            limits[name] = ("other", None, None)
+    return limits
+
+
+_AWARD_MODELS = {
+    "UcAward": "benefits.UniversalCreditAward",
+    "PipAward": "benefits.PipAward",
+    "EsaAward": "benefits.EsaAward",
+    "StatePensionAward": "benefits.StatePensionAward",
+}
+_PAYMENT_FIELDS = tuple(f.name for f in fields(PaymentRecord))
+
+
+def record_check(record: "SourceRecord") -> None:
+    """Refuse (RecordError) a record the database would refuse, naming the field and why.
+
+    Limits come from the models, so a wider column widens what is accepted."""
+    problem = _value_problem(record.version, ("int", BIGINT_MIN, BIGINT_MAX))
+    if problem:
+        raise RecordError(f"version {problem}")
+    problem = _value_problem(record.changed_at, ("other", None, None))
+    if problem:
+        raise RecordError(f"changed_at {problem}")
+    identity_names = tuple(f.name for f in fields(Identity) if f.name != "restricted")
+    for model_label in ("customers.SourceIdentity", "customers.Customer"):
+        limits = _limits(model_label, identity_names)
+        for name in identity_names:
+            problem = _value_problem(getattr(record.identity, name), limits[name])
+            if problem:
+                raise RecordError(f"{name.replace('_', ' ')} {problem}")
+    award_names = tuple(f.name for f in fields(record.award))  # type: ignore[arg-type]
+    limits = _limits(_AWARD_MODELS[type(record.award).__name__], award_names)
+    for name in award_names:
+        problem = _value_problem(getattr(record.award, name), limits[name])
+        if problem:
+            raise RecordError(f"{name.replace('_', ' ')} {problem}")
+    limits = _limits("benefits.Payment", _PAYMENT_FIELDS)
+    for number, payment in enumerate(record.payments, start=1):
+        for name in _PAYMENT_FIELDS:
+            problem = _value_problem(getattr(payment, name), limits[name])
+            if problem:
+                raise RecordError(f"payment {number} {name.replace('_', ' ')} {problem}")
 
 
 # --- field parsing helpers shared by the parsers (each raises RecordError with a reason) ---
@@ -210,9 +379,13 @@ def parse_iso_date(text: str | None, what: str) -> date | None:
     if not text:
         return None
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError as error:
         raise RecordError(f"{what} is not a real date: {text!r}") from error
+    problem = _date_problem(day)
+    if problem:
+        raise RecordError(f"{what} {problem}")
+    return day
 
 
 def parse_compact_date(text: str, what: str) -> date | None:
@@ -243,6 +416,9 @@ def parse_moment(text: str, what: str = "changed_at") -> datetime:
         raise RecordError(f"{what} is not a timestamp: {text!r}") from error
     if moment.tzinfo is None:
         raise RecordError(f"{what} has no time zone: {text!r}")
+    problem = _date_problem(moment.date())
+    if problem:
+        raise RecordError(f"{what} {problem}")
     return moment
 
 
@@ -259,8 +435,18 @@ def parse_int(value: Any, what: str) -> int:
     if isinstance(value, int):
         return value
     text = str(value).strip() if value is not None else ""
-    if not text.lstrip("-").isdigit():
-        raise RecordError(f"{what} is not a whole number: {value!r}")
+    if not text.lstrip("-").isdigit() or not text.isascii():
+        raise RecordError(f"{what} is not a whole number: {value!r}"[:300])
+    if len(text.lstrip("-").lstrip("0")) > 19:
+        raise RecordError(f"{what} is out of range: {text[:40]}...")
+    return int(text)
+
+
+def version_or_none(value: object) -> int | None:
+    """A rejected record's version if it can be read and stored, else None."""
+    text = str(value).strip() if value is not None else ""
+    if not text.isascii() or not text.lstrip("-").isdigit() or len(text) > 19:
+        return None
     return int(text)
 
 

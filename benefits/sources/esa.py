@@ -22,6 +22,7 @@ from benefits.sources.base import (
     parse_moment,
     parse_nino,
     payment_reference,
+    version_or_none,
 )
 
 SOURCE = "esa"
@@ -62,12 +63,15 @@ def _fields(line: str, layout: tuple[tuple[str, int], ...]) -> dict[str, str]:
     return values
 
 
+def _raw_text(group: list[str]) -> str:
+    return "\n".join(line.rstrip() for line in group)
+
+
 def parse_extract(body: bytes, *, from_seq: int) -> ParsedPage:
     """Parse one extract. A cut-off extract or a trailer that disagrees is transient."""
-    try:
-        text = body.decode("ascii")
-    except UnicodeDecodeError as error:
-        raise TransientSourceError(f"ESA extract from {from_seq} is not ASCII") from error
+    # A byte beyond ASCII stays in its record (as a surrogate, one character per byte so the
+    # fixed widths hold) and that record alone is rejected.
+    text = body.decode("ascii", errors="surrogateescape")
     if not text.endswith("\n"):
         raise TransientSourceError(f"ESA extract from {from_seq} is cut off (no final newline)")
     lines = text[:-1].split("\n")
@@ -92,6 +96,7 @@ def parse_extract(body: bytes, *, from_seq: int) -> ParsedPage:
         else:
             groups[-1].append(line)
     parsed = ParsedPage([], [], str(next_seq), False, raw_items=len(groups))
+    parsed.raw_text = _raw_text
     distinct = set()
     for number, group in enumerate(groups):
         seq_text = group[0][:12]
@@ -99,14 +104,15 @@ def parse_extract(body: bytes, *, from_seq: int) -> ParsedPage:
         where = f"from_seq {from_seq} customer {number} (seq {seq_text.lstrip('0')})"
         try:
             parsed.records.append(parse_customer(group, position=where))
+            parsed.originals[where] = group
         except RecordError as error:
             parsed.rejected.append(
                 Rejected(
                     source=SOURCE,
                     position=where,
                     record_key=group[0][14:23].strip(),
-                    version=int(seq_text) if seq_text.isdigit() else None,
-                    raw_payload="\n".join(line.rstrip() for line in group),
+                    version=version_or_none(seq_text),
+                    raw_payload=_raw_text(group),
                     reason=str(error),
                 )
             )

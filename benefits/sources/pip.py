@@ -19,6 +19,7 @@ from benefits.sources.base import (
     parse_moment,
     parse_nino,
     payment_reference,
+    version_or_none,
 )
 
 SOURCE = "pip"
@@ -55,12 +56,21 @@ def parse_batch_list(body: bytes) -> list[tuple[int, int]]:
         raise TransientSourceError(f"PIP batch list is not whole: {error}") from error
 
 
+def _raw_text(element: ET.Element) -> str:
+    return ET.tostring(element, encoding="unicode")
+
+
 def parse_batch(body: bytes, *, batch_id: int) -> ParsedPage:
     """Parse one batch file. Cut-off XML or a record count that disagrees is transient."""
     try:
         root = ET.fromstring(body)
     except ET.ParseError as error:
-        raise TransientSourceError(f"PIP batch {batch_id} is not whole XML: {error}") from error
+        try:
+            # An undecodable byte becomes U+FFFD and only its award is rejected (record_check);
+            # a batch that is still not XML is cut off.
+            root = ET.fromstring(body.decode("utf-8", errors="replace"))
+        except ET.ParseError:
+            raise TransientSourceError(f"PIP batch {batch_id} is not whole XML: {error}") from error
     awards = root.findall("Award")
     declared = root.get("recordCount")
     if root.tag != "PipcsExport" or declared is None or int(declared) != len(awards):
@@ -68,10 +78,12 @@ def parse_batch(body: bytes, *, batch_id: int) -> ParsedPage:
             f"PIP batch {batch_id} declares {declared} records but holds {len(awards)}"
         )
     parsed = ParsedPage([], [], str(batch_id), False, raw_items=len(awards))
+    parsed.raw_text = _raw_text
     for number, element in enumerate(awards):
         where = f"batch {batch_id} award {number}"
         try:
             parsed.records.append(parse_award(element, position=where))
+            parsed.originals[where] = element
         except RecordError as error:
             seq = element.get("seq")
             parsed.rejected.append(
@@ -79,8 +91,8 @@ def parse_batch(body: bytes, *, batch_id: int) -> ParsedPage:
                     source=SOURCE,
                     position=where,
                     record_key=(element.findtext("Nino") or "")[:100],
-                    version=int(seq) if seq and seq.isdigit() else None,
-                    raw_payload=ET.tostring(element, encoding="unicode"),
+                    version=version_or_none(seq),
+                    raw_payload=_raw_text(element),
                     reason=str(error),
                 )
             )

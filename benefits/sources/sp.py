@@ -24,6 +24,7 @@ from benefits.sources.base import (
     parse_moment,
     parse_nino,
     payment_reference,
+    version_or_none,
 )
 
 SOURCE = "sp"
@@ -49,12 +50,15 @@ def _csv_text(rows: list[list[str]]) -> str:
     return buffer.getvalue()
 
 
+def _raw_text(group: list[list[str]]) -> str:
+    return _csv_text([list(COLUMNS), *group])
+
+
 def parse_extract(body: bytes, *, since: str, next_since: str, has_more: bool) -> ParsedPage:
     """Parse one extract. A cut-off file (a short row, no final line end) is transient."""
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise TransientSourceError("SP extract is not UTF-8 (cut off?)") from error
+    # An undecodable byte stays in its record (as a surrogate) and that record alone is
+    # rejected; a cut-off multi-byte character also lacks the final line end below.
+    text = body.decode("utf-8", errors="surrogateescape")
     if not text.endswith("\r\n"):
         raise TransientSourceError(f"SP extract since {since} is cut off (no final line end)")
     try:
@@ -72,18 +76,20 @@ def parse_extract(body: bytes, *, since: str, next_since: str, has_more: bool) -
         else:
             groups[-1].append(row)
     parsed = ParsedPage([], [], next_since, has_more, raw_items=len(groups))
+    parsed.raw_text = _raw_text
     for number, group in enumerate(groups):
         where = f"since {since} row group {number} (seq {group[0][1]})"
         try:
             parsed.records.append(parse_rows(group, position=where))
+            parsed.originals[where] = group
         except RecordError as error:
             parsed.rejected.append(
                 Rejected(
                     source=SOURCE,
                     position=where,
                     record_key=group[0][3][:100],
-                    version=int(group[0][1]) if group[0][1].isdigit() else None,
-                    raw_payload=_csv_text([list(COLUMNS), *group]),
+                    version=version_or_none(group[0][1]),
+                    raw_payload=_raw_text(group),
                     reason=str(error),
                 )
             )

@@ -38,10 +38,15 @@ CONDITIONALITY_REGIMES = {
 PAYMENT_KINDS = {"regular": "regular", "arrears": "arrears"}
 
 
+def _raw_text(change: Any) -> str:
+    return json.dumps(change, indent=1, sort_keys=True)
+
+
 def parse_changes(body: bytes, *, position: str) -> ParsedPage:
     """Parse one page of /uc/v1/changes. A page that is not whole JSON is transient."""
     try:
-        page = json.loads(body)
+        # An undecodable byte stays in its record (as a surrogate): that record alone is rejected.
+        page = json.loads(body.decode("utf-8", errors="surrogateescape"))
         changes = page["changes"]
         next_cursor = str(page["next_cursor"])
         has_more = bool(page["has_more"])
@@ -52,10 +57,12 @@ def parse_changes(body: bytes, *, position: str) -> ParsedPage:
             f"UC page at cursor {position!r} is not whole: {error}"
         ) from error
     parsed = ParsedPage([], [], next_cursor, has_more, raw_items=len(changes))
+    parsed.raw_text = _raw_text
     for number, change in enumerate(changes):
         where = f"cursor {position or '0'} item {number}"
         try:
             parsed.records.append(parse_change(change, position=where))
+            parsed.originals[where] = change
         except RecordError as error:
             claim = change.get("claim") if isinstance(change, dict) else None
             parsed.rejected.append(
@@ -64,7 +71,7 @@ def parse_changes(body: bytes, *, position: str) -> ParsedPage:
                     position=where,
                     record_key=str((claim or {}).get("nino", ""))[:100],
                     version=_maybe_int(change.get("version") if isinstance(change, dict) else None),
-                    raw_payload=json.dumps(change, indent=1, sort_keys=True),
+                    raw_payload=_raw_text(change),
                     reason=str(error),
                 )
             )

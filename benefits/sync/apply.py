@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from django.db import connection
+import psycopg
+from django.db import DataError, IntegrityError, connection, transaction
 from psycopg.types.json import Jsonb
 
 from benefits.models import EsaAward, PipAward, StatePensionAward, UniversalCreditAward
-from benefits.sources.base import SourceRecord
+from benefits.sources.base import SourceRecord, storable_text
 from customers.models import search_name_for
 
 AWARD_MODELS = {
@@ -55,6 +56,17 @@ class ApplyResult:
     events: int = 0
     # Customers whose award this page created or changed (for support needs and signals).
     changed_customer_ids: list[int] = field(default_factory=list)
+    # Records the database refused, each with its reason: the caller quarantines them (the
+    # rest of the page was applied without them).
+    refused: list[tuple[SourceRecord, str]] = field(default_factory=list)
+
+    def add(self, other: "ApplyResult") -> None:
+        self.created += other.created
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.events += other.events
+        self.changed_customer_ids.extend(other.changed_customer_ids)
+        self.refused.extend(other.refused)
 
 
 def latest_per_customer(records: Sequence[SourceRecord]) -> tuple[list[SourceRecord], int]:
@@ -103,12 +115,43 @@ def _midnight(day: date | None) -> datetime | None:
 
 
 def records_apply(*, source: str, records: Sequence[SourceRecord], run_id: int) -> ApplyResult:
-    """Upsert the records' customers, identities, awards, payments and events. Idempotent."""
-    result = ApplyResult()
+    """Upsert the records' customers, identities, awards, payments and events. Idempotent.
+
+    Must run inside a transaction. The parsers reject what they can see is wrong; should the
+    database still refuse a record (a constraint or limit nobody checked), the batch is rolled
+    back to a savepoint and split in halves until the refused record stands alone: it is
+    returned in `refused` with the database's reason and every other record is applied.
+    """
     latest, dropped = latest_per_customer(records)
+    result = _apply_or_split(source, latest, run_id)
     result.unchanged += dropped
-    if not latest:
-        return result
+    return result
+
+
+def _apply_or_split(source: str, records: list[SourceRecord], run_id: int) -> ApplyResult:
+    if not records:
+        return ApplyResult()
+    try:
+        with transaction.atomic():
+            return _apply_latest(source, records, run_id)
+    # psycopg's own errors come from COPY, which it checks before sending (e.g. a NUL byte).
+    except (DataError, IntegrityError, psycopg.DataError, psycopg.IntegrityError) as error:
+        if len(records) == 1:
+            reason = f"the database refused the record: {_first_line(error)}"
+            return ApplyResult(refused=[(records[0], reason)])
+    middle = len(records) // 2
+    result = _apply_or_split(source, records[:middle], run_id)
+    result.add(_apply_or_split(source, records[middle:], run_id))
+    return result
+
+
+def _first_line(error: Exception) -> str:
+    return storable_text(str(error).strip().split("\n")[0])[:500]
+
+
+def _apply_latest(source: str, latest: list[SourceRecord], run_id: int) -> ApplyResult:
+    """One customer per record (latest_per_customer already applied)."""
+    result = ApplyResult()
     award_table = AWARD_MODELS[source]._meta.db_table
     award_columns = _award_columns(source)
     names = [name for name, _ in award_columns]
