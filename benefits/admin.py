@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from audit.context import AuditContext
 from benefits.models import QuarantinedRecord, SourceWatermark, SyncRun, SyncSchedule
+from benefits.selectors import quarantined_record_for_admin
 from benefits.sync.services import quarantine_discard, quarantine_replay
 
 
@@ -79,6 +80,17 @@ class QuarantinedRecordAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # nothing is dropped: discard keeps the record with a note
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        # The page shows the raw legacy payload: the selector audits the look.
+        quarantined_record_for_admin(audit=AuditContext.from_request(request), pk=object_id)
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def response_change(self, request: HttpRequest, obj: QuarantinedRecord) -> HttpResponse:
         here = reverse("admin:benefits_quarantinedrecord_change", args=[obj.pk])
