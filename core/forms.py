@@ -50,15 +50,22 @@ class GovukDateInput(forms.MultiWidget):
 
     A single ISO value under the field's own name (`due_on=2027-03-31`, as links and older
     clients send) is read too, so a bookmarked or scripted request keeps working.
+    `stem` replaces the field's name in the boxes' names (`follow_up` for a `follow_up_date`
+    field whose boxes are `follow_up_day`, ...), for a form whose names are already in use.
     """
 
     parts: ClassVar[tuple[tuple[str, str, int], ...]] = DATE_PARTS
 
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+    def __init__(self, attrs: dict[str, Any] | None = None, *, stem: str = "") -> None:
         widgets = {
             name: forms.TextInput(attrs={"inputmode": "numeric"}) for name, _, _ in self.parts
         }
+        self.stem = stem
         super().__init__(widgets, attrs)
+
+    def part_names(self, name: str) -> list[str]:
+        """The name of each box for a field rendered under `name`."""
+        return [f"{self.stem or name}_{part}" for part, _, _ in self.parts]
 
     def decompress(self, value: Any) -> list[str]:
         if isinstance(value, str) and value:
@@ -75,13 +82,13 @@ class GovukDateInput(forms.MultiWidget):
             return [value[:10] for _ in self.parts]
 
     def value_from_datadict(self, data: Any, files: Any, name: str) -> list[str]:
-        parts = super().value_from_datadict(data, files, name)
+        parts = [data.get(part_name) for part_name in self.part_names(name)]
         if not any(parts) and data.get(name):
             return self._from_iso(str(data.get(name)))
         return [part if isinstance(part, str) else "" for part in parts]
 
     def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
-        return name not in data and super().value_omitted_from_data(data, files, name)
+        return name not in data and all(part not in data for part in self.part_names(name))
 
 
 class GovukDateTimeInput(GovukDateInput):
@@ -117,9 +124,10 @@ class GovukDateBoundField(BoundField):
         value = self.value()
         values = value if isinstance(value, list) else widget.decompress(value)
         at_fault = self._parts_at_fault()
+        names = widget.part_names(self.html_name)
         return [
             {
-                "name": f"{self.html_name}_{name}",
+                "name": names[index],
                 "id": f"{self.auto_id}_{index}",
                 "label": label,
                 "value": values[index] if index < len(values) else "",

@@ -10,7 +10,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from core.forms import GovukFormMixin
+from core.forms import GovukDateField, GovukDateInput, GovukFormMixin
 from customers.models import Benefit, Channel, search_name_for
 from customers.nino import InvalidNino, validate_nino
 from customers.services import MIN_REASON_LENGTH
@@ -120,8 +120,8 @@ class CustomerSearchForm(GovukFormMixin, forms.Form):
 
 
 class InteractionForm(GovukFormMixin, forms.Form):
-    """Rendered with the GOV.UK field templates, except the follow-up date's own three boxes,
-    whose names (follow_up_day, _month, _year) the interaction API shares."""
+    """A contact with the customer; the follow-up date's boxes keep the names the interaction
+    API fills in (follow_up_day, follow_up_month, follow_up_year)."""
 
     channel = forms.ChoiceField(
         label="How were you in contact?",
@@ -160,16 +160,13 @@ class InteractionForm(GovukFormMixin, forms.Form):
         max_length=300,
         error_messages={"max_length": "Follow-up action must be 300 characters or fewer"},
     )
-    follow_up_day = _date_part(2)
-    follow_up_month = _date_part(2)
-    follow_up_year = _date_part(4)
-
-    # The follow-up date's boxes are laid out in the page; the other fields' ids follow auto_id.
-    error_targets = {
-        "follow_up_day": "follow-up-day",
-        "follow_up_month": "follow-up-month",
-        "follow_up_year": "follow-up-year",
-    }
+    follow_up_date = GovukDateField(
+        label="Follow-up by",
+        subject="Follow-up date",
+        required=False,
+        help_text="For example, 27 3 2027",
+        widget=GovukDateInput(stem="follow_up"),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "interaction-%s")
@@ -177,13 +174,11 @@ class InteractionForm(GovukFormMixin, forms.Form):
 
     def clean(self) -> dict:
         cleaned = super().clean()
-        when = clean_date_parts(self, "follow_up", "follow-up date")
+        when = cleaned.get("follow_up_date")
         if when and when < timezone.localdate():
-            self.add_error("follow_up_day", "Follow-up date must be today or in the future")
-            when = None
-        if when and not (cleaned.get("follow_up_action") or "").strip():
+            self.add_error("follow_up_date", "Follow-up date must be today or in the future")
+        elif when and not (cleaned.get("follow_up_action") or "").strip():
             self.add_error("follow_up_action", "Enter the follow-up action for that date")
-        cleaned["follow_up_date"] = when
         return cleaned
 
 

@@ -8,7 +8,7 @@ from django import forms
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from core.forms import GovukDateField, GovukDateTimeField, GovukForm
+from core.forms import GovukDateField, GovukDateInput, GovukDateTimeField, GovukForm
 
 
 class DueForm(GovukForm):
@@ -213,3 +213,20 @@ def test_the_six_point_plan_time_is_five_text_boxes_already_filled_with_now():
     assert html.count('type="text" inputmode="numeric"') == 5
     assert "datetime-local" not in html
     assert f'name="occurred_at_year" type="text" inputmode="numeric" value="{now.year}"' in html
+
+
+class StemForm(GovukForm):
+    follow_up_date = GovukDateField(
+        label="Follow-up by", required=False, widget=GovukDateInput(stem="follow_up")
+    )
+
+
+def test_a_stem_keeps_the_boxes_names_a_form_already_uses():
+    form = StemForm(parts("follow_up", "7", "3", "2027"))
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["follow_up_date"] == dt.date(2027, 3, 7)
+    html = form["follow_up_date"].as_field_group()
+    assert 'name="follow_up_day"' in html
+    assert 'id="id_follow_up_date_0"' in html
+    half = StemForm(parts("follow_up", "7", "", "2027"))
+    assert half.error_summary == [("id_follow_up_date_1", "Follow-up by must include a month")]
