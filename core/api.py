@@ -60,8 +60,8 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
         # field -> messages, for the caller to show (a bare list is about the whole request)
         detail = exc.detail
         body["errors"] = detail if isinstance(detail, dict) else {"non_field_errors": detail}
-    if getattr(exc, "problem_slug", ""):
-        body["type"] = PROBLEM_TYPE_BASE + exc.problem_slug
+    if slug := getattr(exc, "problem_slug", ""):
+        body["type"] = PROBLEM_TYPE_BASE + slug
     if request is not None:
         body["instance"] = request.path
     response.data = body
@@ -126,7 +126,8 @@ class ProblemSerializer(serializers.Serializer):
     status = serializers.IntegerField()
     detail = serializers.CharField()
     instance = serializers.CharField(required=False)
-    errors = serializers.DictField(
+    # The field shadows Serializer.errors in the stubs; this serializer only documents the schema.
+    errors = serializers.DictField(  # type: ignore[assignment]
         child=serializers.JSONField(),
         required=False,
         help_text="For 400: each field's messages (non_field_errors: about the whole request).",
