@@ -1,19 +1,25 @@
-"""Support-need changes as a source for the customer timeline (listed in customer_view.timeline)."""
+"""Support-need changes as customer timeline entries (customer_view lists this source)."""
 
 import datetime as dt
-from typing import Any
 
+from accounts.models import User
+from customers.models import Customer
+from customers.timeline import TimelineEntry
 from support_needs.models import Sensitivity, SupportNeedChange
 from support_needs.selectors import can_view_restricted_needs
 
 
 def support_need_entries(
-    *, customer: Any, user: Any, benefit: str, limit: int, since: dt.datetime | None
-) -> list[Any]:
+    *,
+    customer: Customer,
+    user: User | None,
+    benefit: str,
+    limit: int,
+    since: dt.datetime | None,
+) -> list[TimelineEntry]:
     """Newest-first changes to the customer's needs, in one query. A colleague without clearance
-    sees that a restricted marker changed, never which one or what."""
-    from customers.timeline import TimelineEntry
-
+    sees that a restricted marker changed, never which one or what. `customer` was opened
+    through the customer selector, which audited the read."""
     if benefit:
         return []  # needs apply across every benefit
     changes = (
