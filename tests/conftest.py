@@ -17,6 +17,43 @@ ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker) -> None:
+    """The test database, with the reference data the migrations seed put back.
+
+    A reused database (--reuse-db) keeps what the last session left, and a transactional test's
+    teardown empties every table, so seeded rows (roles, need types, ACS reference data, sync
+    schedules) can be missing. The seeding migrations' RunPython steps are idempotent
+    (get_or_create), so they run again here, then post_migrate as after every migrate. Then the
+    run-tests.sh stamp records that the databases match these migrations.
+    """
+    from django.core.management.sql import emit_post_migrate_signal
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.operations.special import RunPython
+
+    with django_db_blocker.unblock():
+        loader = MigrationLoader(connection)
+        ours = {path.name for path in ROOT.iterdir() if (path / "migrations").is_dir()}
+        plan: list[tuple[str, str]] = []
+        for leaf in loader.graph.leaf_nodes():
+            plan += [key for key in loader.graph.forwards_plan(leaf) if key not in plan]
+        with connection.schema_editor(atomic=True) as editor:
+            for key in plan:
+                steps = [
+                    operation
+                    for operation in loader.graph.nodes[key].operations
+                    if key[0] in ours and isinstance(operation, RunPython)
+                ]
+                if steps:  # the models as that migration saw them
+                    state_apps = loader.project_state(key, at_end=False).apps
+                for operation in steps:
+                    operation.code(state_apps, editor)
+        emit_post_migrate_signal(verbosity=0, interactive=False, db=connection.alias)
+    stamp, value = os.environ.get("TEST_DB_STAMP", ""), os.environ.get("TEST_DB_STAMP_VALUE", "")
+    if stamp and value:
+        (ROOT / stamp).write_text(value + "\n")
+
+
 @pytest.fixture
 def work_coach(db):
     return ColleagueFactory(username="coach1", role=roles.WORK_COACH)
@@ -64,10 +101,12 @@ class CeleryWorker:
     def __init__(self) -> None:
         self.process: subprocess.Popen[bytes] | None = None
         self.hostname = f"test-worker-{os.getpid()}@localhost"
+        self.extra_env: dict[str, str] = {}
 
-    def start(self, concurrency: int = 2) -> None:
+    def start(self, concurrency: int = 2, extra_env: dict[str, str] | None = None) -> None:
         from dwpportal.celery import app
 
+        self.extra_env = dict(extra_env or {})
         log = open(ROOT / "var" / f"test-worker-{os.getpid()}.log", "ab")  # noqa: SIM115
         self.process = subprocess.Popen(
             [
@@ -87,7 +126,7 @@ class CeleryWorker:
                 "--without-mingle",
             ],
             cwd=ROOT,
-            env=_worker_env(),
+            env={**_worker_env(), **self.extra_env},
             stdout=log,
             stderr=subprocess.STDOUT,
         )
@@ -99,6 +138,25 @@ class CeleryWorker:
                 return
         raise RuntimeError("Celery worker did not answer within 60 s")
 
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def busy(self) -> bool:
+        """Is the worker running a task or holding one it has received?"""
+        from dwpportal.celery import app
+
+        inspect = app.control.inspect(destination=[self.hostname], timeout=1.0)
+        held = [inspect.active() or {}, inspect.reserved() or {}]
+        return any(tasks for replies in held for tasks in replies.values())
+
+    def ensure(self, extra_env: dict[str, str] | None = None) -> None:
+        """Start the worker unless it already runs (with this environment, when one is given):
+        a test may have killed it, or the previous test needed other settings."""
+        if self.running() and (extra_env is None or extra_env == self.extra_env):
+            return
+        self.stop()
+        self.start(extra_env=extra_env)
+
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
             self.process.terminate()
@@ -109,18 +167,40 @@ class CeleryWorker:
                 self.process.wait()
 
 
-@pytest.fixture
-def celery_worker(transactional_db) -> Iterator[CeleryWorker]:
-    """A worker for one test: it sees committed data only, so the test is transactional."""
-    from dwpportal.celery import app
-
-    app.control.purge()
+@pytest.fixture(scope="session")
+def shared_celery_worker(django_db_setup, django_db_blocker) -> Iterator[CeleryWorker]:
+    """One worker process for the whole session, started by the first test that needs it (the
+    `worker` tests are in one xdist_group, so they run on one xdist worker) and stopped
+    before the test database goes."""
     worker = CeleryWorker()
-    worker.start()
     try:
         yield worker
     finally:
         worker.stop()
+
+
+def celery_worker_for_test(
+    worker: CeleryWorker, extra_env: dict[str, str] | None = None
+) -> Iterator[CeleryWorker]:
+    """The shared worker, running (restarted if needed) with an empty queue before and after."""
+    from dwpportal.celery import app
+
+    app.control.purge()
+    worker.ensure(extra_env)
+    try:
+        yield worker
+    finally:
+        app.control.purge()
+        if worker.running() and worker.busy():
+            # Work left from a failed test would go on into the next one (and hold rows the
+            # database flush waits for): stop it; the next test starts a fresh worker.
+            worker.stop()
+
+
+@pytest.fixture
+def celery_worker(shared_celery_worker, transactional_db) -> Iterator[CeleryWorker]:
+    """A real worker for one test: it sees committed data only, so the test is transactional."""
+    yield from celery_worker_for_test(shared_celery_worker)
 
 
 # Browser tests: the system Chromium (Playwright cannot download its own here).

@@ -18,7 +18,12 @@ from benefits.tasks import sync_dispatch
 from tests.benefits.conftest import SYSTEM, wait_for_runs, worker_log_tail
 from tests.conftest import CeleryWorker
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+# One xdist group for every `worker` test: they share one Celery worker process.
+pytestmark = [
+    pytest.mark.worker,
+    pytest.mark.xdist_group("celery-worker"),
+    pytest.mark.django_db(transaction=True),
+]
 
 FAULT_MATRIX = (
     "*:500=0.1,*:503=0.1,*:429=0.1,*:truncate=0.1,*:hang=0.05,*:duplicate=0.3,"

@@ -22,6 +22,7 @@ def test_broker_is_the_real_redis_not_memory():
 
 
 @pytest.mark.worker
+@pytest.mark.xdist_group("celery-worker")  # shares the session's Celery worker
 def test_task_round_trip_through_a_real_worker(celery_worker):
     assert ping.delay("hello").get(timeout=30) == "hello"
 

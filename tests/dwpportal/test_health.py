@@ -9,6 +9,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.worker
+@pytest.mark.xdist_group("celery-worker")  # shares the session's Celery worker
 def test_healthy_with_database_redis_and_a_real_worker(client, celery_worker):
     response = client.get(reverse("healthz"))
     assert response.status_code == 200, response.json()
