@@ -186,7 +186,8 @@ start_redis() {
   if ! redis-cli -p "$port" ping >/dev/null 2>&1; then
     log "starting Redis on 127.0.0.1:$port"
     redis-server --port "$port" --bind 127.0.0.1 --dir "$dir" --daemonize yes \
-      --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" --save "" --appendonly no >/dev/null
+      --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" --save "" --appendonly no \
+      --databases 64 >/dev/null  # room for parallel test sessions: a Redis database per worker
     for _ in $(seq 50); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
     redis-cli -p "$port" ping >/dev/null || die "Redis did not start (see $dir/redis.log)"
   fi
