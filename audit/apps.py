@@ -6,3 +6,11 @@ from django.apps import AppConfig
 class AuditConfig(AppConfig):
     name = "audit"
     verbose_name = "access audit"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from audit.db_roles import after_migrate
+
+        # Each migrate re-applies the app role's grants (new tables, new history tables).
+        post_migrate.connect(after_migrate, sender=self, dispatch_uid="audit.db_roles")

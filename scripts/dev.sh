@@ -170,12 +170,75 @@ start_postgres() {
           -c max_wal_size=4GB -c checkpoint_timeout=30min" \
       start >/dev/null || { tail -n 20 "$data/server.log" >&2; die "PostgreSQL did not start"; }
   fi
-  local url="postgres://$(pg_user)@127.0.0.1:$port/dwpportal"
-  if ! "$PG_BIN/../bin/psql" -h 127.0.0.1 -p "$port" -U "$(pg_user)" -d postgres -tAc \
-      "select 1 from pg_database where datname='dwpportal'" 2>/dev/null | grep -q 1; then
-    psql -h 127.0.0.1 -p "$port" -U "$(pg_user)" -d postgres -qc "create database dwpportal" >/dev/null
+  pg_roles "$port"
+  env_set DATABASE_OWNER_URL "postgres://$PG_OWNER@127.0.0.1:$port/dwpportal"
+  env_set DATABASE_URL "postgres://$PG_APP@127.0.0.1:$port/dwpportal"
+}
+
+# Least privilege (audit/db_roles.py): the owner role owns the database and its tables and runs
+# migrations; the app role (web, workers, beat) only reads and writes data. Local sign-in is
+# trust on loopback; production gives each role its own password.
+PG_OWNER=dwpportal_owner
+PG_APP=dwpportal_app
+
+pg_sql() { psql -h 127.0.0.1 -p "$1" -U "$(pg_user)" -d "$2" -v ON_ERROR_STOP=1 -qAtc "$3"; }
+
+pg_roles() {
+  local port="$1" db
+  pg_sql "$port" postgres "
+    DO \$\$ BEGIN
+      IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$PG_OWNER') THEN
+        CREATE ROLE $PG_OWNER LOGIN CREATEDB NOSUPERUSER NOCREATEROLE;
+      END IF;
+      IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$PG_APP') THEN
+        CREATE ROLE $PG_APP LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT;
+      END IF;
+    END \$\$;
+    ALTER ROLE $PG_OWNER NOSUPERUSER CREATEDB;
+    ALTER ROLE $PG_APP NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS;" >/dev/null
+  if ! pg_sql "$port" postgres "select 1 from pg_database where datname='dwpportal'" | grep -q 1; then
+    pg_sql "$port" postgres "create database dwpportal owner $PG_OWNER" >/dev/null
   fi
-  env_set DATABASE_URL "$url"
+  # Databases made before the roles existed (the superuser owned them, and test databases kept
+  # with --reuse-db): the owner takes over each database and everything in its public schema.
+  for db in $(pg_sql "$port" postgres "select datname from pg_database
+      where datname = 'dwpportal' or datname like 'test\\_dwpportal%'"); do
+    PGOPTIONS="-c lock_timeout=5s" pg_take_over "$port" "$db" 2>/dev/null \
+      || log "database $db is busy: its tables keep their owner until the next run"
+  done
+}
+
+pg_take_over() {
+  local port="$1" db="$2"
+  pg_sql "$port" postgres "alter database \"$db\" owner to $PG_OWNER" >/dev/null
+  pg_sql "$port" "$db" "
+    DO \$\$ DECLARE item record; BEGIN
+      ALTER SCHEMA public OWNER TO $PG_OWNER;
+      IF NOT EXISTS (SELECT FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+          WHERE n.nspname = 'public' AND pg_get_userbyid(c.relowner) <> '$PG_OWNER')
+        AND NOT EXISTS (SELECT FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+          WHERE n.nspname = 'public' AND pg_get_userbyid(p.proowner) <> '$PG_OWNER') THEN
+        RETURN;
+      END IF;
+      FOR item IN SELECT c.relname, c.relkind FROM pg_class c
+          JOIN pg_namespace n ON n.oid = c.relnamespace
+          WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
+            AND pg_get_userbyid(c.relowner) <> '$PG_OWNER'
+            AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.objid = c.oid AND d.deptype IN ('a', 'i'))
+      LOOP
+        EXECUTE format('ALTER %s %I OWNER TO $PG_OWNER',
+          CASE item.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW'
+               WHEN 'S' THEN 'SEQUENCE' WHEN 'f' THEN 'FOREIGN TABLE' ELSE 'TABLE' END,
+          item.relname);
+      END LOOP;
+      FOR item IN SELECT p.oid::regprocedure AS fn FROM pg_proc p
+          JOIN pg_namespace n ON n.oid = p.pronamespace
+          WHERE n.nspname = 'public' AND pg_get_userbyid(p.proowner) <> '$PG_OWNER'
+            AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')
+      LOOP
+        EXECUTE format('ALTER ROUTINE %s OWNER TO $PG_OWNER', item.fn);
+      END LOOP;
+    END \$\$;" >/dev/null
 }
 
 start_redis() {

@@ -107,6 +107,11 @@ DATABASES = {
         DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 600), conn_health_checks=True
     )
 }
+# Least privilege (audit/db_roles.py): DATABASE_URL's role only reads and writes data; the owner
+# role (DATABASE_OWNER_URL) owns the tables and runs `migrate`, which then re-applies the grants.
+DATABASE_OWNER_URL = env("DATABASE_OWNER_URL", "") or ""
+DATABASE_OWNER = dj_database_url.parse(DATABASE_OWNER_URL) if DATABASE_OWNER_URL else {}
+DATABASE_APP_ROLE = DATABASES["default"]["USER"] if DATABASE_OWNER_URL else ""
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", "redis://127.0.0.1:6379/0")

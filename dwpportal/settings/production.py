@@ -5,6 +5,8 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from dwpportal.settings.base import *  # noqa: F403
+from dwpportal.settings.base import DATABASE_OWNER as _OWNER
+from dwpportal.settings.base import DATABASES
 from dwpportal.settings.env import env, env_list
 
 ENVIRONMENT = "production"
@@ -21,6 +23,10 @@ if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:
 # stand in for the production database.
 if not os.environ.get("DATABASE_URL"):
     raise ImproperlyConfigured("DATABASE_URL must be set in production.")
+# The portal connects as a role that owns nothing; the owner role (DATABASE_OWNER_URL) is for
+# `manage.py migrate` only (audit/db_roles.py, docs/security.md).
+if _OWNER and _OWNER.get("USER") == DATABASES["default"].get("USER"):
+    raise ImproperlyConfigured("DATABASE_URL must name the app role, not the owner role.")
 
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
