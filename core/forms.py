@@ -3,12 +3,12 @@
 import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.boundfield import BoundField
-from django.forms.renderers import DjangoTemplates, TemplatesSetting
+from django.forms.renderers import BaseRenderer, DjangoTemplates, TemplatesSetting
 from django.forms.utils import pretty_name
 from django.template import TemplateDoesNotExist
 from django.utils import timezone
@@ -57,7 +57,7 @@ class GovukDateInput(forms.MultiWidget):
     parts: ClassVar[tuple[tuple[str, str, int], ...]] = DATE_PARTS
 
     def __init__(self, attrs: dict[str, Any] | None = None, *, stem: str = "") -> None:
-        widgets = {
+        widgets: dict[str, forms.Widget | type[forms.Widget]] = {
             name: forms.TextInput(attrs={"inputmode": "numeric"}) for name, _, _ in self.parts
         }
         self.stem = stem
@@ -181,13 +181,17 @@ class GovukDateField(forms.Field):
     def prepare_value(self, value: Any) -> Any:
         return value
 
+    @property
+    def date_widget(self) -> GovukDateInput:
+        return cast(GovukDateInput, self.widget)
+
     def _parts(self, value: Any) -> list[str]:
-        count = len(self.widget.parts)
+        count = len(self.date_widget.parts)
         if isinstance(value, (list, tuple)):
             parts = [str(part or "").strip() for part in value][:count]
             return parts + [""] * (count - len(parts))
         if isinstance(value, (dt.date, str)) and value:
-            return self.widget.decompress(value)
+            return self.date_widget.decompress(value)
         return [""] * count
 
     def _check_parts(self, parts: list[str]) -> None:
@@ -241,7 +245,7 @@ class GovukDateTimeField(GovukDateField):
         if "invalid" not in kwargs.get("error_messages", {}):
             self.error_messages["invalid"] = f"{self.subject} must be a real date and time"
 
-    def to_python(self, value: Any) -> dt.datetime | None:  # type: ignore[override]
+    def to_python(self, value: Any) -> dt.datetime | None:
         if isinstance(value, dt.datetime):
             return value
         parts = self._parts(value)
@@ -283,7 +287,7 @@ class GovukFormMixin:
     field name to the id its summary link points at, for a page that lays out its own inputs.
     """
 
-    default_renderer = GovukFormRenderer
+    default_renderer: BaseRenderer | type[BaseRenderer] | None = GovukFormRenderer
     error_targets: ClassVar[Mapping[str, str]] = {}
 
     fields: dict[str, forms.Field]

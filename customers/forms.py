@@ -97,7 +97,8 @@ class CustomerSearchForm(GovukFormMixin, forms.Form):
         return postcode
 
     def clean(self) -> dict:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         dob = clean_date_parts(self, "dob", "date of birth")
         if dob and dob > timezone.localdate():
             self.add_error("dob_day", "Date of birth must be in the past")
@@ -173,7 +174,8 @@ class InteractionForm(GovukFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
 
     def clean(self) -> dict:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         when = cleaned.get("follow_up_date")
         if when and when < timezone.localdate():
             self.add_error("follow_up_date", "Follow-up date must be today or in the future")
