@@ -248,6 +248,8 @@ def storable_text(text: str) -> str:
 
 def text_problem(text: str) -> str | None:
     """Why a string cannot be stored as the source meant it, or None."""
+    if text.isascii():
+        return "contains a NUL byte" if "\x00" in text else None
     if "\x00" in text:
         return "contains a NUL byte"
     if "\ufffd" in text:
@@ -263,6 +265,10 @@ def _value_problem(value: object, limit: tuple[str, int | None, int | None]) -> 
     kind, low, high = limit
     if value is None:
         return None
+    if kind == "text" and not isinstance(value, str):
+        return f"is not text ({type(value).__name__})"
+    if kind == "int" and (not isinstance(value, int) or isinstance(value, bool)):
+        return f"is not a whole number ({type(value).__name__})"
     if isinstance(value, str):
         problem = text_problem(value)
         if problem:
@@ -320,6 +326,8 @@ def _limits(model_label: str, names: tuple[str, ...]) -> dict[str, Limit]:
         elif isinstance(column, models.IntegerField):
             low, high = connection.ops.integer_field_range(column.get_internal_type())
             limits[name] = ("int", low, high)
+        elif isinstance(column, models.JSONField):
+            limits[name] = ("json", BIGINT_MIN, BIGINT_MAX)
         else:
             limits[name] = ("other", None, None)
     return limits
@@ -332,6 +340,31 @@ _AWARD_MODELS = {
     "StatePensionAward": "benefits.StatePensionAward",
 }
 _PAYMENT_FIELDS = tuple(f.name for f in fields(PaymentRecord))
+_AWARD_CLASSES: dict[str, type] = {
+    cls.__name__: cls for cls in (UcAward, PipAward, EsaAward, StatePensionAward)
+}
+
+
+@functools.cache
+def _plan(award_class: str) -> tuple[tuple[tuple[str, Limit], ...], ...]:
+    """(field, limit) for the identity (the narrower of its two tables), the award, a payment.
+
+    Dates are left out: parse_iso_date and parse_moment check their range as they parse."""
+    identity_names = tuple(f.name for f in fields(Identity) if f.name != "restricted")
+    copy = _limits("customers.SourceIdentity", identity_names)
+    shown = _limits("customers.Customer", identity_names)
+    identity = tuple(
+        (name, copy[name] if (copy[name][2] or 0) <= (shown[name][2] or 0) else shown[name])
+        for name in identity_names
+    )
+    award_names = tuple(f.name for f in fields(_AWARD_CLASSES[award_class]))
+    award_limits = _limits(_AWARD_MODELS[award_class], award_names)
+    award = tuple((name, award_limits[name]) for name in award_names)
+    payment_limits = _limits("benefits.Payment", _PAYMENT_FIELDS)
+    payment = tuple((name, payment_limits[name]) for name in _PAYMENT_FIELDS)
+    return tuple(
+        tuple(item for item in part if item[1][0] != "other") for part in (identity, award, payment)
+    )  # type: ignore[return-value]
 
 
 def record_check(record: "SourceRecord") -> None:
@@ -344,23 +377,18 @@ def record_check(record: "SourceRecord") -> None:
     problem = _value_problem(record.changed_at, ("other", None, None))
     if problem:
         raise RecordError(f"changed_at {problem}")
-    identity_names = tuple(f.name for f in fields(Identity) if f.name != "restricted")
-    for model_label in ("customers.SourceIdentity", "customers.Customer"):
-        limits = _limits(model_label, identity_names)
-        for name in identity_names:
-            problem = _value_problem(getattr(record.identity, name), limits[name])
-            if problem:
-                raise RecordError(f"{name.replace('_', ' ')} {problem}")
-    award_names = tuple(f.name for f in fields(record.award))  # type: ignore[arg-type]
-    limits = _limits(_AWARD_MODELS[type(record.award).__name__], award_names)
-    for name in award_names:
-        problem = _value_problem(getattr(record.award, name), limits[name])
+    identity, award, payment = _plan(type(record.award).__name__)
+    for name, limit in identity:
+        problem = _value_problem(getattr(record.identity, name), limit)
         if problem:
             raise RecordError(f"{name.replace('_', ' ')} {problem}")
-    limits = _limits("benefits.Payment", _PAYMENT_FIELDS)
-    for number, payment in enumerate(record.payments, start=1):
-        for name in _PAYMENT_FIELDS:
-            problem = _value_problem(getattr(payment, name), limits[name])
+    for name, limit in award:
+        problem = _value_problem(getattr(record.award, name), limit)
+        if problem:
+            raise RecordError(f"{name.replace('_', ' ')} {problem}")
+    for number, item in enumerate(record.payments, start=1):
+        for name, limit in payment:
+            problem = _value_problem(getattr(item, name), limit)
             if problem:
                 raise RecordError(f"payment {number} {name.replace('_', ' ')} {problem}")
 
