@@ -364,7 +364,7 @@ def _plan(award_class: str) -> tuple[tuple[tuple[str, Limit], ...], ...]:
     payment = tuple((name, payment_limits[name]) for name in _PAYMENT_FIELDS)
     return tuple(
         tuple(item for item in part if item[1][0] != "other") for part in (identity, award, payment)
-    )  # type: ignore[return-value]
+    )
 
 
 def record_check(record: "SourceRecord") -> None:
