@@ -11,7 +11,7 @@ from django.urls import reverse
 from accounts import roles
 from customers.models import Interaction
 from tests.factories import ColleagueFactory
-from tests.security.test_hostile_input import domain_row_counts
+from tests.security.test_hostile_input import domain_writes
 from tests.security.test_url_access import (  # noqa: F401 - samples is a fixture
     URL_KWARGS,
     portal_url_names,
@@ -36,12 +36,12 @@ def test_every_portal_url_refuses_a_post_without_the_token(csrf_client, samples)
     for name in portal_url_names():
         kwargs = URL_KWARGS[name](samples) if name in URL_KWARGS else {}
         url = reverse(name, kwargs=kwargs)
-        before = domain_row_counts()
+        before = domain_writes()
         if url.startswith("/api/"):
             response = csrf_client.post(url, {}, content_type="application/json")
         else:
             response = csrf_client.post(url, {"x": "1"}, HTTP_HX_REQUEST="true")
-        after = domain_row_counts()
+        after = domain_writes()
         if response.status_code != 403 or after != before:
             changed = {k: (before.get(k), v) for k, v in after.items() if before.get(k) != v}
             accepted.append(f"{name}: {response.status_code} {changed}")
