@@ -478,6 +478,12 @@ def version_or_none(value: object) -> int | None:
     return int(text)
 
 
+def payment_status(paid_on: date, *, recorded_at: datetime) -> str:
+    """A payment a record lists is paid only once its date has come by the moment the source
+    recorded it; one dated later (arrears decided and still to be paid) is scheduled."""
+    return "scheduled" if paid_on > recorded_at.date() else "paid"
+
+
 def payment_reference(benefit: str, claim: str, paid_on: date, kind: str) -> str:
     """Sources give payments no id of their own: the claim, date and kind identify one."""
     return f"{benefit.upper()}-{claim}-{paid_on:%Y%m%d}-{kind[0].upper()}"

@@ -22,6 +22,7 @@ from benefits.sources.base import (
     parse_moment,
     parse_nino,
     payment_reference,
+    payment_status,
     version_or_none,
 )
 
@@ -190,7 +191,9 @@ def parse_customer(lines: list[str], *, position: str) -> SourceRecord:
                 payment_date=paid_on,
                 amount_pence=parse_int(item["amount_pence"], "payment amount"),
                 kind=kind,
-                status="scheduled" if scheduled else "paid",
+                status="scheduled"
+                if scheduled
+                else payment_status(paid_on, recorded_at=changed_at),
                 period_start=parse_compact_date(item["period_start"], "payment period start"),
                 period_end=parse_compact_date(item["period_end"], "payment period end"),
             )

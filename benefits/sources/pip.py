@@ -19,6 +19,7 @@ from benefits.sources.base import (
     parse_moment,
     parse_nino,
     payment_reference,
+    payment_status,
     version_or_none,
 )
 
@@ -167,7 +168,7 @@ def _parse_award(award: ET.Element, position: str) -> SourceRecord:
                 payment_date=paid_on,
                 amount_pence=parse_int(item.get("amountPence"), "payment amount"),
                 kind=kind,
-                status="paid",
+                status=payment_status(paid_on, recorded_at=changed_at),
                 period_start=parse_iso_date(item.get("from"), "payment from"),
                 period_end=parse_iso_date(item.get("to"), "payment to"),
             )

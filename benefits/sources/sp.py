@@ -24,6 +24,7 @@ from benefits.sources.base import (
     parse_moment,
     parse_nino,
     payment_reference,
+    payment_status,
     version_or_none,
 )
 
@@ -107,6 +108,7 @@ def parse_rows(rows: list[list[str]], *, position: str) -> SourceRecord:
     if any(r["seq"] != head["seq"] or r["nino"] != head["nino"] for r in records[1:]):
         raise RecordError("a PAYMENT row belongs to another sequence or NINO")
     version = parse_int(head["seq"], "seq")
+    changed_at = parse_moment(head["changed_at"])
     nino = parse_nino(head["nino"])
     if not head["forenames"] or not head["surname"]:
         raise RecordError("award row has no forenames or surname")
@@ -146,7 +148,7 @@ def parse_rows(rows: list[list[str]], *, position: str) -> SourceRecord:
                 payment_date=paid_on,
                 amount_pence=parse_int(row["payment_pence"], "payment amount"),
                 kind=kind,
-                status="paid",
+                status=payment_status(paid_on, recorded_at=changed_at),
                 period_start=parse_british_date(row["period_start"], "period start"),
                 period_end=parse_british_date(row["period_end"], "period end"),
             )
@@ -165,7 +167,7 @@ def parse_rows(rows: list[list[str]], *, position: str) -> SourceRecord:
     return SourceRecord(
         source=SOURCE,
         version=version,
-        changed_at=parse_moment(head["changed_at"]),
+        changed_at=changed_at,
         nino=nino,
         identity=identity,
         award=award,

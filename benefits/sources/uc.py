@@ -20,6 +20,7 @@ from benefits.sources.base import (
     parse_moment,
     parse_nino,
     payment_reference,
+    payment_status,
 )
 
 SOURCE = "uc"
@@ -177,7 +178,7 @@ def _parse_change(change: dict[str, Any], position: str) -> SourceRecord:
                 payment_date=paid_on,
                 amount_pence=parse_int(item["amount_pence"], "payment amount"),
                 kind=kind,
-                status="paid",
+                status=payment_status(paid_on, recorded_at=changed_at),
                 period_start=parse_iso_date(item.get("period_start"), "payment period"),
                 period_end=parse_iso_date(item.get("period_end"), "payment period"),
             )

@@ -261,3 +261,34 @@ def test_replaying_a_corrected_uc_payload_parses(legacy):
     assert record.identity.date_of_birth.day == 28
     with pytest.raises(RecordError):
         uc.UcClient().parse_replay("{not json", "x")
+
+
+@pytest.mark.parametrize("source", ["uc", "pip", "esa", "sp"])
+def test_a_payment_dated_after_its_record_is_scheduled_not_paid(legacy, source):
+    """Arrears decided and still to be paid travel in each system's payment list, dated after
+    the moment the record was made: the portal holds them as scheduled, never paid."""
+    from benefits.sources import client_for
+
+    client, position, records = client_for(source), "", []
+    while True:
+        page = client.read_page(position)
+        records.extend(page.records)
+        position = page.next_position
+        if not page.has_more:
+            break
+    assert records
+    for record in records:
+        for payment in record.payments:
+            later = payment.payment_date > record.changed_at.date()
+            assert payment.status == ("scheduled" if later else "paid"), (record.nino, payment)
+
+
+def test_payment_status_compares_the_payment_day_with_the_day_it_was_recorded():
+    from datetime import UTC, date, datetime
+
+    from benefits.sources.base import payment_status
+
+    recorded = datetime(2026, 12, 3, 23, 59, tzinfo=UTC)
+    assert payment_status(date(2026, 12, 3), recorded_at=recorded) == "paid"
+    assert payment_status(date(2026, 12, 2), recorded_at=recorded) == "paid"
+    assert payment_status(date(2026, 12, 4), recorded_at=recorded) == "scheduled"
