@@ -51,14 +51,13 @@ def _date_part(max_length: int) -> forms.CharField:
 
 
 class CustomerSearchForm(GovukFormMixin, forms.Form):
-    """One box for a NINO or a name, with an optional date of birth and postcode."""
+    """One box for a NINO or a name, with an optional date of birth and postcode; a postcode
+    alone (or with a date of birth) is a search too."""
 
     query = forms.CharField(
+        required=False,
         max_length=200,
-        error_messages={
-            "required": "Enter a National Insurance number or a name",
-            "max_length": "Enter a name of 200 characters or fewer",
-        },
+        error_messages={"max_length": "Enter a name of 200 characters or fewer"},
     )
     dob_day = _date_part(2)
     dob_month = _date_part(2)
@@ -80,6 +79,8 @@ class CustomerSearchForm(GovukFormMixin, forms.Form):
 
     def clean_query(self) -> str:
         query = self.cleaned_data["query"].strip()
+        if not query:
+            return query  # a postcode alone may do: clean() decides
         if any(ch.isdigit() for ch in query):
             # Digits: the colleague is typing a NINO. Say exactly what is wrong with it.
             try:
@@ -104,6 +105,9 @@ class CustomerSearchForm(GovukFormMixin, forms.Form):
             self.add_error("dob_day", "Date of birth must be in the past")
             dob = None
         cleaned["date_of_birth"] = dob
+        nothing_to_search = "query" in cleaned and not cleaned["query"]
+        if nothing_to_search and not cleaned.get("postcode") and "postcode" not in self.errors:
+            self.add_error("query", "Enter a National Insurance number, a name or a postcode")
         return cleaned
 
     @property
@@ -114,7 +118,7 @@ class CustomerSearchForm(GovukFormMixin, forms.Form):
         """What to remember server-side (behind an opaque token) to show the results again."""
         dob = self.cleaned_data.get("date_of_birth")
         return {
-            "query": self.cleaned_data["query"],
+            "query": self.cleaned_data.get("query", ""),
             "date_of_birth": dob.isoformat() if dob else "",
             "postcode": self.cleaned_data.get("postcode", ""),
         }

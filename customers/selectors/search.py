@@ -194,7 +194,8 @@ def customer_search_by_name(
     another (found through the name-word lexicon, then the customer_names index); a name with
     no word like any surname (a first name alone), or given with a date of birth (its index
     leaves a few dozen customers), is matched on the whole trigram index instead.
-    A date of birth (index) and a postcode prefix (pattern index) narrow it.
+    A date of birth (index) and a postcode prefix (pattern index) narrow it. With no name,
+    the postcode prefix alone (or with a date of birth) finds the customers, by surname.
     """
     customer_access_require(audit=audit, what="customer search")
     text = search_name_for(name, "", "")
@@ -206,6 +207,7 @@ def customer_search_by_name(
         qs = qs.filter(postcode_prefix_q(postcode))
     only = (
         "public_id",
+        "nino",
         "first_name",
         "middle_names",
         "last_name",
@@ -268,7 +270,7 @@ def customer_search_by_name(
         what="customer search",
         detail={
             "results": min(len(customers), limit),
-            "by": "name",
+            "by": "name" if text else "postcode",
             "date_of_birth": bool(date_of_birth),
             "postcode": bool(postcode),
         },

@@ -205,3 +205,64 @@ def test_search_by_get_with_a_query_does_not_search(coach_client):
 def test_home_page_is_the_search_for_work_coaches(coach_client):
     content = names_in(coach_client.get("/"))
     assert 'id="search-query"' in content
+
+
+def test_a_postcode_alone_finds_the_customers_living_there(coach_client):
+    here = CustomerFactory(first_name="Ravi", last_name="Patel", postcode="LS1 4AP")
+    CustomerFactory(first_name="Ravi", last_name="Patel", postcode="M1 1AA")
+    response = search(coach_client, "", postcode="ls14ap")
+    assert response.status_code == 302
+    content = names_in(coach_client.get(response["Location"]))
+    assert "1 customer found" in content
+    assert str(here.public_id) in content
+    event = AccessEvent.objects.get(action=AccessEvent.Action.SEARCH)
+    assert event.detail["by"] == "postcode"
+    assert event.detail["results"] == 1
+
+
+def test_a_postcode_with_a_date_of_birth_narrows_to_that_customer(coach_client):
+    wanted = CustomerFactory(postcode="LS1 4AP", date_of_birth=dt.date(1985, 3, 27))
+    other = CustomerFactory(postcode="LS1 4AP", date_of_birth=dt.date(1990, 1, 1))
+    content = names_in(
+        search(
+            coach_client,
+            "",
+            htmx=True,
+            postcode="LS1",
+            dob_day="27",
+            dob_month="3",
+            dob_year="1985",
+        )
+    )
+    assert str(wanted.public_id) in content
+    assert str(other.public_id) not in content
+
+
+def test_an_empty_search_asks_for_a_nino_a_name_or_a_postcode(coach_client):
+    response = search(coach_client, "")
+    assert response.status_code == 200
+    assert "Enter a National Insurance number, a name or a postcode" in names_in(response)
+    assert not AccessEvent.objects.filter(action=AccessEvent.Action.SEARCH).exists()
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_a_name_nobody_has_says_no_customers_found_and_what_to_try(coach_client, htmx):
+    CustomerFactory(first_name="Ngozi", last_name="Okonkwo")
+    response = search(coach_client, "Xavier Quennell", htmx=htmx, postcode="ZZ9")
+    if not htmx:
+        response = coach_client.get(response["Location"])
+    content = names_in(response)
+    assert "No customers found" in content
+    assert "check the spelling with the customer, or try only their surname" in content
+    assert "check the postcode, or type only its first part" in content
+    assert "search by National Insurance number" in content
+
+
+def test_results_show_the_nino_so_a_caller_can_be_matched(coach_client, client, acssl):
+    CustomerFactory(nino="ZX900303A", first_name="Ngozi", last_name="Okonkwo")
+    CustomerFactory(nino="ZX900404B", first_name="Ngozi", last_name="Okonkwoh", restricted=True)
+    content = names_in(follow_name_search(coach_client, "Ngozi Okonkwo"))
+    assert "ZX 90 03 03 A" in content
+    assert "ZX 90 04 04 B" not in content  # a restricted match hides everything
+    client.force_login(acssl)
+    assert "ZX 90 04 04 B" in names_in(follow_name_search(client, "Ngozi Okonkwo"))
