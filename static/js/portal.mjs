@@ -36,3 +36,71 @@ document.body.addEventListener("htmx:afterSettle", (event) => {
     document.title = document.title.slice(ERROR_PREFIX.length);
   }
 });
+
+// Live regions. Each area of a page has one persistent live region (role="status") that htmx
+// never replaces; an htmx answer carries what to say in a hidden element whose data-announce
+// names that region. Its text is moved into the region, so the region node stays and a screen
+// reader announces the change once.
+function announce() {
+  document.querySelectorAll("[data-announce]").forEach((source) => {
+    const region = document.getElementById(source.dataset.announce);
+    const text = source.textContent.trim();
+    source.remove();
+    if (!region) return;
+    // Emptied first: the same message twice in a row is still a change, and is announced again.
+    region.textContent = "";
+    window.setTimeout(() => {
+      region.textContent = text;
+    }, 50);
+  });
+}
+
+// Focus after an htmx swap, as GOV.UK patterns place it: the error summary (above), else a
+// success banner marked data-focus-after-swap, else back to the link that opened a form when
+// the form is cancelled (data-return-focus), else, when the control that sent the request has
+// been swapped away, the new content itself, so focus never drops to <body>.
+const openers = new Map(); // target id -> hx-get of the link that opened a form there
+let requester = null;
+
+function focusOn(element) {
+  if (!element.matches("a, button, input, select, textarea, [tabindex]")) {
+    element.setAttribute("tabindex", "-1");
+  }
+  element.focus();
+}
+
+document.body.addEventListener("htmx:beforeRequest", (event) => {
+  const elt = event.detail.elt;
+  const target = event.detail.target;
+  requester = { elt, targetId: target && target.id };
+  const opensForm = elt.tagName === "A" && elt.hasAttribute("hx-get");
+  if (opensForm && !elt.hasAttribute("data-return-focus") && target && target.id) {
+    openers.set(target.id, elt.getAttribute("hx-get"));
+  }
+});
+
+document.body.addEventListener("htmx:afterSettle", (event) => {
+  announce();
+  const sent = requester;
+  requester = null;
+  const active = document.activeElement;
+  if (active && active.matches('[data-module="govuk-error-summary"]')) return;
+  const banner = document.querySelector("[data-focus-after-swap]");
+  if (banner) {
+    banner.removeAttribute("data-focus-after-swap");
+    focusOn(banner);
+    return;
+  }
+  if (!sent) return;
+  if (sent.elt.hasAttribute("data-return-focus") && sent.targetId) {
+    const url = openers.get(sent.targetId);
+    const opener = url && document.querySelector(`[hx-get="${CSS.escape(url)}"]`);
+    const area = document.getElementById(sent.targetId);
+    if (opener) focusOn(opener);
+    else if (area) focusOn(area);
+    return;
+  }
+  if (sent.elt.isConnected || (active && active !== document.body && active.isConnected)) return;
+  const swapped = sent.targetId && document.getElementById(sent.targetId);
+  if (swapped) focusOn(swapped);
+});
