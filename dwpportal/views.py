@@ -12,7 +12,7 @@ from core.api import problem_response
 
 # Swagger UI sets style attributes on its elements; the docs page (no customer data, scripts
 # still self-hosted only) is the one page allowed inline styles.
-_API_DOCS_CSP = {
+_API_DOCS_CSP: dict[str, list[str]] = {
     **settings.SECURE_CSP,
     "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
 }

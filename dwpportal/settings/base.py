@@ -1,5 +1,7 @@
 """Base settings, used as they are for local development (`make run`)."""
 
+from typing import Any
+
 import dj_database_url
 from django.utils.csp import CSP
 
@@ -178,7 +180,7 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 
 # Headers. Strict CSP with nonces: no inline script or style without the request's nonce.
-SECURE_CSP = {
+SECURE_CSP: dict[str, list[str]] = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF, CSP.NONCE],
@@ -284,7 +286,7 @@ SPECTACULAR_SETTINGS = {
 
 LOG_FORMAT = env("LOG_FORMAT", "console")
 LOG_LEVEL = env("LOG_LEVEL", "INFO")
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"redact_nino": {"()": "dwpportal.logging.RedactNinoFilter"}},

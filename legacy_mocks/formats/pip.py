@@ -65,6 +65,7 @@ def _award(record: FeedRecord) -> str:
         if upcoming
         else "<NextPayment/>"
     )
+    stage: str = source["claim_stage"]
     return (
         f'<Award seq="{record.version}" changed="{source["changed_at"]}">'
         f"<Nino>{escape(record.nino)}</Nino><ClaimRef>{source['claim_ref']}</ClaimRef>"
@@ -77,7 +78,7 @@ def _award(record: FeedRecord) -> str:
         f"<Address>{_element('Line1', address['line_1'])}{_element('Line2', address['line_2'])}"
         f"{_element('Town', address['town'])}{_element('Postcode', address['postcode'])}</Address>"
         "</Claimant>"
-        f"<Claim stage={quoteattr(STAGE_CODES.get(source['claim_stage'], source['claim_stage']))} "
+        f"<Claim stage={quoteattr(STAGE_CODES.get(stage, stage))} "
         f'status="{STATUS_CODES[source["status"]]}" '
         f"provider={quoteattr(source['assessment_provider'])} "
         f'mr="{MR_CODES[source["mr_status"]]}" appeal="{APPEAL_CODES[source["appeal_status"]]}">'
