@@ -12,7 +12,7 @@ from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -20,7 +20,7 @@ from accounts.models import User
 from audit.context import AuditContext
 from audit.models import AccessEvent
 from audit.services import access_record
-from customers.models import Customer
+from customers.models import Customer, Interaction
 from customers.selectors.access import customer_get_for_user
 from support_needs.hooks import RestrictedContactAsked, restricted_contact_asked
 from support_needs.models import (
@@ -39,6 +39,14 @@ VIEW_RESTRICTED_CUSTOMER = "customers.view_restricted_customer"
 RESTRICTED_CONTACT = "your team's Advanced Customer Support Senior Leader (ACSSL) or team leader"
 REVIEW_SOON_DAYS = 14
 LIST_PAGE_SIZE = 25
+# Whose needs "Support needs to review" lists: the colleague's own customers, their team's
+# (the default), or every customer they may see.
+REVIEW_SCOPES = {
+    "mine": "Your customers",
+    "team": "Your team's customers",
+    "all": "All customers",
+}
+REVIEW_SCOPE_DEFAULT = "team"
 
 
 def can_view_restricted_needs(user: User | Any) -> bool:
@@ -274,21 +282,53 @@ def _list_page(
     return page
 
 
+def _worked_on_by(colleagues: QuerySet[User]) -> Q:
+    """Needs these colleagues recorded, updated or reviewed, or of a customer they recorded a
+    contact with: the customers they work with."""
+    return (
+        Q(recorded_by__in=colleagues)
+        | Q(Exists(SupportNeedChange.objects.filter(need=OuterRef("pk"), by__in=colleagues)))
+        | Q(
+            Exists(
+                Interaction.objects.filter(
+                    customer=OuterRef("customer_id"), recorded_by__in=colleagues
+                )
+            )
+        )
+    )
+
+
+def review_scope_colleagues(*, user: User, scope: str) -> QuerySet[User] | None:
+    """Whose customers a scope covers (None: everyone's). A colleague with no team is a team of
+    one."""
+    if scope == "all":
+        return None
+    if scope == "team" and user.team:
+        return User.objects.filter(team=user.team)
+    return User.objects.filter(pk=user.pk)
+
+
 def support_needs_review_page(
     *,
     audit: AuditContext,
     page_number: str | int | None = None,
     within_days: int = REVIEW_SOON_DAYS,
+    scope: str = REVIEW_SCOPE_DEFAULT,
 ) -> Page[SupportNeed]:
     """Needs whose review is overdue or due within `within_days`, oldest first, a page at a
-    time."""
+    time: of the colleague's own customers (`scope` "mine"), their team's ("team", the default)
+    or everyone's ("all")."""
     _recorder_require(audit)
+    scope = scope if scope in REVIEW_SCOPES else REVIEW_SCOPE_DEFAULT
     today = timezone.localdate()
+    needs = SupportNeed.objects.filter(
+        _active(today), review_due__lte=today + dt.timedelta(days=within_days)
+    )
+    colleagues = review_scope_colleagues(user=audit.user, scope=scope)
+    if colleagues is not None:
+        needs = needs.filter(_worked_on_by(colleagues))
     needs = (
-        SupportNeed.objects.filter(
-            _active(today), review_due__lte=today + dt.timedelta(days=within_days)
-        )
-        .filter(_customers_visible_to(audit))
+        needs.filter(_customers_visible_to(audit))
         .select_related("need_type", "customer")
         .order_by("review_due", "pk")
     )

@@ -303,10 +303,13 @@ def safeguard_complete(
 @login_required
 @require_http_methods(["GET"])
 def reviews_due(request: HttpRequest) -> HttpResponse:
+    scope = request.GET.get("scope", "")
+    scope = scope if scope in selectors.REVIEW_SCOPES else selectors.REVIEW_SCOPE_DEFAULT
     page = selectors.support_needs_review_page(
-        audit=AuditContext.from_request(request), page_number=request.GET.get("page")
+        audit=AuditContext.from_request(request), page_number=request.GET.get("page"), scope=scope
     )
-    return render(request, "support_needs/reviews_due.html", {"page_obj": page})
+    context = {"page_obj": page, "scope": scope, "scopes": selectors.REVIEW_SCOPES.items()}
+    return render(request, "support_needs/reviews_due.html", context)
 
 
 @login_required

@@ -76,3 +76,53 @@ def test_reviews_due_pages(client, work_coach):
     second = client.get(reverse("support_needs:reviews-due") + "?page=2")
     assert len(second.context["page_obj"].object_list) == 2
     assert client.get(reverse("support_needs:reviews-due") + "?page=x").status_code == 200
+
+
+def _overdue(need):
+    SupportNeed.objects.filter(pk=need.pk).update(
+        review_due=timezone.localdate() - dt.timedelta(days=3)
+    )
+    return need
+
+
+def _listed(client, scope=None):
+    url = reverse("support_needs:reviews-due") + (f"?scope={scope}" if scope else "")
+    response = client.get(url)
+    assert response.status_code == 200
+    return {need.pk for need in response.context["page_obj"].object_list}
+
+
+def test_reviews_due_are_the_colleagues_own_and_teams_by_default_with_all_on_request(
+    client, work_coach
+):
+    from accounts import roles
+    from customers.models import Channel
+    from customers.services import interaction_record
+    from tests.factories import ColleagueFactory
+    from tests.support_needs.conftest import audit_as
+
+    teammate = ColleagueFactory(role=roles.WORK_COACH, team=work_coach.team)
+    elsewhere = ColleagueFactory(role=roles.WORK_COACH, team="Bradford jobcentre")
+    mine = _overdue(record(CustomerFactory(), work_coach, "homelessness"))
+    contacted = CustomerFactory()  # someone else's need, but a customer I spoke to
+    of_my_contact = _overdue(record(contacted, elsewhere, "homelessness"))
+    interaction_record(
+        customer=contacted, audit=audit_as(work_coach), channel=Channel.PHONE, summary="Called."
+    )
+    teams = _overdue(record(CustomerFactory(), teammate, "homelessness"))
+    others = _overdue(record(CustomerFactory(), elsewhere, "homelessness"))
+
+    client.force_login(work_coach)
+    assert _listed(client, "mine") == {mine.pk, of_my_contact.pk}
+    assert _listed(client) == _listed(client, "team") == {mine.pk, of_my_contact.pk, teams.pk}
+    assert _listed(client, "all") >= {mine.pk, of_my_contact.pk, teams.pk, others.pk}
+    assert _listed(client, "nonsense") == _listed(client, "team")  # an unknown scope: the default
+    page = client.get(reverse("support_needs:reviews-due") + "?scope=mine")
+    assert 'id="scope-mine" name="scope" type="radio" value="mine" checked' in page.text
+
+
+def test_reviews_due_pages_keep_the_scope(client, work_coach):
+    overdue_needs(work_coach, PER_PAGE + 1)
+    client.force_login(work_coach)
+    first = client.get(reverse("support_needs:reviews-due") + "?scope=mine")
+    assert "?scope=mine&amp;page=2" in first.text
