@@ -15,7 +15,7 @@ class ColleagueAdmin(UserAdmin):
     list_display = ("username", "first_name", "last_name", "team", "is_active", "last_login")
     list_filter = ("groups", "is_active", "team")
     fieldsets = (
-        *UserAdmin.fieldsets,
+        *(UserAdmin.fieldsets or ()),
         ("DWP", {"fields": ("staff_number", "team")}),
     )
     actions = ["disable_colleagues", "end_sessions"]

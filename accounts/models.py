@@ -10,6 +10,9 @@ class User(AbstractUser):
     staff_number = models.CharField(max_length=20, blank=True)
     team = models.CharField(max_length=100, blank=True)
 
+    # Not a field: accounts.roles.user_role_names caches the colleague's role names here.
+    _role_names: list[str]
+
     class Meta:
         verbose_name = "colleague"
         verbose_name_plural = "colleagues"

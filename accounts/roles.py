@@ -5,10 +5,15 @@ permissions each role holds are listed here, in one place, and applied after eve
 that permissions added by later apps reach the roles without another data migration.
 """
 
-from typing import Any
+from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group, Permission
+from typing import TYPE_CHECKING, Any
+
+from django.contrib.auth.models import AnonymousUser, Group, Permission
 from django.db import transaction
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 WORK_COACH = "Work coach"
 ACSSL = "ACSSL"
@@ -86,21 +91,21 @@ ROLE_PERMISSIONS[ADMIN] |= {
 }
 
 
-def user_role_names(user: AbstractBaseUser | AnonymousUser) -> list[str]:
+def user_role_names(user: User | AnonymousUser) -> list[str]:
     if not user.is_authenticated:
         return []
-    cached = getattr(user, "_role_names", None)
+    cached: list[str] | None = getattr(user, "_role_names", None)
     if cached is None:
-        cached = sorted(user.groups.values_list("name", flat=True))  # type: ignore[attr-defined]
-        user._role_names = cached  # type: ignore[union-attr]
+        cached = sorted(user.groups.values_list("name", flat=True))
+        user._role_names = cached
     return cached
 
 
-def user_has_role(user: AbstractBaseUser | AnonymousUser, role: str) -> bool:
+def user_has_role(user: User | AnonymousUser, role: str) -> bool:
     return role in user_role_names(user)
 
 
-def user_is_admin(user: AbstractBaseUser | AnonymousUser) -> bool:
+def user_is_admin(user: User | AnonymousUser) -> bool:
     return bool(user.is_authenticated and (user.is_superuser or user_has_role(user, ADMIN)))
 
 

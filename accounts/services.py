@@ -50,9 +50,11 @@ def colleague_session_start(*, request: HttpRequest, user: User) -> ColleagueSes
     request.session[SIGNED_IN_AT] = time.time()
     if request.session.session_key is None:
         request.session.save()
+    session_key = request.session.session_key
+    assert session_key is not None  # save() gave the session its key
     return ColleagueSession.objects.create(
         user=user,
-        session_key=request.session.session_key,
+        session_key=session_key,
         client_address=client_address_of(request),
     )
 

@@ -1,6 +1,7 @@
 """Sign-in and sign-out pages."""
 
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpResponse
 
 from accounts.forms import SignInForm
@@ -13,7 +14,7 @@ class SignInView(auth_views.LoginView):
     authentication_form = SignInForm
     redirect_authenticated_user = True
 
-    def form_valid(self, form: SignInForm) -> HttpResponse:
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)  # logs in with a new session key
         colleague_session_start(request=self.request, user=form.get_user())
         return response
