@@ -42,7 +42,7 @@ def case_owner_for_support_needs(asked: RestrictedContactAsked) -> str | None:
     """support_needs.hooks.restricted_contact_asked: the ACSSL who owns the active case."""
     from acs.selectors import acs_case_owner_for_customer
 
-    owner = acs_case_owner_for_customer(customer=asked.customer)
+    owner = acs_case_owner_for_customer(customer=asked.customer, audit=asked.audit)
     return (owner.get_full_name() or owner.get_username()) if owner else None
 
 

@@ -64,10 +64,6 @@ URGENCY_ORDER = Case(
 )
 
 
-def _can_manage(user: User | None) -> bool:
-    return bool(user is not None and user.is_authenticated and user.has_perm(MANAGE))
-
-
 # --- Access: the one place ACS applies the rules of a customer record ----------------------
 
 
@@ -189,10 +185,11 @@ def acs_case_get_for_change(*, public_id: uuid.UUID, audit: AuditContext, what: 
 
 # --- What the customer page shows of ACS ---------------------------------------------------
 # These read alongside a customer record already opened through the customer selector (which
-# checked access and wrote the access event), so they take the colleague, not a context.
+# checked access and wrote the access event): they apply what the colleague acting in `audit`
+# may know of the case and write no access event of their own.
 
 
-def acs_case_owner_for_customer(*, customer: Customer) -> User | None:
+def acs_case_owner_for_customer(*, customer: Customer, audit: AuditContext) -> User | None:
     """Who owns the customer's active ACS case, if anyone: whom a colleague should contact
     about the customer's restricted markers (one query). Any colleague may know it."""
     case = (
@@ -207,7 +204,7 @@ def acs_case_owner_for_customer(*, customer: Customer) -> User | None:
 
 
 def acs_case_summary_for_customer(
-    *, customer: Customer, user: User | None
+    *, customer: Customer, audit: AuditContext
 ) -> dict[str, Any] | None:
     """What any colleague may know: is there a case, and its status (the active one first)."""
     case = (
@@ -222,12 +219,16 @@ def acs_case_summary_for_customer(
         "status": case.status,
         "status_label": case.get_status_display(),
         "active": case.status != Status.CLOSED,
-        "public_id": case.public_id if _can_manage(user) else None,
+        "public_id": case.public_id if audit.has_perm(MANAGE) else None,
     }
 
 
 def acs_timeline_events(
-    *, customer: Customer, user: User | None, limit: int = 50, since: dt.datetime | None = None
+    *,
+    customer: Customer,
+    audit: AuditContext,
+    limit: int = 50,
+    since: dt.datetime | None = None,
 ) -> list[CaseEvent]:
     """Case events for the customer's timeline (one query); colleagues who cannot read cases
     see only existence and status events.
@@ -240,10 +241,10 @@ def acs_timeline_events(
     events = CaseEvent.objects.filter(customer=customer).select_related("case", "actor")
     if since is not None:
         events = events.filter(occurred_at__gt=since)
-    if not _can_manage(user):
+    if not audit.has_perm(MANAGE):
         events = events.filter(kind__in=COLLEAGUE_VISIBLE_EVENTS)
     found = list(events.order_by("-occurred_at", "-pk")[:limit])
-    if not (user is not None and user.has_perm(VIEW_RESTRICTED_NEED)):
+    if not audit.has_perm(VIEW_RESTRICTED_NEED):
         for event in found:
             if event.kind == CaseEvent.Kind.REFERRED:
                 event.summary = REFERRED_SUMMARY_UNCLEARED

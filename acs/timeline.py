@@ -2,8 +2,8 @@
 
 import datetime as dt
 
-from accounts.models import User
 from acs.selectors import acs_timeline_events
+from audit.context import AuditContext
 from customers.models import Customer
 from customers.timeline import TimelineEntry
 
@@ -11,7 +11,7 @@ from customers.timeline import TimelineEntry
 def acs_case_event_entries(
     *,
     customer: Customer,
-    user: User | None,
+    audit: AuditContext,
     benefit: str,
     limit: int,
     since: dt.datetime | None,
@@ -28,5 +28,5 @@ def acs_case_event_entries(
             # The colleague's name, as on every other entry; the username if they have gone.
             byline=(event.actor.get_full_name() if event.actor else "") or event.actor_username,
         )
-        for event in acs_timeline_events(customer=customer, user=user, limit=limit, since=since)
+        for event in acs_timeline_events(customer=customer, audit=audit, limit=limit, since=since)
     ]

@@ -81,9 +81,7 @@ def refer(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         {
             "customer": customer,
             "form": form,
-            "case_summary": selectors.acs_case_summary_for_customer(
-                customer=customer, user=audit.user
-            ),
+            "case_summary": selectors.acs_case_summary_for_customer(customer=customer, audit=audit),
             "customer_page_url": _customer_page_url(customer),
         },
         status=400 if form.errors else 200,
@@ -158,7 +156,8 @@ def _render_case(
             "open_section": next(iter(bound), "") if bound else "",
             "customer_page_url": _customer_page_url(case.customer),
             "today": timezone.localdate(),
-            "need_panel": support_need_panel(customer=case.customer, user=audit.user),
+            "audit": audit,
+            "need_panel": support_need_panel(customer=case.customer, audit=audit),
         },
         status=status,
     )

@@ -15,7 +15,6 @@ from typing import Any
 from django.db.models import QuerySet
 from pghistory.models import Events
 
-from accounts.models import User
 from audit.context import AuditContext
 from audit.models import AccessEvent
 from audit.selectors import can_see_customer_viewers, customer_viewers_for
@@ -137,16 +136,19 @@ def interactions_for_customer(*, customer: Customer) -> QuerySet[Interaction]:
     return customer.interactions.select_related("recorded_by").order_by("-recorded_at", "-id")
 
 
-def customer_visit_previous(*, customer: Customer, user: User) -> dt.datetime | None:
-    """When this colleague last opened this customer (None: never)."""
-    visit = CustomerVisit.objects.filter(customer=customer, user=user).first()
+def customer_visit_previous(*, customer: Customer, audit: AuditContext) -> dt.datetime | None:
+    """When the colleague acting in `audit` last opened this customer (None: never, or no
+    colleague)."""
+    if audit.user is None:
+        return None
+    visit = CustomerVisit.objects.filter(customer=customer, user=audit.user).first()
     return visit.last_opened_at if visit else None
 
 
 def customer_page_get(
     *,
     customer: Customer,
-    user: User,
+    audit: AuditContext,
     previous_visit: dt.datetime | None,
     timeline_type: str = "",
     timeline_benefit: str = "",
@@ -157,15 +159,13 @@ def customer_page_get(
     `customer` must come from customer_get_for_user (access checked, awards loaded).
     """
     freshness = source_freshness_list()
-    cards = benefit_cards_for(customer=customer, freshness=freshness)
     payments = payment_summary_for(customer=customer)
-    for card in cards:
-        card.next_payment = next((p for p in payments.scheduled if p.benefit == card.benefit), None)
+    cards = benefit_cards_for(customer=customer, freshness=freshness, payments=payments)
     identities = list(customer.identities.order_by("source"))
     changes: list[ChangeGroup] = []
     updated_cards: list[BenefitCard] = []
     if previous_visit is not None:
-        changes = timeline_changes_since(customer=customer, user=user, since=previous_visit)
+        changes = timeline_changes_since(customer=customer, audit=audit, since=previous_visit)
         updated_cards = [c for c in cards if c.award.synced_at > previous_visit]
     return CustomerPage(
         customer=customer,
@@ -176,7 +176,7 @@ def customer_page_get(
         differences=identity_differences(customer=customer, identities=identities),
         timeline=timeline_page_get(
             customer=customer,
-            user=user,
+            audit=audit,
             type=timeline_type,
             benefit=timeline_benefit,
             page=timeline_page,
@@ -184,8 +184,8 @@ def customer_page_get(
         previous_visit=previous_visit,
         changes=changes,
         updated_cards=updated_cards,
-        can_record_interaction=user.has_perm(RECORD_INTERACTION_PERMISSION),
-        need_panel=support_need_panel(customer=customer, user=user),
+        can_record_interaction=audit.has_perm(RECORD_INTERACTION_PERMISSION),
+        need_panel=support_need_panel(customer=customer, audit=audit),
     )
 
 
@@ -216,7 +216,7 @@ def search_rows(*, results: list[SearchResult], audit: AuditContext) -> list[Sea
     """Search results with need icons, in one query; none for a hidden (restricted) match."""
     shown = [r.customer.pk for r in results if not r.hidden]
     icons = (
-        need_icons_for_customers(customer_ids=shown, user=audit.user)
+        need_icons_for_customers(customer_ids=shown, audit=audit)
         if shown and audit.user is not None
         else {}
     )

@@ -3,18 +3,20 @@
 The sources are listed here, imported from the apps that own the data (this app sits above
 them all). Each source runs one query per timeline page, so the page's query count grows with
 the number of sources, never with the number of rows.
-A source is `entries(*, customer, user, benefit, limit, since) -> list[TimelineEntry]`:
-newest first, at most `limit`, the access rules for `user` applied; `benefit` is "" for all
-benefits (a source with nothing per benefit returns [] when one is asked for); `since`, when
-given, asks only for entries recorded in the portal after it ("what has changed").
+A source is `entries(*, customer, audit, benefit, limit, since) -> list[TimelineEntry]`:
+newest first, at most `limit`, the access rules for the colleague acting in `audit` applied
+(what a colleague not cleared for restricted markers may not learn is left out, or told only in
+general terms, by the source itself); `benefit` is "" for all benefits (a source with nothing
+per benefit returns [] when one is asked for); `since`, when given, asks only for entries
+recorded in the portal after it ("what has changed").
 """
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
-from accounts.models import User
 from acs.timeline import acs_case_event_entries
+from audit.context import AuditContext
 from customer_view.timeline_sources import (
     benefit_event_entries,
     interaction_entries,
@@ -26,7 +28,17 @@ from support_needs.timeline import support_need_entries
 
 MAX_PAGE = 50  # deeper than this, a colleague should filter instead
 
-EntriesFunction = Callable[..., list[TimelineEntry]]
+
+class EntriesFunction(Protocol):
+    def __call__(
+        self,
+        *,
+        customer: Customer,
+        audit: AuditContext,
+        benefit: str,
+        limit: int,
+        since: dt.datetime | None,
+    ) -> list[TimelineEntry]: ...
 
 
 @dataclass(frozen=True)
@@ -65,7 +77,7 @@ class TimelinePage:
 def timeline_page_get(
     *,
     customer: Customer,
-    user: User,
+    audit: AuditContext,
     type: str = "",
     benefit: str = "",
     page: int = 1,
@@ -79,7 +91,9 @@ def timeline_page_get(
         if type and source.type != type:
             continue
         entries.extend(
-            source.entries(customer=customer, user=user, benefit=benefit, limit=wanted, since=None)
+            source.entries(
+                customer=customer, audit=audit, benefit=benefit, limit=wanted, since=None
+            )
         )
     entries.sort(key=lambda e: e.occurred_at, reverse=True)
     start = (page - 1) * per_page
@@ -100,13 +114,13 @@ class ChangeGroup:
 
 
 def timeline_changes_since(
-    *, customer: Customer, user: User, since: dt.datetime, per_source: int = 5
+    *, customer: Customer, audit: AuditContext, since: dt.datetime, per_source: int = 5
 ) -> list[ChangeGroup]:
     """What each source recorded after `since`: a few entries each, and whether there are more."""
     groups = []
     for source in timeline_sources():
         entries = source.entries(
-            customer=customer, user=user, benefit="", limit=per_source + 1, since=since
+            customer=customer, audit=audit, benefit="", limit=per_source + 1, since=since
         )
         if entries:
             groups.append(

@@ -1,10 +1,11 @@
 """Timeline sources for benefit events, payments and interactions (customer_view.timeline)."""
 
 import datetime as dt
-from typing import Any
 
 from django.utils import timezone
 
+from audit.context import AuditContext
+from benefits.labels import benefit_event_byline, benefit_event_title
 from benefits.models import Payment
 from benefits.selectors import (
     benefit_events_for_customer,
@@ -20,7 +21,12 @@ def _pounds(pence: int) -> str:
 
 
 def benefit_event_entries(
-    *, customer: Customer, user: Any, benefit: str, limit: int, since: dt.datetime | None
+    *,
+    customer: Customer,
+    audit: AuditContext,
+    benefit: str,
+    limit: int,
+    since: dt.datetime | None,
 ) -> list[TimelineEntry]:
     qs = benefit_events_for_customer(customer=customer, benefit=benefit)
     if since is not None:
@@ -29,18 +35,28 @@ def benefit_event_entries(
         TimelineEntry(
             occurred_at=event.occurred_at,
             type="benefit_event",
-            title=event.summary,
+            title=benefit_event_title(
+                kind=event.kind, summary=event.summary, details=event.details or {}
+            ),
             benefits=(event.benefit,),
-            byline=f"{Benefit(event.benefit).label} ({event.kind.replace('_', ' ')})"
-            if event.benefit in Benefit.values
-            else event.kind,
+            byline=benefit_event_byline(
+                benefit_label=Benefit(event.benefit).label
+                if event.benefit in Benefit.values
+                else event.benefit,
+                kind=event.kind,
+            ),
         )
         for event in qs[:limit]
     ]
 
 
 def payment_entries(
-    *, customer: Customer, user: Any, benefit: str, limit: int, since: dt.datetime | None
+    *,
+    customer: Customer,
+    audit: AuditContext,
+    benefit: str,
+    limit: int,
+    since: dt.datetime | None,
 ) -> list[TimelineEntry]:
     # The timeline is history: payments made; scheduled ones are shown with the payments.
     # "What has changed" (since given) also names payments newly scheduled, above all arrears.
@@ -75,7 +91,12 @@ def payment_entries(
 
 
 def interaction_entries(
-    *, customer: Customer, user: Any, benefit: str, limit: int, since: dt.datetime | None
+    *,
+    customer: Customer,
+    audit: AuditContext,
+    benefit: str,
+    limit: int,
+    since: dt.datetime | None,
 ) -> list[TimelineEntry]:
     qs = customer.interactions.select_related("recorded_by").order_by("-recorded_at", "-id")
     if benefit:

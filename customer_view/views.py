@@ -31,6 +31,7 @@ from customers.forms import CustomerSearchForm, InteractionForm, RestrictedReaso
 from customers.models import Benefit, Customer
 from customers.search_tokens import search_criteria_recall, search_criteria_remember
 from customers.selectors import (
+    ReasonNotNeeded,
     ReasonRequired,
     RestrictedRecord,
     customer_access_require,
@@ -61,11 +62,10 @@ def _restricted_refused(request: HttpRequest) -> HttpResponse:
 
 
 def _customer_or_response(
-    request: HttpRequest, public_id: uuid.UUID, **kwargs: Any
+    request: HttpRequest, audit: AuditContext, public_id: uuid.UUID, **kwargs: Any
 ) -> tuple[Customer | None, HttpResponse | None]:
     """customer_get_for_user, with its refusals turned into the pages a colleague should see."""
     try:
-        audit = AuditContext.from_request(request)
         return customer_get_for_user(public_id=public_id, audit=audit, **kwargs), None
     except RestrictedRecord:
         return None, _restricted_refused(request)
@@ -191,21 +191,25 @@ def _timeline_context() -> dict[str, Any]:
 
 
 def _detail_context(
-    request: HttpRequest, customer: Customer, interaction_form: InteractionForm
+    request: HttpRequest,
+    audit: AuditContext,
+    customer: Customer,
+    interaction_form: InteractionForm,
 ) -> dict[str, Any]:
     page = customer_page_get(
         customer=customer,
-        user=request.user,
-        previous_visit=customer_visit_previous(customer=customer, user=request.user),
+        audit=audit,
+        previous_visit=customer_visit_previous(customer=customer, audit=audit),
         **_timeline_filters(request),
     )
     return {
+        "audit": audit,
         "customer": customer,
         "page": page,
         "timeline": page.timeline,
         "interaction_form": interaction_form,
         "back_token": _safe_token(request.GET.get("results", "")),
-        "can_see_viewers": can_see_customer_viewers(request.user),
+        "can_see_viewers": can_see_customer_viewers(audit.user),
         **_timeline_context(),
     }
 
@@ -213,11 +217,12 @@ def _detail_context(
 @login_required
 @require_http_methods(["GET"])
 def customer_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    customer, refused = _customer_or_response(request, public_id)
+    audit = AuditContext.from_request(request)
+    customer, refused = _customer_or_response(request, audit, public_id)
     if refused:
         return refused
-    context = _detail_context(request, customer, InteractionForm())
-    customer_visit_record(customer=customer, user=request.user)
+    context = _detail_context(request, audit, customer, InteractionForm())
+    customer_visit_record(customer=customer, audit=audit)
     return render(request, "customers/detail.html", context)
 
 
@@ -225,20 +230,21 @@ def customer_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 @require_http_methods(["GET"])
 def customer_timeline(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """The timeline fragment (htmx filter and paging); without htmx, the page at the timeline."""
-    customer_access_require(audit=AuditContext.from_request(request), what="customer timeline")
+    audit = AuditContext.from_request(request)
+    customer_access_require(audit=audit, what="customer timeline")
     if not request.htmx:
         query = request.GET.urlencode()
         url = reverse("customers:detail", kwargs={"public_id": public_id})
         return redirect(f"{url}{'?' + query if query else ''}#timeline")
     customer, refused = _customer_or_response(
-        request, public_id, what="customer timeline", action=AccessEvent.Action.VIEW_FRAGMENT
+        request, audit, public_id, what="customer timeline", action=AccessEvent.Action.VIEW_FRAGMENT
     )
     if refused:
         return refused
     filters = _timeline_filters(request)
     timeline = timeline_page_get(
         customer=customer,
-        user=request.user,
+        audit=audit,
         type=filters["timeline_type"],
         benefit=filters["timeline_benefit"],
         page=filters["timeline_page"],
@@ -251,8 +257,13 @@ def customer_timeline(request: HttpRequest, public_id: uuid.UUID) -> HttpRespons
 @require_POST
 def interaction_create(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """Record an interaction: htmx swaps in a fresh form and the updated timeline."""
+    audit = AuditContext.from_request(request)
     customer, refused = _customer_or_response(
-        request, public_id, what="record interaction", action=AccessEvent.Action.VIEW_FRAGMENT
+        request,
+        audit,
+        public_id,
+        what="record interaction",
+        action=AccessEvent.Action.VIEW_FRAGMENT,
     )
     if refused:
         return refused
@@ -262,7 +273,7 @@ def interaction_create(request: HttpRequest, public_id: uuid.UUID) -> HttpRespon
         try:
             interaction_record(
                 customer=customer,
-                audit=AuditContext.from_request(request),
+                audit=audit,
                 channel=data["channel"],
                 benefits=data["benefits"],
                 summary=data["summary"],
@@ -277,7 +288,7 @@ def interaction_create(request: HttpRequest, public_id: uuid.UUID) -> HttpRespon
                 messages.success(request, "Interaction recorded")
                 url = reverse("customers:detail", kwargs={"public_id": public_id})
                 return redirect(f"{url}#timeline")
-            timeline = timeline_page_get(customer=customer, user=request.user)
+            timeline = timeline_page_get(customer=customer, audit=audit)
             context = {
                 "customer": customer,
                 "interaction_form": InteractionForm(),
@@ -293,7 +304,8 @@ def interaction_create(request: HttpRequest, public_id: uuid.UUID) -> HttpRespon
     if request.htmx:
         context = {"customer": customer, "interaction_form": form}
         return render(request, "customers/detail.html#interaction_form", context)
-    return render(request, "customers/detail.html", _detail_context(request, customer, form))
+    context = _detail_context(request, audit, customer, form)
+    return render(request, "customers/detail.html", context)
 
 
 @login_required
@@ -305,7 +317,7 @@ def restricted_reason(request: HttpRequest, public_id: uuid.UUID) -> HttpRespons
         customer = customer_get_for_reason(public_id=public_id, audit=audit)
     except RestrictedRecord:
         return _restricted_refused(request)
-    if not customer.restricted:
+    except ReasonNotNeeded:
         return redirect("customers:detail", public_id=public_id)
     form = RestrictedReasonForm(request.POST if request.method == "POST" else None)
     if form.is_valid():

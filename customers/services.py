@@ -9,7 +9,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import User
 from audit.context import AuditContext
 from audit.models import AccessEvent
 from audit.services import access_record
@@ -74,10 +73,13 @@ def interaction_record(
     return interaction
 
 
-def customer_visit_record(*, customer: Customer, user: User) -> None:
-    """Note that `user` opened `customer` now (one row per colleague and customer)."""
+def customer_visit_record(*, customer: Customer, audit: AuditContext) -> None:
+    """Note that the colleague acting in `audit` opened `customer` now (one row per colleague
+    and customer; nothing for a task or command)."""
+    if audit.user is None:
+        return
     CustomerVisit.objects.bulk_create(
-        [CustomerVisit(customer=customer, user=user, last_opened_at=timezone.now())],
+        [CustomerVisit(customer=customer, user=audit.user, last_opened_at=timezone.now())],
         update_conflicts=True,
         unique_fields=["user", "customer"],
         update_fields=["last_opened_at"],

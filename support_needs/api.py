@@ -199,8 +199,8 @@ def need_types(request: Request) -> Response:
     return Response(NeedTypeSerializer(types, many=True).data)
 
 
-def _panel_response(request: Request, customer: Customer) -> Response:
-    panel = selectors.support_need_panel(customer=customer, user=request.user)
+def _panel_response(audit: AuditContext, customer: Customer) -> Response:
+    panel = selectors.support_need_panel(customer=customer, audit=audit)
     return Response(NeedPanelSerializer(panel).data)
 
 
@@ -226,7 +226,7 @@ def needs(request: Request, public_id: uuid.UUID) -> Response:
     audit = _audit(request)
     customer = _customer(audit, public_id)
     if request.method == "GET":
-        return _panel_response(request, customer)
+        return _panel_response(audit, customer)
     incoming = NeedRecordSerializer(data=request.data)
     incoming.is_valid(raise_exception=True)
     data = dict(incoming.validated_data)

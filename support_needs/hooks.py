@@ -34,6 +34,7 @@ class RestrictedContactAsked:
     to speak to before any decision or contact."""
 
     customer: Customer
+    audit: AuditContext  # the colleague the panel is for
 
 
 restricted_contact_asked: Hook[RestrictedContactAsked, str | None] = Hook(

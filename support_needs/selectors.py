@@ -174,10 +174,13 @@ class NeedPanel:
         return icons
 
 
-def support_need_panel(*, customer: Customer, user: Any, ended_limit: int = 10) -> NeedPanel:
-    """The panel for a customer in a fixed number of queries, however many needs and changes."""
+def support_need_panel(
+    *, customer: Customer, audit: AuditContext, ended_limit: int = 10
+) -> NeedPanel:
+    """The panel for a customer in a fixed number of queries, however many needs and changes.
+    `customer` was opened through a selector that checked access and wrote the access event."""
     today = timezone.localdate()
-    cleared = can_view_restricted_needs(user)
+    cleared = can_view_restricted_needs(audit.user)
     history = Prefetch(
         "changes",
         queryset=SupportNeedChange.objects.select_related("by").order_by("-at", "-pk"),
@@ -206,7 +209,9 @@ def support_need_panel(*, customer: Customer, user: Any, ended_limit: int = 10) 
     signals_hidden = 0 if cleared else sum(1 for s in signals if s.restricted)
     case_owner = ""
     if hidden or signals_hidden:
-        answers = restricted_contact_asked.announce(RestrictedContactAsked(customer=customer))
+        answers = restricted_contact_asked.announce(
+            RestrictedContactAsked(customer=customer, audit=audit)
+        )
         case_owner = next((name for name in answers if name), "")
     return NeedPanel(
         customer=customer,
@@ -220,7 +225,7 @@ def support_need_panel(*, customer: Customer, user: Any, ended_limit: int = 10) 
                 customer=customer, status=ArrearsSafeguard.Status.OPEN
             ).order_by("payment_date")
         ),
-        can_record=can_record_needs(user),
+        can_record=can_record_needs(audit.user),
         can_view_restricted=cleared,
         review_soon=today + dt.timedelta(days=REVIEW_SOON_DAYS),
         case_owner=case_owner,
@@ -235,11 +240,13 @@ class NeedIcon:
     restricted: bool
 
 
-def need_icons_for_customers(*, customer_ids: list[int], user: Any) -> dict[int, list[NeedIcon]]:
+def need_icons_for_customers(
+    *, customer_ids: list[int], audit: AuditContext
+) -> dict[int, list[NeedIcon]]:
     """Icons for search results and the identity bar: one query for any number of customers.
     A colleague without clearance gets one "restricted marker" icon, never which marker."""
     today = timezone.localdate()
-    cleared = can_view_restricted_needs(user)
+    cleared = can_view_restricted_needs(audit.user)
     rows = (
         SupportNeed.objects.filter(_active(today), customer_id__in=customer_ids)
         .order_by("customer_id", "need_type__category", "need_type__order")

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from accounts.models import User
+from audit.context import AuditContext
 from customers.models import Customer
 from customers.timeline import TimelineEntry
 from support_needs.models import Sensitivity, SupportNeedChange
@@ -12,7 +12,7 @@ from support_needs.selectors import can_view_restricted_needs
 def support_need_entries(
     *,
     customer: Customer,
-    user: User | None,
+    audit: AuditContext,
     benefit: str,
     limit: int,
     since: dt.datetime | None,
@@ -29,7 +29,7 @@ def support_need_entries(
     )
     if since is not None:
         changes = changes.filter(at__gt=since)
-    cleared = can_view_restricted_needs(user)
+    cleared = can_view_restricted_needs(audit.user)
     entries = []
     for change in changes[:limit]:
         need_type = change.need.need_type

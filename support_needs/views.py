@@ -42,6 +42,7 @@ def _panel_url(customer: Customer) -> str:
 
 def _render_panel(
     request: HttpRequest,
+    audit: AuditContext,
     customer: Customer,
     *,
     form: Form | None = None,
@@ -53,7 +54,8 @@ def _render_panel(
 ) -> HttpResponse:
     context = {
         "customer": customer,
-        "panel": selectors.support_need_panel(customer=customer, user=request.user),
+        "audit": audit,
+        "panel": selectors.support_need_panel(customer=customer, audit=audit),
         "form": form,
         "form_kind": form_kind,
         "form_action": form_action,
@@ -64,9 +66,11 @@ def _render_panel(
     return render(request, template, context, status=status)
 
 
-def _saved(request: HttpRequest, customer: Customer, message: str) -> HttpResponse:
+def _saved(
+    request: HttpRequest, audit: AuditContext, customer: Customer, message: str
+) -> HttpResponse:
     if request.htmx:
-        return _render_panel(request, customer)
+        return _render_panel(request, audit, customer)
     messages.success(request, message)
     return redirect(_panel_url(customer))
 
@@ -85,6 +89,7 @@ def _customer(audit: AuditContext, public_id: uuid.UUID) -> Customer:
 
 def _form_view(
     request: HttpRequest,
+    audit: AuditContext,
     customer: Customer,
     *,
     form_class: Callable[..., Form],
@@ -104,9 +109,10 @@ def _form_view(
         except ValidationError as error:
             _apply_errors(form, error)
         else:
-            return _saved(request, customer, done)
+            return _saved(request, audit, customer, done)
     return _render_panel(
         request,
+        audit,
         customer,
         form=form,
         form_kind=form_kind,
@@ -121,7 +127,8 @@ def _form_view(
 @login_required
 @require_http_methods(["GET"])
 def panel(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    return _render_panel(request, _customer(AuditContext.from_request(request), public_id))
+    audit = AuditContext.from_request(request)
+    return _render_panel(request, audit, _customer(audit, public_id))
 
 
 @login_required
@@ -135,6 +142,7 @@ def need_record(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     if not chooser.is_bound or not chooser.is_valid():
         return _render_panel(
             request,
+            audit,
             customer,
             form=chooser,
             form_kind="choose_type",
@@ -145,6 +153,7 @@ def need_record(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     need_type: NeedType = chooser.cleaned_data["need_type"]
     return _form_view(
         request,
+        audit,
         customer,
         form_class=SupportNeedForm,
         form_kwargs={"need_type": need_type},
@@ -171,6 +180,7 @@ def need_update(request: HttpRequest, public_id: uuid.UUID, need_id: uuid.UUID) 
         form_kwargs = {"need_type": need.need_type}
     return _form_view(
         request,
+        audit,
         customer,
         form_class=SupportNeedForm,
         form_kwargs=form_kwargs,
@@ -190,6 +200,7 @@ def need_review(request: HttpRequest, public_id: uuid.UUID, need_id: uuid.UUID) 
     need = selectors.support_need_get_for_user(customer=customer, public_id=need_id, audit=audit)
     return _form_view(
         request,
+        audit,
         customer,
         form_class=ReviewForm,
         save=lambda data: needs.support_need_review(need=need, audit=audit, **data),
@@ -208,6 +219,7 @@ def need_end(request: HttpRequest, public_id: uuid.UUID, need_id: uuid.UUID) -> 
     need = selectors.support_need_get_for_user(customer=customer, public_id=need_id, audit=audit)
     return _form_view(
         request,
+        audit,
         customer,
         form_class=EndForm,
         save=lambda data: needs.support_need_end(need=need, audit=audit, **data),
@@ -225,6 +237,7 @@ def six_point_plan(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     customer = _customer(audit, public_id)
     return _form_view(
         request,
+        audit,
         customer,
         form_class=SixPointPlanForm,
         save=lambda data: six_point_plan_record(customer=customer, audit=audit, **data),
@@ -244,6 +257,7 @@ def signal_refer(request: HttpRequest, public_id: uuid.UUID, signal_id: uuid.UUI
     )
     return _form_view(
         request,
+        audit,
         customer,
         form_class=ReferForm,
         save=lambda data: signals.support_signal_refer(signal=signal, audit=audit, **data),
@@ -266,6 +280,7 @@ def signal_dismiss(
     )
     return _form_view(
         request,
+        audit,
         customer,
         form_class=DismissForm,
         save=lambda data: signals.support_signal_dismiss(signal=signal, audit=audit, **data),
@@ -288,6 +303,7 @@ def safeguard_complete(
     )
     return _form_view(
         request,
+        audit,
         customer,
         form_class=SafeguardForm,
         save=lambda data: safeguards.arrears_safeguard_complete(

@@ -84,10 +84,11 @@ class CustomerRecordApi(APIView):
         responses={200: CustomerRecordSerializer, **problem_responses(400, 403, 404)},
     )
     def get(self, request: Request, public_id: uuid.UUID) -> Response:
-        customer = customer_for_api(request, public_id)
+        audit = api_audit(request)
+        customer = customer_for_api(request, public_id, audit=audit)
         # previous_visit=None: "what changed since you last looked" belongs to the browser.
-        page = customer_page_get(customer=customer, user=request.user, previous_visit=None)
-        summary = acs_case_summary_for_customer(customer=customer, user=request.user)
+        page = customer_page_get(customer=customer, audit=audit, previous_visit=None)
+        summary = acs_case_summary_for_customer(customer=customer, audit=audit)
         return Response(CustomerRecordSerializer(page, context={"acs_case": summary}).data)
 
 
@@ -110,17 +111,22 @@ class CustomerTimelineApi(APIView):
         responses={200: TimelinePageSerializer, **problem_responses(400, 403, 404)},
     )
     def get(self, request: Request, public_id: uuid.UUID) -> Response:
-        customer_access_require(audit=api_audit(request), what="customer timeline")
+        audit = api_audit(request)
+        customer_access_require(audit=audit, what="customer timeline")
         query = TimelineQuerySerializer(
             data=request.query_params, types=[s.type for s in timeline_sources()]
         )
         query.is_valid(raise_exception=True)
         customer = customer_for_api(
-            request, public_id, what="customer timeline", action=AccessEvent.Action.VIEW_FRAGMENT
+            request,
+            public_id,
+            what="customer timeline",
+            action=AccessEvent.Action.VIEW_FRAGMENT,
+            audit=audit,
         )
         timeline = timeline_page_get(
             customer=customer,
-            user=request.user,
+            audit=audit,
             type=query.validated_data.get("type", ""),
             benefit=query.validated_data.get("benefit", ""),
             page=query.validated_data["page"],
@@ -161,12 +167,15 @@ class CustomerInteractionsApi(generics.ListAPIView):
         responses={201: InteractionSerializer, **problem_responses(400, 403, 404, 415)},
     )
     def post(self, request: Request, public_id: uuid.UUID) -> Response:
+        audit = api_audit(request)
         customer = customer_for_api(
-            request, public_id, what="record interaction", action=AccessEvent.Action.VIEW_FRAGMENT
+            request,
+            public_id,
+            what="record interaction",
+            action=AccessEvent.Action.VIEW_FRAGMENT,
+            audit=audit,
         )
         incoming = InteractionCreateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        interaction = interaction_record(
-            customer=customer, audit=api_audit(request), **incoming.validated_data
-        )
+        interaction = interaction_record(customer=customer, audit=audit, **incoming.validated_data)
         return Response(InteractionSerializer(interaction).data, status=status.HTTP_201_CREATED)

@@ -57,13 +57,16 @@ def customer_for_api(
     *,
     what: str = "customer page",
     action: str = AccessEvent.Action.VIEW_CUSTOMER,
+    audit: AuditContext | None = None,
 ) -> Customer:
     """customers.selectors.customer_get_for_user (role, restriction, audit), for the API.
 
     Its refusals become 403 (role, or restricted and not cleared: logged by the selector),
-    403 access-reason-required (cleared, no reason sent) and 404.
+    403 access-reason-required (cleared, no reason sent) and 404. `audit` is the request's
+    api_audit, when the endpoint has built it already.
     """
-    audit = api_audit(request)
+    if audit is None:
+        audit = api_audit(request)
     with reason_refusals():
         return customer_get_for_user(public_id=public_id, audit=audit, what=what, action=action)
 

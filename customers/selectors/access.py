@@ -24,6 +24,10 @@ class RestrictedRecord(PermissionDenied):
     """The record is restricted and the colleague is not cleared to open it."""
 
 
+class ReasonNotNeeded(Exception):
+    """The record is not restricted: it opens without a reason."""
+
+
 class ReasonRequired(Exception):
     """The colleague may open this restricted record, but must first say why."""
 
@@ -119,13 +123,16 @@ def customer_get_for_reason(*, public_id: uuid.UUID | str, audit: AuditContext) 
     """The customer whose restricted record a cleared colleague is about to give a reason for.
 
     Shows nothing of the record (the reason page shows no customer data), so it is not a view;
-    a colleague who is not cleared is refused and the refusal logged.
+    a colleague who is not cleared is refused and the refusal logged. ReasonNotNeeded: the
+    record is not restricted.
     """
     what = "restricted record reason"
     customer_access_require(audit=audit, what=what)
     customer = Customer.objects.filter(public_id=public_id).only("public_id", "restricted").first()
     if customer is None:
         raise Http404("No such customer.")
-    if customer.restricted and not audit.has_perm(VIEW_RESTRICTED_PERMISSION):
+    if not customer.restricted:
+        raise ReasonNotNeeded()
+    if not audit.has_perm(VIEW_RESTRICTED_PERMISSION):
         _restricted_refuse(audit=audit, customer=customer, what=what)
     return customer

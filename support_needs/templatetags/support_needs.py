@@ -11,6 +11,7 @@ from typing import Any
 
 from django import template
 
+from audit.context import AuditContext
 from support_needs.models import SupportNeed
 from support_needs.selectors import need_icons_for_customers, support_need_panel
 
@@ -31,6 +32,14 @@ def field_label(name: str) -> str:
         return name.replace("_", " ").capitalize()
 
 
+def _audit(context: template.Context) -> AuditContext:
+    """The audit context of the page being rendered: its view's, when it passed one."""
+    given = context.get("audit")
+    if isinstance(given, AuditContext):
+        return given
+    return AuditContext.from_request(context["request"])
+
+
 @register.inclusion_tag("support_needs/_panel.html", takes_context=True)
 def support_needs_panel(context: template.Context, customer: Any) -> dict[str, Any]:
     request = context["request"]
@@ -39,18 +48,18 @@ def support_needs_panel(context: template.Context, customer: Any) -> dict[str, A
         "user": request.user,
         "csrf_token": context.get("csrf_token"),
         "customer": customer,
-        "panel": support_need_panel(customer=customer, user=request.user),
+        "panel": support_need_panel(customer=customer, audit=_audit(context)),
     }
 
 
 @register.simple_tag(takes_context=True)
 def need_icons_load(context: template.Context, customers: Any) -> dict[int, list]:
     ids = [getattr(c, "customer", c).pk for c in customers]
-    return need_icons_for_customers(customer_ids=ids, user=context["request"].user)
+    return need_icons_for_customers(customer_ids=ids, audit=_audit(context))
 
 
 @register.inclusion_tag("support_needs/_need_icons.html", takes_context=True)
 def need_icons(context: template.Context, customer: Any, loaded: dict | None = None) -> dict:
     if loaded is None:
-        loaded = need_icons_for_customers(customer_ids=[customer.pk], user=context["request"].user)
+        loaded = need_icons_for_customers(customer_ids=[customer.pk], audit=_audit(context))
     return {"icons": loaded.get(customer.pk, [])}

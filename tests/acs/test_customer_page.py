@@ -47,16 +47,23 @@ def test_case_events_feed_the_customer_timeline(work_coach, acssl):
     source = next(s for s in timeline.timeline_sources() if s.type == "acs_case")
 
     def titles(user):
-        entries = source.entries(customer=customer, user=user, benefit="", limit=10, since=None)
+        entries = source.entries(
+            customer=customer, audit=audit_as(user), benefit="", limit=10, since=None
+        )
         return [entry.title for entry in entries]
 
     assert len(titles(acssl)) == 3
     coach_view = titles(work_coach)
     assert len(coach_view) == 2  # referred and taken; not the note
     assert all("note" not in title for title in coach_view)
-    assert source.entries(customer=customer, user=acssl, benefit="uc", limit=10, since=None) == []
+    assert (
+        source.entries(customer=customer, audit=audit_as(acssl), benefit="uc", limit=10, since=None)
+        == []
+    )
     # Each entry names the colleague as the other timeline entries do, and the case once.
-    entries = source.entries(customer=customer, user=work_coach, benefit="", limit=10, since=None)
+    entries = source.entries(
+        customer=customer, audit=audit_as(work_coach), benefit="", limit=10, since=None
+    )
     assert {entry.byline for entry in entries} == {
         work_coach.get_full_name(),
         acssl.get_full_name(),

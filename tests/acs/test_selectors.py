@@ -173,7 +173,7 @@ def test_the_timeline_hides_what_caused_a_referral_from_colleagues_not_cleared(w
 
     def titles(user):
         entries = acs_case_event_entries(
-            customer=customer, user=user, benefit="", limit=10, since=None
+            customer=customer, audit=audit_of(user), benefit="", limit=10, since=None
         )
         return [entry.title for entry in entries]
 

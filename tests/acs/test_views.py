@@ -244,6 +244,7 @@ def test_team_view_counts_each_acssls_caseload(client, team_leader, acssl):
 
 def test_customer_timeline_shows_existence_and_status_only_to_colleagues(work_coach, acssl):
     from acs.selectors import acs_timeline_events
+    from tests.support_needs.conftest import audit_as
 
     note = CaseNoteFactory()
     CaseEvent.objects.create(
@@ -261,8 +262,10 @@ def test_customer_timeline_shows_existence_and_status_only_to_colleagues(work_co
         actor_username="x",
     )
     customer = note.case.customer
-    assert [e.kind for e in acs_timeline_events(customer=customer, user=work_coach)] == ["referred"]
-    assert len(acs_timeline_events(customer=customer, user=acssl)) == 2
+    assert [e.kind for e in acs_timeline_events(customer=customer, audit=audit_as(work_coach))] == [
+        "referred"
+    ]
+    assert len(acs_timeline_events(customer=customer, audit=audit_as(acssl))) == 2
 
 
 def test_case_status_tag_for_the_customer_page(rf, work_coach, acssl):

@@ -133,7 +133,9 @@ def test_referral_requested_is_answered_by_acs_with_the_referral_id(work_coach):
 def test_restricted_contact_asked_is_answered_by_acs_with_the_case_owner(work_coach, acssl):
     assert acs_apps.case_owner_for_support_needs in restricted_contact_asked.handlers
     customer = CustomerFactory()
-    assert restricted_contact_asked.announce(RestrictedContactAsked(customer=customer)) == [None]
+    assert restricted_contact_asked.announce(
+        RestrictedContactAsked(customer=customer, audit=audit_as(work_coach))
+    ) == [None]
     AcsCase.objects.create(
         customer=customer,
         status=AcsCase.Status.OPEN,
@@ -142,7 +144,7 @@ def test_restricted_contact_asked_is_answered_by_acs_with_the_case_owner(work_co
         owner=acssl,
     )
     record(customer, acssl, "risk-of-harm")  # hidden from the work coach
-    panel = support_need_panel(customer=customer, user=work_coach)
+    panel = support_need_panel(customer=customer, audit=audit_as(work_coach))
     assert panel.case_owner == acssl.get_full_name()
     assert panel.restricted_speak_to.startswith(
         f"{acssl.get_full_name()}, the ACSSL who owns their ACS case, or "

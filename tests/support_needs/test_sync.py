@@ -7,7 +7,7 @@ from support_needs.models import SupportNeed
 from support_needs.selectors import support_need_panel
 from support_needs.services.uc_synced import support_needs_sync_from_uc
 from tests.factories import CustomerFactory, UniversalCreditAwardFactory
-from tests.support_needs.conftest import record
+from tests.support_needs.conftest import audit_as, record
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +65,7 @@ def test_colleague_and_uc_need_shown_once_with_both_sources(work_coach):
     (need,) = SupportNeed.objects.filter(customer=customer)
     assert need.pk == recorded.pk
     assert need.sources == ["Portal", "UC"]
-    panel = support_need_panel(customer=customer, user=work_coach)
+    panel = support_need_panel(customer=customer, audit=audit_as(work_coach))
     assert [n.pk for n in panel.needs] == [need.pk]
 
     # UC drops it: the colleague's record stays, without the UC source.
