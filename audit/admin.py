@@ -128,7 +128,9 @@ class AccessEventAdmin(admin.ModelAdmin):
         return False
 
     @admin.action(description="Export selected events as CSV", permissions=["view"])
-    def export_csv(self, request: HttpRequest, queryset: QuerySet[AccessEvent]) -> HttpResponse:
+    def export_csv(
+        self, request: HttpRequest, queryset: QuerySet[AccessEvent]
+    ) -> StreamingHttpResponse:
         rows = access_events_export(audit=AuditContext.from_request(request), queryset=queryset)
         writer = csv.writer(_Echo())
         response = StreamingHttpResponse(

@@ -82,9 +82,10 @@ def access_events_for_admin(*, audit: AuditContext, search: str, filters: list[s
     )
 
 
-def access_event_for_admin(*, audit: AuditContext, pk: object) -> AccessEvent | None:
-    """One access event, for its admin page; the look is audited against its customer."""
-    event = AccessEvent.objects.filter(pk=pk).first() if str(pk).isdigit() else None
+def access_event_for_admin(*, audit: AuditContext, pk: str) -> AccessEvent | None:
+    """One access event, for its admin page (`pk` from its URL); the look is audited against its
+    customer."""
+    event = AccessEvent.objects.filter(pk=pk).first() if pk.isdigit() else None
     access_record(
         audit=audit,
         action=AccessEvent.Action.VIEW_FRAGMENT,
