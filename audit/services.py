@@ -3,8 +3,6 @@ and every write of it too (services do it), from the AuditContext they were give
 
 from typing import Any
 
-from django.http import HttpRequest
-
 from audit.context import AuditContext, Channel
 from audit.models import AccessEvent
 
@@ -19,8 +17,7 @@ def access_record(
     *,
     action: str,
     what: str,
-    audit: AuditContext | None = None,
-    request: HttpRequest | None = None,
+    audit: AuditContext,
     customer: Any = None,
     detail: dict[str, Any] | None = None,
     reason: str = "",
@@ -30,13 +27,7 @@ def access_record(
     A read through the REST API (a view, fragment or search) is recorded as API_READ, with the
     read it was in detail["read"], so the trail tells a colleague at the screen from a service
     holding a token. Refusals and changes keep their action.
-
-    `request` is accepted only while callers move to the audit context; new code passes `audit`.
     """
-    if audit is None:
-        if request is None:
-            raise TypeError("access_record needs an audit context")
-        audit = AuditContext.from_request(request)
     detail = dict(detail or {})
     if action in _READS and audit.channel == Channel.API:
         detail["read"] = str(action)

@@ -4,6 +4,7 @@ import pytest
 from django.db import DatabaseError, transaction
 from django.test import RequestFactory
 
+from audit.context import AuditContext
 from audit.models import AccessEvent
 from audit.services import access_record
 from tests.factories import CustomerFactory
@@ -18,10 +19,15 @@ def make_request(user, **meta):
     return request
 
 
+def audit_of(user, **meta) -> AuditContext:
+    """The audit context a view builds from a request by `user` with these headers."""
+    return AuditContext.from_request(make_request(user, **meta))
+
+
 def test_access_record_writes_who_what_where(work_coach):
     customer = CustomerFactory()
     event = access_record(
-        request=make_request(work_coach, REMOTE_ADDR="10.1.2.3"),
+        audit=audit_of(work_coach, REMOTE_ADDR="10.1.2.3"),
         action=AccessEvent.Action.VIEW_CUSTOMER,
         what="customer page",
         customer=customer,
@@ -38,7 +44,7 @@ def test_access_record_writes_who_what_where(work_coach):
 
 def test_forwarded_address_is_ignored_without_trusted_proxies(work_coach):
     event = access_record(
-        request=make_request(work_coach, REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6"),
+        audit=audit_of(work_coach, REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6"),
         action=AccessEvent.Action.SEARCH,
         what="search",
     )
@@ -48,7 +54,7 @@ def test_forwarded_address_is_ignored_without_trusted_proxies(work_coach):
 def test_forwarded_address_is_the_one_the_proxy_saw(work_coach, settings):
     settings.TRUSTED_PROXY_HOPS = 1
     event = access_record(
-        request=make_request(work_coach, HTTP_X_FORWARDED_FOR="1.1.1.1, 10.9.8.7"),
+        audit=audit_of(work_coach, HTTP_X_FORWARDED_FOR="1.1.1.1, 10.9.8.7"),
         action=AccessEvent.Action.SEARCH,
         what="search",
     )
@@ -58,7 +64,7 @@ def test_forwarded_address_is_the_one_the_proxy_saw(work_coach, settings):
 @pytest.mark.parametrize("operation", ["update", "delete"])
 def test_database_refuses_to_change_or_delete_events(work_coach, operation):
     event = access_record(
-        request=make_request(work_coach), action=AccessEvent.Action.SEARCH, what="search"
+        audit=audit_of(work_coach), action=AccessEvent.Action.SEARCH, what="search"
     )
     rows = AccessEvent.objects.filter(pk=event.pk)
     change = (
@@ -75,7 +81,7 @@ def test_admin_finds_events_by_colleague_and_customer_and_exports_csv(client, ad
     other = CustomerFactory(nino="ZX999002B")
     for who in (customer, other):
         access_record(
-            request=make_request(admin_user),
+            audit=audit_of(admin_user),
             action=AccessEvent.Action.VIEW_CUSTOMER,
             what="customer page",
             customer=who,
@@ -98,7 +104,7 @@ def test_admin_finds_events_by_colleague_and_customer_and_exports_csv(client, ad
 
 def test_admin_cannot_change_or_delete_events(client, admin_user):
     event = access_record(
-        request=make_request(admin_user), action=AccessEvent.Action.SEARCH, what="search"
+        audit=audit_of(admin_user), action=AccessEvent.Action.SEARCH, what="search"
     )
     client.force_login(admin_user)
     assert client.post(f"/admin/audit/accessevent/{event.pk}/delete/").status_code == 403
@@ -107,7 +113,7 @@ def test_admin_cannot_change_or_delete_events(client, admin_user):
 def test_admin_reads_of_the_audit_are_audited(client, admin_user):
     customer = CustomerFactory(nino="ZX999003C")
     event = access_record(
-        request=make_request(admin_user),
+        audit=audit_of(admin_user),
         action=AccessEvent.Action.VIEW_CUSTOMER,
         what="customer page",
         customer=customer,
@@ -141,7 +147,7 @@ def test_admins_not_cleared_for_markers_never_read_a_markers_type(client, admin_
         ("six point plan recorded", {"record": "x"}),
     ):
         access_record(
-            request=make_request(admin_user),
+            audit=audit_of(admin_user),
             action=AccessEvent.Action.CHANGE,
             what=what,
             customer=customer,
@@ -171,7 +177,7 @@ def test_colleagues_cleared_for_markers_read_them_in_the_audit(client, admin_use
         )
     )
     access_record(
-        request=make_request(admin_user),
+        audit=audit_of(admin_user),
         action=AccessEvent.Action.CHANGE,
         what="six point plan recorded",
         detail={"type": "risk-of-harm"},

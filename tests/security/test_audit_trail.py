@@ -7,6 +7,7 @@ import io
 import pytest
 from django.urls import reverse
 
+from audit.context import AuditContext, Channel
 from audit.models import AccessEvent
 from audit.services import access_record
 from tests.factories import CustomerFactory
@@ -79,11 +80,9 @@ def test_a_name_search_records_the_count_and_never_the_query(coach_client):
     assert "okafor" not in flat
 
 
-def test_the_csv_export_opens_a_formula_as_text(client, admin_user, rf):
-    request = rf.get("/")
-    request.user, request.request_id = admin_user, "r1"
+def test_the_csv_export_opens_a_formula_as_text(client, admin_user):
     access_record(
-        request=request,
+        audit=AuditContext(user=admin_user, channel=Channel.PAGE, request_id="r1"),
         action=AccessEvent.Action.VIEW_CUSTOMER,
         what="customer page",
         reason='=HYPERLINK("http://evil.example","click")',
