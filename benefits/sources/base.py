@@ -508,10 +508,10 @@ class LegacyHttpClient:
         sleep: Sleep = time.sleep,
     ):
         self.base_url = (base_url or settings.LEGACY_BASE_URL).rstrip("/")
-        self.timeout = timeout or getattr(settings, "LEGACY_HTTP_TIMEOUT", 10.0)
-        self.attempts = attempts or getattr(settings, "LEGACY_HTTP_ATTEMPTS", 6)
-        self.backoff_base = backoff_base or getattr(settings, "LEGACY_HTTP_BACKOFF", 0.5)
-        self.backoff_cap = backoff_cap or getattr(settings, "LEGACY_HTTP_BACKOFF_CAP", 30.0)
+        self.timeout: float = timeout or settings.LEGACY_HTTP_TIMEOUT
+        self.attempts: int = attempts or settings.LEGACY_HTTP_ATTEMPTS
+        self.backoff_base: float = backoff_base or settings.LEGACY_HTTP_BACKOFF
+        self.backoff_cap: float = backoff_cap or settings.LEGACY_HTTP_BACKOFF_CAP
         self.sleep = sleep
         self.retries = 0  # how many retries this client has made (for logs and tests)
 
