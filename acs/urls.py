@@ -7,6 +7,8 @@ from acs import views
 app_name = "acs"
 
 urlpatterns = [
+    path("", views.home, name="home"),
+    path("untriaged-immediate/", views.untriaged_immediate_count, name="untriaged-immediate-count"),
     path("refer/<uuid:public_id>/", views.refer, name="refer"),
     path("triage/", views.triage, name="triage"),
     path("my-cases/", views.my_cases, name="my-cases"),

@@ -19,7 +19,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from acs import forms, selectors, services
+from acs import caseload_selectors, forms, selectors, services
 from acs.charts import bar_chart
 from acs.models import AcsCase
 from audit.context import AuditContext
@@ -93,10 +93,35 @@ def refer(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 
 @login_required
 @permission_required("acs.manage_acs_case", raise_exception=True)
+def home(request: HttpRequest) -> HttpResponse:
+    """The first page of an ACSSL or team leader: what is due, and who is waiting."""
+    first_page = caseload_selectors.acs_first_page(audit=AuditContext.from_request(request))
+    return render(request, "acs/home.html", {"page": first_page})
+
+
+@login_required
+@permission_required("acs.manage_acs_case", raise_exception=True)
+def untriaged_immediate_count(request: HttpRequest) -> HttpResponse:
+    """The navigation's count of untriaged Immediate referrals (polled by htmx)."""
+    count = caseload_selectors.acs_untriaged_immediate_count(
+        audit=AuditContext.from_request(request)
+    )
+    response = render(request, "acs/includes/untriaged_count.html", {"untriaged_immediate": count})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@permission_required("acs.manage_acs_case", raise_exception=True)
 def triage(request: HttpRequest) -> HttpResponse:
     queue = selectors.acs_triage_queue(audit=AuditContext.from_request(request))
     page = Paginator(queue, CASES_PER_PAGE).get_page(request.GET.get("page"))
-    context = {"cases": page.object_list, "page_obj": page, "assign_form": forms.AssignForm()}
+    context = {
+        "cases": page.object_list,
+        "queued": caseload_selectors.acs_triage_targets(cases=list(page.object_list)),
+        "page_obj": page,
+        "assign_form": forms.AssignForm(),
+    }
     return render(request, "acs/triage.html", context)
 
 
@@ -111,8 +136,10 @@ def my_cases(request: HttpRequest) -> HttpResponse:
 @login_required
 @permission_required("acs.view_team_caseload", raise_exception=True)
 def team(request: HttpRequest) -> HttpResponse:
-    team_caseload = selectors.acs_team_caseload(audit=AuditContext.from_request(request))
-    return render(request, "acs/team.html", team_caseload)
+    audit = AuditContext.from_request(request)
+    team_caseload = selectors.acs_team_caseload(audit=audit)
+    past_target = caseload_selectors.acs_triage_past_target(audit=audit)
+    return render(request, "acs/team.html", {**team_caseload, "past_target": past_target})
 
 
 # The case ---------------------------------------------------------------------------------

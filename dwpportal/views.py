@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import loader
 from django.utils.csp import CSP
 from django.views.decorators.csp import csp_override
@@ -20,6 +20,9 @@ _API_DOCS_CSP: dict[str, list[str]] = {
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    # ACSSLs and team leaders start on their cases and the triage queue; others on search.
+    if request.user.has_perm("acs.manage_acs_case"):
+        return redirect("acs:home")
     return render(request, "home.html")
 
 

@@ -46,7 +46,8 @@ def only(allowed: set[str], answer: Any = OK, refused: Any = FORBIDDEN) -> dict[
 
 # The expected answer to a plain GET, per role. A tuple means any of those answers.
 ACCESS: dict[str, dict[str, Any]] = {
-    "home": signed_in(OK),
+    # ACSSLs and team leaders are sent on to their first page (acs:home).
+    "home": {**signed_in(OK), "acssl": 302, "team_leader": 302},
     # For load balancers: open to all, says only which part is down (503 without a worker).
     "healthz": everyone((200, 503)),
     "accounts:sign-in": {"anonymous": OK, **dict.fromkeys(ROLES[1:], 302)},
@@ -62,6 +63,8 @@ ACCESS: dict[str, dict[str, Any]] = {
 ACS_CASE_WORKERS = {"acssl", "team_leader"}
 ACCESS |= {
     "acs:refer": only({"work_coach", "acssl", "team_leader"}),
+    "acs:home": only(ACS_CASE_WORKERS),
+    "acs:untriaged-immediate-count": only(ACS_CASE_WORKERS),
     "acs:triage": only(ACS_CASE_WORKERS),
     "acs:my-cases": only(ACS_CASE_WORKERS),
     "acs:team": only({"team_leader"}),
