@@ -7,6 +7,7 @@ Money is integer pence.
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from core.history import track_changes
 from customers.models import Benefit, Customer, Source
@@ -138,6 +139,9 @@ class SyncedRow(models.Model):
     """Fields every synced row carries."""
 
     source_version = models.BigIntegerField(default=0)
+    # When the legacy system recorded this version (its changed_at); synced_at is when the
+    # portal last wrote the row.
+    source_changed_at = models.DateTimeField(null=True, blank=True)
     sync_run = models.ForeignKey(
         SyncRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -287,6 +291,16 @@ class Payment(SyncedRow):
 
     def __str__(self) -> str:
         return f"{self.benefit} {self.kind} £{self.amount_pence / 100:,.2f} on {self.payment_date}"
+
+    @property
+    def to_come(self) -> bool:
+        """Scheduled and dated today or later."""
+        return self.status == self.Status.SCHEDULED and self.payment_date >= timezone.localdate()
+
+    @property
+    def awaiting_confirmation(self) -> bool:
+        """Scheduled for a day that has passed: its source has not yet said it was paid."""
+        return self.status == self.Status.SCHEDULED and self.payment_date < timezone.localdate()
 
 
 class BenefitEvent(models.Model):

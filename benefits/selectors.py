@@ -161,9 +161,13 @@ def award_prefetch_fields() -> list[str]:
 
 
 def benefit_cards_for(
-    *, customer: Customer, freshness: dict[str, SourceFreshness]
+    *,
+    customer: Customer,
+    freshness: dict[str, SourceFreshness],
+    payments: "PaymentSummary | None" = None,
 ) -> list[BenefitCard]:
-    """A card per award the customer has. Awards must be loaded with award_prefetch_fields()."""
+    """A card per award the customer has, each with its next payment from `payments` (the
+    summary the payments table shows). Awards must be loaded with award_prefetch_fields()."""
     cards = []
     for benefit, relation in AWARD_RELATIONS.items():
         try:
@@ -177,6 +181,7 @@ def benefit_cards_for(
                 label=benefit.label,
                 award=award,
                 freshness=freshness[source],
+                next_payment=payments.next_payment_for(benefit.value) if payments else None,
             )
         )
     return cards
@@ -192,9 +197,16 @@ class PaymentSummary:
     def next_payment(self) -> Payment | None:
         return self.scheduled[0] if self.scheduled else None
 
+    def next_payment_for(self, benefit: str) -> Payment | None:
+        """A benefit's one "next payment": the earliest payment still to come that the payments
+        table lists for it (its card shows this, for every benefit)."""
+        return next((p for p in self.scheduled if p.benefit == benefit), None)
+
 
 def payment_summary_for(*, customer: Customer, recent: int = 10) -> PaymentSummary:
-    """Upcoming scheduled payments and the most recent paid ones, across every benefit.
+    """Payments still to come (scheduled, dated today or later: soonest first) and the most
+    recent others, across every benefit. A scheduled payment whose day has passed and that its
+    source has not yet confirmed as paid is among the recent ones, never shown as to come.
 
     One query: the newest payments by date (scheduled ones are dated in the future, so they
     come first), limited however many payments the customer has had.

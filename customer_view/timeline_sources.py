@@ -5,6 +5,7 @@ import datetime as dt
 from django.utils import timezone
 
 from audit.context import AuditContext
+from benefits.labels import benefit_event_byline, benefit_event_title
 from benefits.models import Payment
 from benefits.selectors import (
     benefit_events_for_customer,
@@ -34,11 +35,16 @@ def benefit_event_entries(
         TimelineEntry(
             occurred_at=event.occurred_at,
             type="benefit_event",
-            title=event.summary,
+            title=benefit_event_title(
+                kind=event.kind, summary=event.summary, details=event.details or {}
+            ),
             benefits=(event.benefit,),
-            byline=f"{Benefit(event.benefit).label} ({event.kind.replace('_', ' ')})"
-            if event.benefit in Benefit.values
-            else event.kind,
+            byline=benefit_event_byline(
+                benefit_label=Benefit(event.benefit).label
+                if event.benefit in Benefit.values
+                else event.benefit,
+                kind=event.kind,
+            ),
         )
         for event in qs[:limit]
     ]

@@ -4,10 +4,12 @@ records, signals (explainable prompts) and large-arrears safeguards.
 Writes go through support_needs.services only.
 """
 
+import datetime as dt
 import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from core.history import track_changes
 
@@ -175,6 +177,15 @@ class SupportNeed(models.Model):
     def sources(self) -> list[str]:
         flags = ((self.from_portal, "Portal"), (self.from_uc, "UC"))
         return [label for flag, label in flags if flag]
+
+    @property
+    def recorded_on(self) -> dt.date:
+        """The day the need was first recorded anywhere: UC's own date for a need UC holds,
+        the day a colleague recorded it in the portal, whichever came first."""
+        days = [timezone.localdate(self.recorded_at)] if self.from_portal else []
+        if self.from_uc and self.uc_recorded_on:
+            days.append(self.uc_recorded_on)
+        return min(days) if days else timezone.localdate(self.recorded_at)
 
 
 class SupportNeedChange(models.Model):

@@ -8,6 +8,19 @@ from customers.timeline import TimelineEntry
 from support_needs.models import Sensitivity, SupportNeedChange
 from support_needs.selectors import can_view_restricted_needs
 
+# A change to a need as the timeline words it after the need's name ("Mental health: received
+# from Universal Credit"); the action labels themselves start sentences elsewhere.
+ACTION_PHRASES = {
+    SupportNeedChange.Action.RECORDED: "recorded",
+    SupportNeedChange.Action.UPDATED: "updated",
+    SupportNeedChange.Action.REVIEWED: "reviewed",
+    SupportNeedChange.Action.ENDED: "ended",
+    SupportNeedChange.Action.UC_ADDED: "received from Universal Credit",
+    SupportNeedChange.Action.UC_CHANGED: "changed in Universal Credit",
+    SupportNeedChange.Action.UC_REMOVED: "removed in Universal Credit",
+    SupportNeedChange.Action.EXPIRED: "marker lapsed",
+}
+
 
 def support_need_entries(
     *,
@@ -37,7 +50,8 @@ def support_need_entries(
         if restricted and not cleared:
             title, description = "Restricted marker changed", "Ask an ACSSL or team leader."
         else:
-            title = f"{need_type.name}: {change.get_action_display().lower()}"
+            action = ACTION_PHRASES.get(change.action, change.get_action_display().lower())
+            title = f"{need_type.name}: {action}"
             description = change.note
         if change.by:
             byline = change.by.get_full_name() or change.by.get_username()

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 import psycopg
-from django.db import DataError, IntegrityError, connection, transaction
+from django.db import DataError, IntegrityError, connection, models, transaction
 from psycopg.types.json import Jsonb
 
 from benefits.models import EsaAward, PipAward, StatePensionAward, UniversalCreditAward
@@ -89,10 +89,15 @@ def _award_columns(source: str) -> list[tuple[str, str]]:
     """(column, SQL type) of the award dataclass's fields, typed as the model declares them."""
     model = AWARD_MODELS[source]
     names = [field.name for field in dataclasses.fields(_award_class(source))]
-    return [
-        (name, model._meta.get_field(name).db_type(connection))  # type: ignore[union-attr]
-        for name in [*names, "source_restricted"]
-    ]
+    return [(name, _column_type(model, name)) for name in [*names, "source_restricted"]]
+
+
+def _column_type(model: type[models.Model], name: str) -> str:
+    model_field = model._meta.get_field(name)
+    db_type = model_field.db_type(connection) if isinstance(model_field, models.Field) else None
+    if db_type is None:
+        raise TypeError(f"{model.__name__}.{name} is not a column")
+    return db_type
 
 
 def _award_class(source: str) -> type:
@@ -188,14 +193,16 @@ def _apply_latest(source: str, latest: list[SourceRecord], run_id: int) -> Apply
             f"""
             WITH up AS (
               INSERT INTO {award_table}
-                (customer_id, {column_list}, source_version, sync_run_id, synced_at)
+                (customer_id, {column_list}, source_version, source_changed_at, sync_run_id,
+                 synced_at)
               SELECT s.customer_id, {", ".join(f'sa."{n}"' for n in names)}, s.version,
-                     %(run)s, now()
+                     s.changed_at, %(run)s, now()
               FROM sync_stage s JOIN sync_stage_award sa USING (nino)
               ORDER BY s.customer_id
               ON CONFLICT (customer_id) DO UPDATE SET {assignments},
-                source_version = EXCLUDED.source_version, sync_run_id = EXCLUDED.sync_run_id,
-                synced_at = EXCLUDED.synced_at
+                source_version = EXCLUDED.source_version,
+                source_changed_at = EXCLUDED.source_changed_at,
+                sync_run_id = EXCLUDED.sync_run_id, synced_at = EXCLUDED.synced_at
               WHERE EXCLUDED.source_version > {award_table}.source_version
               RETURNING customer_id, (xmax = 0) AS inserted
             )
@@ -354,17 +361,18 @@ def _upsert_payments(cursor: Any, source: str, run_id: int) -> int:
         """
         WITH up AS (
           INSERT INTO benefits_payment (customer_id, benefit, reference, payment_date,
-            amount_pence, kind, status, period_start, period_end, source_version, sync_run_id,
-            synced_at)
+            amount_pence, kind, status, period_start, period_end, source_version,
+            source_changed_at, sync_run_id, synced_at)
           SELECT s.customer_id, %(source)s, p.reference, p.payment_date, p.amount_pence, p.kind,
-            p.status, p.period_start, p.period_end, p.version, %(run)s, now()
+            p.status, p.period_start, p.period_end, p.version, s.changed_at, %(run)s, now()
           FROM sync_stage_payment p JOIN sync_stage s USING (nino)
           JOIN sync_applied a ON a.customer_id = s.customer_id
           ORDER BY p.reference
           ON CONFLICT (benefit, reference) DO UPDATE SET payment_date = EXCLUDED.payment_date,
             amount_pence = EXCLUDED.amount_pence, kind = EXCLUDED.kind, status = EXCLUDED.status,
             period_start = EXCLUDED.period_start, period_end = EXCLUDED.period_end,
-            source_version = EXCLUDED.source_version, sync_run_id = EXCLUDED.sync_run_id,
+            source_version = EXCLUDED.source_version,
+            source_changed_at = EXCLUDED.source_changed_at, sync_run_id = EXCLUDED.sync_run_id,
             synced_at = EXCLUDED.synced_at
           WHERE EXCLUDED.source_version > benefits_payment.source_version
           RETURNING *, (xmax = 0) AS inserted
@@ -405,7 +413,7 @@ def _upsert_payments(cursor: Any, source: str, run_id: int) -> int:
         """,
         {"label": _LABEL[source], "run": run_id},
     )
-    return cursor.rowcount
+    return int(cursor.rowcount)
 
 
 def _award_events(cursor: Any, source: str, table: str, run_id: int) -> int:
@@ -498,7 +506,7 @@ def _award_events(cursor: Any, source: str, table: str, run_id: int) -> int:
         + ") e",
         {"source": source, "run": run_id},
     )
-    return cursor.rowcount
+    return int(cursor.rowcount)
 
 
 def _customers_refresh(cursor: Any, source: str, run_id: int) -> int:
@@ -573,4 +581,4 @@ def _customers_refresh(cursor: Any, source: str, run_id: int) -> int:
         """,
         {"source": source, "run": run_id},
     )
-    return cursor.rowcount
+    return int(cursor.rowcount)

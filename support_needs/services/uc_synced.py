@@ -23,6 +23,16 @@ class UcNeedsSyncResult:
     unknown_codes: dict[str, int] = field(default_factory=dict)
 
 
+def first_review_due(*, recorded: dt.date, every_days: int, today: dt.date) -> dt.date:
+    """When the portal first reviews a need UC recorded on `recorded`: the need falls for review
+    every `every_days` from that day, and the first review is the first of those on or after
+    the day the need reaches the portal. Never before it was recorded, and a need UC recorded
+    years ago does not arrive already overdue."""
+    step = max(every_days, 1)
+    cycles = max(1, -(-(today - recorded).days // step))  # ceiling: the first on or after today
+    return recorded + dt.timedelta(days=step * cycles)
+
+
 def _uc_entries(award: UniversalCreditAward | None) -> dict[str, dict[str, Any]]:
     """UC's needs by code, whatever the adapter called the keys."""
     entries: dict[str, dict[str, Any]] = {}
@@ -94,8 +104,11 @@ def support_needs_sync_from_uc(
                     how_learned=HowLearned.UC,
                     consent=Consent.UC,
                     recorded_at=now,
-                    review_due=(entry["recorded"] or today)
-                    + dt.timedelta(days=need_type.default_review_days),
+                    review_due=first_review_due(
+                        recorded=entry["recorded"] or today,
+                        every_days=need_type.default_review_days,
+                        today=today,
+                    ),
                 )
                 held_by_type[need_type.pk] = need
                 new_needs.append((need, entry["details"]))
