@@ -16,8 +16,10 @@ from benefits.sync.services import (
 
 
 @shared_task(name="benefits.sync_page", bind=True, max_retries=None)
-def sync_page(self, run_id: int, page: int) -> str:  # type: ignore[no-untyped-def]
-    """Process one page of a run; the service queues the next page when this one commits."""
+def sync_page(self, run_id: int, page: int, source: str = "") -> str:  # type: ignore[no-untyped-def]
+    """Process one page of a run; the service queues the next page when this one commits.
+
+    `source` only routes the task to its source's queue (benefits.sync.queues)."""
     try:
         return sync_page_process(run_id=run_id, page=page)
     except SourceBusy as error:

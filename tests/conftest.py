@@ -98,16 +98,19 @@ def _worker_env() -> dict[str, str]:
 class CeleryWorker:
     """A real `celery worker` process against the test Redis and test database."""
 
-    def __init__(self) -> None:
+    def __init__(self, name: str = "", queues: tuple[str, ...] = ()) -> None:
+        """`name` tells several workers of one session apart; `queues` are its -Q (all if none)."""
         self.process: subprocess.Popen[bytes] | None = None
-        self.hostname = f"test-worker-{os.getpid()}@localhost"
+        self.hostname = f"test-worker-{os.getpid()}{name}@localhost"
+        self.log_path = ROOT / "var" / f"test-worker-{os.getpid()}{name}.log"
+        self.queues = queues
         self.extra_env: dict[str, str] = {}
 
     def start(self, concurrency: int = 2, extra_env: dict[str, str] | None = None) -> None:
         from dwpportal.celery import app
 
         self.extra_env = dict(extra_env or {})
-        log = open(ROOT / "var" / f"test-worker-{os.getpid()}.log", "ab")  # noqa: SIM115
+        log = open(self.log_path, "ab")  # noqa: SIM115
         self.process = subprocess.Popen(
             [
                 sys.executable,
@@ -124,6 +127,7 @@ class CeleryWorker:
                 self.hostname,
                 "--without-gossip",
                 "--without-mingle",
+                *(["--queues", ",".join(self.queues)] if self.queues else []),
             ],
             cwd=ROOT,
             env={**_worker_env(), **self.extra_env},

@@ -37,10 +37,11 @@ class PageRetry(Exception):
     """The page could not be written now (e.g. a deadlock with another source): try again."""
 
 
-def _enqueue_page(run_id: int, page: int) -> None:
+def _enqueue_page(run_id: int, page: int, *, source: str) -> None:
     from benefits.tasks import sync_page
 
-    sync_page.delay_on_commit(run_id, page)
+    # `source` routes the task to that source's queue (benefits.sync.queues).
+    sync_page.delay_on_commit(run_id, page, source=source)
 
 
 def sync_start(*, source: str, audit: AuditContext, full: bool = False) -> SyncRun:
@@ -61,7 +62,7 @@ def sync_start(*, source: str, audit: AuditContext, full: bool = False) -> SyncR
                 started_by=audit.user,
                 watermark_from="" if full else watermark.position,
             )
-            _enqueue_page(run.pk, 1)
+            _enqueue_page(run.pk, 1, source=source)
             return run
     except IntegrityError:
         # The partial unique index refused a second active run for this source.
@@ -114,7 +115,7 @@ def sync_page_process(*, run_id: int, page: int) -> str:
         # A redelivery of a page already committed: make sure the run goes on.
         if run.pages == page:
             with transaction.atomic():
-                _enqueue_page(run_id, page + 1)
+                _enqueue_page(run_id, page + 1, source=run.source)
         return "already done"
     if run.pages < page - 1:
         return "out of sequence"
@@ -194,7 +195,7 @@ def _page_commit(
         # Release before queueing the next page, so it does not find the source busy.
         transaction.on_commit(lock.release)
         if not finished:
-            _enqueue_page(run.pk, page + 1)
+            _enqueue_page(run.pk, page + 1, source=run.source)
     if finished and run.created + result.created >= BULK_LOAD_ROWS:
         _statistics_refresh(run.source)
     return "finished" if finished else "page done"
@@ -254,7 +255,7 @@ def sync_runs_resume_stalled(*, now: datetime | None = None) -> list[int]:
             continue
         with transaction.atomic():
             SyncRun.objects.filter(pk=run.pk).update(heartbeat_at=now)
-            _enqueue_page(run.pk, run.pages + 1)
+            _enqueue_page(run.pk, run.pages + 1, source=run.source)
         resumed.append(run.pk)
         logger.warning("resumed stalled %s sync run %s at page %s", run.source, run.pk, run.pages)
     return resumed

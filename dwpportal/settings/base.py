@@ -4,6 +4,7 @@ from typing import Any
 
 import dj_database_url
 from django.utils.csp import CSP
+from kombu import Queue
 
 from dwpportal.settings.env import BASE_DIR, env, env_bool, env_int, env_list
 
@@ -223,6 +224,13 @@ X_FRAME_OPTIONS = "DENY"
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL)
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", REDIS_URL)
 CELERY_TASK_ALWAYS_EAGER = False
+# One queue per legacy source for its sync pages, and "default" for everything else
+# (benefits.sync.queues). A worker started without -Q consumes them all (`make run`); at scale,
+# workers are started per queue: `celery -A dwpportal worker -Q uc` (docs/scaling.md).
+SYNC_QUEUES = {"uc": "uc", "pip": "pip", "esa": "esa", "sp": "state_pension"}
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_QUEUES = [Queue(name) for name in (CELERY_TASK_DEFAULT_QUEUE, *SYNC_QUEUES.values())]
+CELERY_TASK_ROUTES = ["benefits.sync.queues.route_task"]
 
 # The simulated legacy systems (legacy_mocks), one base URL serving all four.
 LEGACY_BASE_URL = env("LEGACY_BASE_URL", "http://127.0.0.1:8100")

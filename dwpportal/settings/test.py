@@ -47,6 +47,8 @@ CACHES = {
 }
 CELERY_BROKER_URL = _TEST_REDIS_URL
 CELERY_RESULT_BACKEND = _TEST_REDIS_URL
+# Results keep the task's arguments, worker and queue: tests show which worker ran which page.
+CELERY_RESULT_EXTENDED = True
 
 # Fast hashing in tests only; production uses Django's default PBKDF2.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
