@@ -1,6 +1,7 @@
 """Writes about colleagues: demo colleagues, session tracking, disabling and ending sessions."""
 
 import time
+from collections.abc import Mapping, Sequence
 
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -43,6 +44,31 @@ def colleague_ensure_demo_users() -> list[tuple[str, str, str]]:
         user.groups.set([Group.objects.get(name=role)])
         created.append((username, demo_password(username), role))
     return created
+
+
+@transaction.atomic
+def colleague_update_from_provider(
+    *, subject: str, claims: Mapping[str, object], role_names: Sequence[str]
+) -> User:
+    """The colleague the identity provider vouched for, created on first sign-in, with the roles
+    and names the provider gives now. The username is the provider's subject; such a colleague
+    has no usable password. A colleague disabled here stays disabled."""
+    user, created = User.objects.get_or_create(username=subject)
+    if created:
+        user.set_unusable_password()
+    for field, claim in (("first_name", "given_name"), ("last_name", "family_name")):
+        value = claims.get(claim)
+        if isinstance(value, str) and value:
+            setattr(user, field, value[: User._meta.get_field(field).max_length])
+    email = claims.get("email")
+    if isinstance(email, str) and "@" in email:
+        user.email = email[: User._meta.get_field("email").max_length]
+    user.is_staff = roles.ADMIN in role_names
+    user.save()
+    wanted = set(role_names)
+    if set(user.groups.values_list("name", flat=True)) != wanted:
+        user.groups.set(Group.objects.filter(name__in=wanted))
+    return user
 
 
 def colleague_session_start(*, request: HttpRequest, user: User) -> ColleagueSession:

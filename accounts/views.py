@@ -1,8 +1,11 @@
 """Sign-in and sign-out pages."""
 
+from typing import Any
+
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 
 from accounts.forms import SignInForm
 from accounts.models import ColleagueSession
@@ -10,9 +13,19 @@ from accounts.services import colleague_session_start
 
 
 class SignInView(auth_views.LoginView):
+    """Single sign-on; the username and password form only where PASSWORD_SIGN_IN is on."""
+
     template_name = "accounts/sign_in.html"
     authentication_form = SignInForm
     redirect_authenticated_user = True
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.method == "POST" and not settings.PASSWORD_SIGN_IN:
+            return HttpResponseNotAllowed(["GET"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "password_sign_in": settings.PASSWORD_SIGN_IN}
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)  # logs in with a new session key

@@ -12,6 +12,7 @@ from django.db import connection
 
 from accounts import roles
 from tests.factories import ColleagueFactory
+from tests.oidc_provider import OidcProvider
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -205,6 +206,21 @@ def celery_worker_for_test(
 def celery_worker(shared_celery_worker, transactional_db) -> Iterator[CeleryWorker]:
     """A real worker for one test: it sees committed data only, so the test is transactional."""
     yield from celery_worker_for_test(shared_celery_worker)
+
+
+@pytest.fixture(scope="session")
+def oidc_provider() -> Iterator[OidcProvider]:
+    """A real OpenID Connect provider process on a free loopback port for the whole session; the
+    portal's OIDC settings point at it while it runs (tests/oidc_provider.py)."""
+    from django.test import override_settings
+
+    provider = OidcProvider()
+    provider.start()
+    try:
+        with override_settings(**provider.settings()):
+            yield provider
+    finally:
+        provider.stop()
 
 
 # Browser tests: the system Chromium (Playwright cannot download its own here).

@@ -59,6 +59,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.SessionLimitsMiddleware",
+    # Checks a single-sign-on session at the identity provider every few minutes.
+    "accounts.sso.SsoRecheckMiddleware",
     "customers.middleware.RestrictedRecordMiddleware",
     "dwpportal.middleware.NoStoreMiddleware",
     "dwpportal.middleware.PermissionsPolicyMiddleware",
@@ -73,10 +75,43 @@ AUTHENTICATION_BACKENDS = [
     # django-axes first, so a locked-out username/address never reaches the password check.
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "accounts.sso.SsoBackend",
 ]
 LOGIN_URL = "accounts:sign-in"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:sign-in"
+# Username and password sign-in: local demo colleagues and tests only; production turns it off
+# (and drops ModelBackend above). Colleagues sign in with single sign-on.
+PASSWORD_SIGN_IN = True
+
+# Single sign-on with OpenID Connect (accounts/sso.py, mozilla-django-oidc). Locally the provider
+# is the oidc-provider-mock process `make run` starts (its endpoint paths are the defaults here);
+# production names the department's identity provider with every OIDC_* variable.
+OIDC_PROVIDER_URL = env("OIDC_PROVIDER_URL", "http://127.0.0.1:8200").rstrip("/")
+OIDC_OP_ISSUER = env("OIDC_OP_ISSUER", OIDC_PROVIDER_URL)
+OIDC_OP_AUTHORIZATION_ENDPOINT = env(
+    "OIDC_OP_AUTHORIZATION_ENDPOINT", f"{OIDC_PROVIDER_URL}/oauth2/authorize"
+)
+OIDC_OP_TOKEN_ENDPOINT = env("OIDC_OP_TOKEN_ENDPOINT", f"{OIDC_PROVIDER_URL}/oauth2/token")
+OIDC_OP_USER_ENDPOINT = env("OIDC_OP_USER_ENDPOINT", f"{OIDC_PROVIDER_URL}/userinfo")
+OIDC_OP_JWKS_ENDPOINT = env("OIDC_OP_JWKS_ENDPOINT", f"{OIDC_PROVIDER_URL}/jwks")
+OIDC_RP_CLIENT_ID = env("OIDC_RP_CLIENT_ID", "dwpportal-local")
+OIDC_RP_CLIENT_SECRET = env("OIDC_RP_CLIENT_SECRET", "local-only-not-secret")
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_RP_SCOPES = "openid profile email"
+OIDC_USE_PKCE = True
+OIDC_STORE_ACCESS_TOKEN = True
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:sso-callback"
+OIDC_TIMEOUT = 10
+# The claim holding the colleague's groups (accounts.sso.GROUP_ROLES maps them to roles).
+OIDC_GROUPS_CLAIM = env("OIDC_GROUPS_CLAIM", "groups")
+# Multi-factor authentication is required: an `amr` value here, or an `acr` level here.
+OIDC_MFA_AMR_VALUES = env_list("OIDC_MFA_AMR_VALUES", "mfa,otp,hwk")
+OIDC_MFA_ACR_VALUES = env_list("OIDC_MFA_ACR_VALUES")
+# How often a session is checked again at the provider (a colleague disabled there is signed out
+# at the next check), and how long an unreachable provider is tolerated.
+OIDC_RECHECK_SECONDS = env_int("OIDC_RECHECK_SECONDS", 5 * 60)
+OIDC_RECHECK_GRACE_SECONDS = env_int("OIDC_RECHECK_GRACE_SECONDS", 15 * 60)
 
 TEMPLATES = [
     {

@@ -52,6 +52,9 @@ ACCESS: dict[str, dict[str, Any]] = {
     "healthz": everyone((200, 503)),
     "accounts:sign-in": {"anonymous": OK, **dict.fromkeys(ROLES[1:], 302)},
     "accounts:sign-out": everyone(NOT_ALLOWED),
+    # Single sign-on: off to the provider (signed in: home); a callback without a code is refused.
+    "accounts:sso-start": everyone(302),
+    "accounts:sso-callback": everyone(FORBIDDEN),
     # The API answers 401 (problem details), never a redirect to the sign-in page.
     "api:me": {"anonymous": 401, **dict.fromkeys(ROLES[1:], OK)},
     "api-schema": {"anonymous": 401, **dict.fromkeys(ROLES[1:], OK)},

@@ -1,0 +1,256 @@
+"""Single sign-on against a real OpenID Connect provider process: the whole code flow with the
+Django test client, MFA and role refusals, the session limits, and a colleague disabled at the
+provider losing access at the next check."""
+
+import time
+
+import pytest
+from django.conf import settings
+from django.contrib.sessions.backends.cached_db import SessionStore
+from django.urls import reverse
+
+from accounts import roles, sso
+from accounts.middleware import SIGNED_IN_AT
+from accounts.models import ColleagueSession, User
+from accounts.roles import user_role_names
+from tests.factories import ColleagueFactory
+from tests.oidc_provider import sso_sign_in
+
+pytestmark = pytest.mark.django_db
+HOME = reverse("home")
+SIGN_IN = reverse("accounts:sign-in")
+
+
+def refusal(response) -> str:
+    assert response.status_code == 403, response.status_code
+    return response.content.decode()
+
+
+def test_a_new_colleague_signs_in_with_mfa_and_gets_the_role_of_their_group(client, oidc_provider):
+    oidc_provider.put_user(
+        "f2d6c1e0-new",
+        {
+            "groups": ["dwp-portal-acssls", "some-other-group"],
+            "amr": ["pwd", "mfa"],
+            "given_name": "Nia",
+            "family_name": "Okafor",
+            "email": "nia.okafor@dwp.example",
+        },
+    )
+    response = sso_sign_in(client, oidc_provider, "f2d6c1e0-new")
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("home")
+    user = User.objects.get(username="f2d6c1e0-new")
+    assert (user.first_name, user.last_name, user.email) == (
+        "Nia",
+        "Okafor",
+        "nia.okafor@dwp.example",
+    )
+    assert user_role_names(user) == [roles.ACSSL]
+    assert not user.has_usable_password()
+    page = client.get(HOME, follow=True)
+    assert page.status_code == 200
+    assert page.context["user"] == user
+    assert ColleagueSession.objects.filter(user=user).count() == 1
+
+
+def test_an_existing_colleague_has_their_roles_replaced_by_the_providers_groups(
+    client, oidc_provider
+):
+    colleague = ColleagueFactory(username="sub-leader", role=roles.WORK_COACH)
+    oidc_provider.put_user("sub-leader", {"groups": ["dwp-portal-team-leaders"], "amr": ["otp"]})
+    assert sso_sign_in(client, oidc_provider, "sub-leader").status_code == 302
+    colleague.refresh_from_db()
+    assert user_role_names(User.objects.get(pk=colleague.pk)) == [roles.TEAM_LEADER]
+
+
+def test_the_next_page_is_kept_through_the_provider(client, oidc_provider, work_coach):
+    oidc_provider.put_colleague(work_coach)
+    response = sso_sign_in(client, oidc_provider, work_coach.username, next_url="/acs/refer/x/")
+    assert response["Location"] == "/acs/refer/x/"
+
+
+def test_an_acr_at_the_configured_level_counts_as_mfa(client, oidc_provider, work_coach, settings):
+    settings.OIDC_MFA_ACR_VALUES = ["urn:dwp:loa:substantial"]
+    oidc_provider.put_user(
+        work_coach.username,
+        {"groups": ["dwp-portal-work-coaches"], "amr": ["pwd"], "acr": "urn:dwp:loa:substantial"},
+    )
+    assert sso_sign_in(client, oidc_provider, work_coach.username).status_code == 302
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [
+        {"amr": ["pwd"]},
+        {},
+        {"amr": "pwd", "acr": "urn:dwp:loa:low"},
+    ],
+)
+def test_sign_in_without_mfa_is_refused_with_a_clear_page(client, oidc_provider, claims):
+    oidc_provider.put_user("no-mfa", {"groups": ["dwp-portal-work-coaches"], **claims})
+    page = refusal(sso_sign_in(client, oidc_provider, "no-mfa"))
+    assert "Sign in with multi-factor authentication" in page
+    assert "govuk-heading-l" in page
+    assert not User.objects.filter(username="no-mfa").exists()
+    assert client.get(HOME)["Location"].startswith(SIGN_IN)
+
+
+@pytest.mark.parametrize("groups", [[], ["finance-team"], None])
+def test_a_colleague_whose_groups_map_to_no_role_is_refused(client, oidc_provider, groups):
+    claims: dict[str, object] = {"amr": ["mfa"]}
+    if groups is not None:
+        claims["groups"] = groups
+    oidc_provider.put_user("no-role", claims)
+    page = refusal(sso_sign_in(client, oidc_provider, "no-role"))
+    assert "You do not have access to the portal" in page
+    assert not User.objects.filter(username="no-role").exists()
+
+
+def test_a_colleague_disabled_in_the_portal_is_refused(client, oidc_provider, work_coach):
+    work_coach.is_active = False
+    work_coach.save()
+    oidc_provider.put_colleague(work_coach)
+    assert "Your account is disabled" in refusal(
+        sso_sign_in(client, oidc_provider, work_coach.username)
+    )
+
+
+def test_denying_at_the_provider_is_a_clear_page(client, oidc_provider):
+    assert "You did not sign in" in refusal(sso_sign_in(client, oidc_provider, None))
+
+
+def test_a_forged_or_replayed_callback_is_a_clear_page_not_a_500(client, oidc_provider):
+    client.get(reverse("accounts:sso-start"))  # a state is waiting in the session
+    callback = reverse("accounts:sso-callback")
+    assert "Sign-in did not complete" in refusal(client.get(callback, {"code": "x", "state": "y"}))
+    assert client.get(callback, {"code": "x"}).status_code == 403
+    fresh = client.__class__()
+    assert fresh.get(callback, {"code": "x", "state": "y"}).status_code == 403
+
+
+def test_a_replayed_code_is_refused(client, oidc_provider, work_coach):
+    oidc_provider.put_colleague(work_coach)
+    start = client.get(reverse("accounts:sso-start"))
+    back = oidc_provider.authorize(start["Location"], work_coach.username)
+    path = back.split("://", 1)[1].split("/", 1)[1]
+    assert client.get("/" + path).status_code == 302
+    client.logout()
+    assert client.get("/" + path).status_code == 403
+
+
+def test_an_unreachable_provider_is_a_clear_page(client, oidc_provider, work_coach, settings):
+    oidc_provider.put_colleague(work_coach)
+    start = client.get(reverse("accounts:sso-start"))
+    back = oidc_provider.authorize(start["Location"], work_coach.username)
+    settings.OIDC_OP_TOKEN_ENDPOINT = "http://127.0.0.1:9/oauth2/token"  # nothing listens
+    path = "/" + back.split("://", 1)[1].split("/", 1)[1]
+    assert "Sign-in did not complete" in refusal(client.get(path))
+
+
+def test_an_id_token_for_another_client_is_refused(client, oidc_provider, work_coach, settings):
+    oidc_provider.put_colleague(work_coach)
+    start = client.get(reverse("accounts:sso-start"))
+    back = oidc_provider.authorize(start["Location"], work_coach.username)
+    settings.OIDC_RP_CLIENT_ID = "another-service"  # the token's audience no longer matches
+    path = "/" + back.split("://", 1)[1].split("/", 1)[1]
+    assert "Sign-in did not complete" in refusal(client.get(path))
+
+
+# Sessions: the same limits as any sign-in, and the provider's word checked every few minutes.
+def signed_in(client, provider, user) -> SessionStore:
+    provider.put_colleague(user)
+    assert sso_sign_in(client, provider, user.username).status_code == 302
+    assert client.get(HOME, follow=True).status_code == 200
+    return SessionStore(session_key=client.cookies[settings.SESSION_COOKIE_NAME].value)
+
+
+def advance(session: SessionStore, key: str, seconds: float) -> None:
+    """Move the session's clock back, as if `seconds` had passed since `key` was stamped."""
+    session[key] -= seconds
+    session.save()
+
+
+def is_signed_out(response) -> bool:
+    return response.status_code == 302 and response["Location"].startswith(SIGN_IN)
+
+
+def test_an_sso_session_has_the_thirty_minute_idle_and_twelve_hour_limits(
+    client, oidc_provider, work_coach
+):
+    session = signed_in(client, oidc_provider, work_coach)
+    assert session.get_expiry_age() == 30 * 60
+    response = client.get(HOME)
+    assert int(response.cookies[settings.SESSION_COOKIE_NAME]["max-age"]) == 30 * 60
+    advance(session, SIGNED_IN_AT, 12 * 60 * 60 + 1)
+    advance(session, sso.CHECKED_AT, 0)
+    assert is_signed_out(client.get(HOME))
+
+
+def test_a_colleague_disabled_at_the_provider_is_signed_out_at_the_next_check(
+    client, oidc_provider, work_coach
+):
+    session = signed_in(client, oidc_provider, work_coach)
+    oidc_provider.revoke_tokens(work_coach.username)  # disabled at the provider
+    # Until the next check the session stands; the check comes within OIDC_RECHECK_SECONDS.
+    assert settings.OIDC_RECHECK_SECONDS <= 5 * 60
+    assert client.get(HOME, follow=True).status_code == 200
+    advance(session, sso.CHECKED_AT, settings.OIDC_RECHECK_SECONDS)
+    response = client.get(HOME)
+    assert is_signed_out(response)
+    assert "no longer valid" in client.get(response["Location"]).content.decode()
+    assert is_signed_out(client.get(HOME))
+
+
+def test_a_colleague_removed_from_the_portals_groups_is_signed_out_at_the_next_check(
+    client, oidc_provider, work_coach
+):
+    session = signed_in(client, oidc_provider, work_coach)
+    oidc_provider.put_user(work_coach.username, {"groups": [], "amr": ["mfa"]})
+    advance(session, sso.CHECKED_AT, settings.OIDC_RECHECK_SECONDS)
+    assert is_signed_out(client.get(HOME))
+
+
+def test_a_role_changed_at_the_provider_applies_at_the_next_check(
+    client, oidc_provider, work_coach
+):
+    session = signed_in(client, oidc_provider, work_coach)
+    oidc_provider.put_user(
+        work_coach.username, {"groups": ["dwp-portal-team-leaders"], "amr": ["mfa"]}
+    )
+    advance(session, sso.CHECKED_AT, settings.OIDC_RECHECK_SECONDS)
+    assert client.get(HOME, follow=True).status_code == 200
+    assert user_role_names(User.objects.get(pk=work_coach.pk)) == [roles.TEAM_LEADER]
+    assert SessionStore(session_key=session.session_key)[sso.CHECKED_AT] > time.time() - 60
+
+
+def test_an_expired_access_token_is_refreshed_and_the_session_goes_on(
+    client, oidc_provider, work_coach
+):
+    session = signed_in(client, oidc_provider, work_coach)
+    session[sso.ACCESS_TOKEN] = "expired-or-unknown"  # the provider answers 401
+    advance(session, sso.CHECKED_AT, settings.OIDC_RECHECK_SECONDS)
+    assert client.get(HOME, follow=True).status_code == 200
+    refreshed = SessionStore(session_key=session.session_key)
+    assert refreshed[sso.ACCESS_TOKEN] != "expired-or-unknown"
+    assert refreshed[sso.CHECKED_AT] > time.time() - 60
+
+
+def test_an_unreachable_provider_keeps_the_session_only_for_the_grace_period(
+    client, oidc_provider, work_coach, settings
+):
+    session = signed_in(client, oidc_provider, work_coach)
+    settings.OIDC_OP_USER_ENDPOINT = "http://127.0.0.1:9/userinfo"  # nothing listens
+    advance(session, sso.CHECKED_AT, settings.OIDC_RECHECK_SECONDS)
+    assert client.get(HOME, follow=True).status_code == 200
+    advance(session, sso.CHECKED_AT, settings.OIDC_RECHECK_GRACE_SECONDS)
+    assert is_signed_out(client.get(HOME))
+
+
+def test_a_password_session_is_not_checked_at_the_provider(client, work_coach):
+    from tests.factories.accounts import TEST_PASSWORD
+
+    client.post(SIGN_IN, {"username": work_coach.username, "password": TEST_PASSWORD})
+    assert sso.CHECKED_AT not in client.session
+    assert client.get(HOME, follow=True).status_code == 200
