@@ -1,10 +1,11 @@
-"""A colleague signs in through the browser, sees the home page, and every page is accessible."""
+"""A colleague signs in through the browser (single sign-on at a real OpenID Connect provider, or
+the local demo password), sees the home page, and every page is accessible."""
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from accounts import roles
-from tests.e2e.conftest import assert_accessible, sign_in
+from tests.e2e.conftest import assert_accessible, sign_in, sign_in_with_password
 from tests.factories import ColleagueFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -35,7 +36,7 @@ def test_wrong_password_shows_an_error_summary(page: Page, live_server):
     page.goto(f"{live_server.url}/accounts/sign-in/")
     page.get_by_label("Username").fill("wendy")
     page.get_by_label("Password").fill("not-the-password")
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
 
     expect(page.get_by_role("alert")).to_contain_text("Enter a correct username and password")
     assert_accessible(page)
@@ -46,3 +47,29 @@ def test_sign_out_returns_to_sign_in(page: Page, live_server):
     sign_in(page, live_server, "wendy")
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+
+
+def test_local_demo_colleague_signs_in_with_a_password(page: Page, live_server):
+    ColleagueFactory(username="wendy", first_name="Wendy", last_name="Coach", role=roles.WORK_COACH)
+    sign_in_with_password(page, live_server, "wendy")
+    expect(page.get_by_test_id("signed-in-colleague")).to_contain_text("Wendy Coach (Work coach)")
+
+
+def test_single_sign_on_without_mfa_is_refused_on_an_accessible_page(
+    page: Page, live_server, oidc_provider
+):
+    wendy = ColleagueFactory(username="wendy", role=roles.WORK_COACH)
+    sign_in(page, live_server, "wendy")
+    page.get_by_role("button", name="Sign out").click()
+
+    oidc_provider.put_colleague(wendy, amr=["pwd"])  # a password alone at the provider
+    page.get_by_role("button", name="Sign in with your DWP account").click()
+    page.get_by_label("Subject").fill("wendy")
+    page.get_by_role("button", name="Authorize", exact=True).click()
+
+    expect(
+        page.get_by_role("heading", name="Sign in with multi-factor authentication")
+    ).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Go to sign in").click()
+    expect(page.get_by_role("heading", name="Sign in", exact=True)).to_be_visible()
