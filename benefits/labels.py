@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 NOT_RECOGNISED = "{code} (not recognised)"
+NOT_KNOWN = "Not known"
 
 UC: dict[str, dict[str, str]] = {
     "status": {"live": "Live", "closed": "Closed"},
@@ -125,11 +126,14 @@ SOURCES: dict[str, dict[str, dict[str, str]]] = {"uc": UC, "pip": PIP, "esa": ES
 
 
 def label(table: Mapping[str, str], code: object) -> str:
-    """The plain-English label of `code` in `table`; "<code> (not recognised)" if it has none."""
+    """The plain-English label of `code` in `table`; "<code> (not recognised)" if it has none,
+    "Not known" if the source sent nothing (and the table gives blank no meaning)."""
     text = "" if code is None else str(code)
     if text in table:
         return table[text]
-    return NOT_RECOGNISED.format(code=text.strip() or "blank")
+    if not text.strip():
+        return NOT_KNOWN
+    return NOT_RECOGNISED.format(code=text.strip())
 
 
 def code_label(source: str, family: str, code: object) -> str:

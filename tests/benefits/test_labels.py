@@ -1,0 +1,143 @@
+"""Plain English for every legacy code: each label, and each card rendered with each code."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from benefits import labels
+from benefits.models import EsaAward, PipAward, StatePensionAward, UniversalCreditAward
+from benefits.selectors import BenefitCard, SourceFreshness
+from tests.customer_view.test_synced_population import raw_codes
+
+TAGS = re.compile(r"<[^>]+>")
+
+
+def visible(html: str) -> str:
+    return TAGS.sub(" ", html)
+
+
+def every_code() -> list[tuple[str, str, str]]:
+    return [
+        (source, family, code)
+        for source, families in labels.SOURCES.items()
+        for family, table in families.items()
+        for code in table
+    ]
+
+
+@pytest.mark.parametrize(("source", "family", "code"), every_code())
+def test_every_known_code_has_a_plain_english_label(source, family, code):
+    label = labels.code_label(source, family, code)
+    assert label
+    assert "not recognised" not in label
+    assert raw_codes(label) == set(), label
+
+
+def test_an_unknown_code_is_shown_as_not_recognised():
+    assert labels.code_label("uc", "deduction", "FUEL_DIRECT") == "FUEL_DIRECT (not recognised)"
+    assert labels.code_label("esa", "group", None) == "No group yet"
+    assert labels.code_label("sp", "payment_day", "") == "Not known"
+
+
+def test_benefit_events_are_worded_from_their_details():
+    title = labels.benefit_event_title(
+        kind="esa_group_changed",
+        summary="ESA group changed from support to wrag",
+        details={"group": "wrag", "previous_group": "support"},
+    )
+    assert title == "ESA group changed from support group to work-related activity group"
+    title = labels.benefit_event_title(
+        kind="pip_rate_reduced",
+        summary="PIP reduced: daily living enhanced, mobility none (...)",
+        details={
+            "daily_living_rate": "standard",
+            "mobility_rate": "none",
+            "weekly_pence": 7390,
+            "previous_weekly_pence": 18745,
+        },
+    )
+    assert title == (
+        "PIP reduced: daily living standard rate, mobility not awarded (£73.90 a week, was £187.45)"
+    )
+    byline = labels.benefit_event_byline(
+        benefit_label="Employment and Support Allowance", kind="esa_group_changed"
+    )
+    assert byline == "Employment and Support Allowance: group changed"
+    assert raw_codes(byline) == set()
+
+
+FRESH = SourceFreshness(
+    source="uc",
+    label="Universal Credit service",
+    last_success_at=None,
+    last_run_status="",
+    last_run_finished_at=None,
+    stale_after=dt.timedelta(hours=24),
+)
+
+
+def _card(benefit: str, award) -> str:
+    award.synced_at = timezone.now()
+    award.source_changed_at = timezone.now()
+    card = BenefitCard(benefit=benefit, label=benefit, award=award, freshness=FRESH)
+    return visible(render_to_string(card.template_name, {"card": card}))
+
+
+def _awards_with_every_code():
+    """Each card's award once per code of each of its code families."""
+    uc = labels.UC
+    for code in uc["conditionality_regime"]:
+        yield "uc", UniversalCreditAward(status="live", conditionality_regime=code)
+    for code in uc["household"]:
+        yield "uc", UniversalCreditAward(status="live", household=code)
+    yield (
+        "uc",
+        UniversalCreditAward(
+            status="live",
+            elements=[{"type": code, "amount_pence": 100} for code in uc["element"]],
+            deductions=[{"type": code, "amount_pence": 100} for code in uc["deduction"]],
+            sanctions=[
+                {"level": code, "start_date": "2026-11-01", "end_date": "2027-01-31"}
+                for code in uc["sanction_level"]
+            ],
+        ),
+    )
+    pip = labels.PIP
+    for code in pip["claim_stage"]:
+        yield "pip", PipAward(claim_stage=code, status="pending")
+    for code in pip["rate"]:
+        yield "pip", PipAward(daily_living_rate=code, mobility_rate=code, status="live")
+    for mr in pip["mr_status"]:
+        for appeal in pip["appeal_status"]:
+            yield "pip", PipAward(mr_status=mr, appeal_status=appeal, status="live")
+    esa = labels.ESA
+    for kind in esa["esa_type"]:
+        for phase in esa["phase"]:
+            for group in esa["group"]:
+                yield "esa", EsaAward(esa_type=kind, phase=phase, group=group, status="live")
+    for code in esa["wca_outcome"]:
+        yield "esa", EsaAward(wca_date=dt.date(2026, 1, 5), wca_outcome=code, status="live")
+    sp = labels.SP
+    for kind in sp["pension_type"]:
+        for day in sp["payment_day"]:
+            yield "sp", StatePensionAward(pension_type=kind, payment_day=day, status="live")
+
+
+def test_every_card_rendered_with_every_known_code_shows_no_code():
+    shown = 0
+    for benefit, award in _awards_with_every_code():
+        text = _card(benefit, award)
+        assert raw_codes(text) == set(), (benefit, text)
+        assert "not recognised" not in text, (benefit, text)
+        shown += 1
+    assert shown > 60
+
+
+def test_a_card_with_an_unknown_code_says_so():
+    award = UniversalCreditAward(
+        status="live", deductions=[{"type": "FUEL_DIRECT", "amount_pence": 100}]
+    )
+    assert "FUEL_DIRECT (not recognised)" in _card("uc", award)
