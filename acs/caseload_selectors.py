@@ -14,7 +14,7 @@ from django.db.models import Count, F, Min, Q, QuerySet
 from django.db.models.functions import Least
 from django.utils import timezone
 
-from acs.models import AcsCase, CaseAction, Urgency
+from acs.models import TRACKED_OPEN, AcsCase, CaseAction, Escalation, Urgency, VisitRequest
 from acs.selectors import MANAGE, URGENCY_ORDER, VIEW_TEAM, acs_permission_require
 from acs.working_time import TriageTarget, triage_target
 from audit.context import AuditContext
@@ -186,3 +186,41 @@ def acs_untriaged_immediate_count(*, audit: AuditContext) -> int:
     (a colleague whose role may not see it is refused, and that refusal is logged)."""
     acs_permission_require(audit=audit, permission=MANAGE, what="acs triage count")
     return _untriaged().filter(urgency=Urgency.IMMEDIATE).count()
+
+
+TRACKED_KINDS: dict[str, type[VisitRequest] | type[Escalation]] = {
+    "visits": VisitRequest,
+    "escalations": Escalation,
+}
+
+
+def acs_tracked_items(
+    *, audit: AuditContext, kind: str, show_all: bool = False
+) -> list[VisitRequest] | list[Escalation]:
+    """Home visit requests ("visits") or escalations ("escalations") across every case, for
+    whoever coordinates the visits or the panel: open ones (requested, accepted or scheduled)
+    by the date they are set for, then the oldest request; `show_all` adds the finished ones,
+    newest first. One query; audited as one read."""
+    what = f"acs {kind} list"
+    acs_permission_require(audit=audit, permission=MANAGE, what=what)
+    model = TRACKED_KINDS[kind]
+    moment = "requested_at" if model is VisitRequest else "escalated_at"
+    by = "requested_by" if model is VisitRequest else "escalated_by"
+    items = model.objects.select_related("case__customer", "case__owner", "owner", by)
+    if not show_all:
+        items = items.filter(status__in=TRACKED_OPEN)
+    found = list(
+        items.order_by(
+            F("finished_at").desc(nulls_first=True),
+            F("scheduled_on").asc(nulls_last=True),
+            moment,
+            "pk",
+        )[:500]
+    )
+    access_record(
+        audit=audit,
+        action=AccessEvent.Action.VIEW_FRAGMENT,
+        what=what,
+        detail={"items": len(found), "all": show_all},
+    )
+    return found  # type: ignore[return-value]

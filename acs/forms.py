@@ -16,6 +16,7 @@ from acs.models import (
     PartnerOrganisation,
     PartnerReferral,
     RiskLevel,
+    TrackedStatus,
     Urgency,
 )
 from acs.selectors import acs_case_owners
@@ -262,6 +263,39 @@ class EscalationForm(AcsForm):
         max_length=5000,
         error_messages={"required": "Say why the case is being escalated"},
     )
+
+
+class TrackedItemForm(AcsForm):
+    """Move a home visit request or an escalation on (acs.services.acs_tracked_item_update)."""
+
+    status = forms.ChoiceField(
+        label="Where has it got to?",
+        choices=TrackedStatus.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose where it has got to"},
+    )
+    owner = ColleagueChoiceField(
+        label="Coordinated by",
+        queryset=acs_case_owners(),
+        required=False,
+        empty_label="Nobody yet",
+    )
+    scheduled_on = GovukDateField(
+        label="Date it is set for",
+        required=False,
+        help_text="The visit, the panel or the review. For example, 27 3 2027",
+    )
+    outcome = forms.CharField(
+        label="Outcome",
+        required=False,
+        help_text="What came of it, or why it was declined.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _field(self, "owner", ColleagueChoiceField).queryset = acs_case_owners()
 
 
 class FiguresFilterForm(GovukFormMixin, forms.Form):

@@ -260,7 +260,48 @@ class PartnerReferral(models.Model):
         return f"{self.organisation} referral on case {self.case_id}"
 
 
-class VisitRequest(models.Model):
+class TrackedStatus(models.TextChoices):
+    """Where a visit request or an escalation is: tracked until it is done or declined."""
+
+    REQUESTED = "requested", "Requested"
+    ACCEPTED = "accepted", "Accepted or scheduled"
+    DONE = "done", "Done"
+    DECLINED = "declined", "Declined"
+
+
+TRACKED_OPEN = (TrackedStatus.REQUESTED, TrackedStatus.ACCEPTED)
+
+
+class TrackedItem(models.Model):
+    """What a visit request and an escalation share: status, who owns it, the date it is set
+    for (the visit, the panel or review), and its outcome. Changed by
+    acs.services.acs_tracked_item_update only."""
+
+    status = models.CharField(
+        max_length=10, choices=TrackedStatus.choices, default=TrackedStatus.REQUESTED
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Who coordinates it.",
+    )
+    scheduled_on = models.DateField(null=True, blank=True)
+    outcome = models.TextField(blank=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in TRACKED_OPEN
+
+
+class VisitRequest(TrackedItem):
     """A request for the DWP Visiting Service to see the customer at home."""
 
     case = models.ForeignKey(AcsCase, on_delete=models.PROTECT, related_name="visit_requests")
@@ -272,12 +313,13 @@ class VisitRequest(models.Model):
 
     class Meta:
         ordering = ["requested_at", "pk"]
+        indexes = [models.Index(fields=["status", "scheduled_on"], name="acs_visit_status")]
 
     def __str__(self) -> str:
         return f"Visit request on case {self.case_id}"
 
 
-class Escalation(models.Model):
+class Escalation(TrackedItem):
     """A serious case escalated for learning or oversight."""
 
     class Route(models.TextChoices):
@@ -294,6 +336,7 @@ class Escalation(models.Model):
 
     class Meta:
         ordering = ["escalated_at", "pk"]
+        indexes = [models.Index(fields=["status", "scheduled_on"], name="acs_escalation_status")]
 
     def __str__(self) -> str:
         return f"{self.get_route_display()} for case {self.case_id}"
@@ -322,6 +365,8 @@ class CaseEvent(models.Model):
         PARTNER_OUTCOME = "partner_outcome", "Partner referral outcome recorded"
         VISIT_REQUESTED = "visit_requested", "Home visit requested"
         ESCALATED = "escalated", "Case escalated"
+        VISIT_UPDATED = "visit_updated", "Home visit updated"
+        ESCALATION_UPDATED = "escalation_updated", "Escalation updated"
 
     case = models.ForeignKey(AcsCase, on_delete=models.DO_NOTHING, related_name="events")
     customer = models.ForeignKey(

@@ -31,7 +31,9 @@ from acs.models import (
     CaseEvent,
     CaseNote,
     CaseOutcome,
+    Escalation,
     Referral,
+    VisitRequest,
 )
 from audit.context import AuditContext
 from audit.models import AccessEvent
@@ -138,8 +140,13 @@ def _case_with_everything() -> QuerySet[AcsCase]:
         ),
         Prefetch("notes", queryset=CaseNote.objects.select_related("author", "corrects__author")),
         "partner_referrals__organisation",
-        "visit_requests__requested_by",
-        "escalations__escalated_by",
+        Prefetch(
+            "visit_requests",
+            queryset=VisitRequest.objects.select_related("requested_by", "owner"),
+        ),
+        Prefetch(
+            "escalations", queryset=Escalation.objects.select_related("escalated_by", "owner")
+        ),
         Prefetch("events", queryset=CaseEvent.objects.select_related("actor")),
     )
 

@@ -39,6 +39,7 @@ from acs.models import (
     Referral,
     RiskAssessment,
     RiskLevel,
+    TrackedStatus,
     Urgency,
     VisitRequest,
 )
@@ -603,3 +604,93 @@ def acs_case_escalate(*, audit: AuditContext, case: AcsCase, route: str, reason:
         )
         _changed(audit, case, "escalate", access_reason)
         return escalation
+
+
+def _tracked_label(item: VisitRequest | Escalation) -> str:
+    if isinstance(item, Escalation):
+        return f"{Escalation.Route(item.route).label} escalation"
+    return "Home visit"
+
+
+TRACKED_MOVES: dict[str, set[str]] = {
+    TrackedStatus.REQUESTED: set(TrackedStatus.values),
+    TrackedStatus.ACCEPTED: {TrackedStatus.ACCEPTED, TrackedStatus.DONE, TrackedStatus.DECLINED},
+}
+
+
+def acs_tracked_item_update(
+    *,
+    audit: AuditContext,
+    item: VisitRequest | Escalation,
+    status: str,
+    owner: User | None = None,
+    scheduled_on: dt.date | None = None,
+    outcome: str = "",
+) -> VisitRequest | Escalation:
+    """Move a visit request or an escalation on: requested -> accepted or scheduled (with the
+    date of the visit, panel or review) -> done; or declined. Done and declined are final and
+    need an outcome (what came of it, or why it was declined). The owner is who coordinates it.
+    Allowed after the case closes: a panel or visit may follow closure."""
+    is_visit = isinstance(item, VisitRequest)
+    name = "visit" if is_visit else "escalation"
+    by, access_reason = _case_access(audit, item.case, name)
+    with transaction.atomic():
+        case = _lock(item.case)
+        model = VisitRequest if is_visit else Escalation
+        item = model.objects.select_for_update().get(pk=item.pk)
+        label = _tracked_label(item)
+        if item.status not in TRACKED_MOVES:
+            raise ValidationError(
+                f"This {label.lower()} is {item.get_status_display().lower()}: it cannot change."
+            )
+        errors: dict[str, str] = {}
+        if status not in TRACKED_MOVES[item.status]:
+            errors["status"] = "Choose where it has got to."
+        outcome = (outcome or "").strip()
+        if status in (TrackedStatus.DONE, TrackedStatus.DECLINED) and not outcome:
+            errors["outcome"] = (
+                "Say why it was declined"
+                if status == TrackedStatus.DECLINED
+                else "Say what came of it"
+            )
+        scheduled_on = scheduled_on or item.scheduled_on
+        if status == TrackedStatus.ACCEPTED and scheduled_on is None:
+            errors["scheduled_on"] = "Enter the date it is set for"
+        if owner is not None and not owner.is_active:
+            errors["owner"] = "Choose a colleague who can coordinate it."
+        if errors:
+            raise ValidationError(errors)
+        now = timezone.now()
+        before = item.status
+        if status != before:
+            item.status_changed_at = now
+        if status in (TrackedStatus.DONE, TrackedStatus.DECLINED):
+            item.finished_at = now
+        item.status = status
+        item.owner = owner or item.owner
+        item.scheduled_on = scheduled_on
+        item.outcome = outcome
+        item.save(
+            update_fields=[
+                "status",
+                "owner",
+                "scheduled_on",
+                "outcome",
+                "status_changed_at",
+                "finished_at",
+            ]
+        )
+        summary = f"{label}: {TrackedStatus(status).label.lower()}"
+        if status == TrackedStatus.ACCEPTED and item.scheduled_on:
+            summary += f", set for {item.scheduled_on:%-d %B %Y}"
+        if item.owner is not None:
+            summary += f" (coordinated by {_name(item.owner)})"
+        _event(
+            case=case,
+            kind=CaseEvent.Kind.VISIT_UPDATED if is_visit else CaseEvent.Kind.ESCALATION_UPDATED,
+            summary=summary,
+            by=by,
+            detail={name: item.pk, "from": before, "to": status},
+        )
+        _changed(audit, case, name, access_reason)
+        return item

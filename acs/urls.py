@@ -37,6 +37,18 @@ urlpatterns = [
     ),
     path("cases/<uuid:public_id>/visits/", views.visit, name="visit"),
     path("cases/<uuid:public_id>/escalate/", views.escalate, name="escalate"),
+    path(
+        "cases/<uuid:public_id>/visits/<int:visit_id>/",
+        views.visit_update,
+        name="visit-update",
+    ),
+    path(
+        "cases/<uuid:public_id>/escalations/<int:escalation_id>/",
+        views.escalation_update,
+        name="escalation-update",
+    ),
+    path("visits/", views.visits, name="visits"),
+    path("escalations/", views.escalations, name="escalations"),
     path("cases/<uuid:public_id>/close/", views.close, name="close"),
     path("cases/<uuid:public_id>/reopen/", views.reopen, name="reopen"),
 ]

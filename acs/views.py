@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from acs import caseload_selectors, forms, selectors, services
 from acs.charts import bar_chart
-from acs.models import AcsCase
+from acs.models import AcsCase, Escalation, VisitRequest
 from audit.context import AuditContext
 from customers.models import Customer
 from customers.selectors import ReasonRequired
@@ -173,6 +173,24 @@ def _render_case(
 ) -> HttpResponse:
     """The case page; `case` comes from selectors.acs_case_get (access checked, read logged)."""
     case_forms = _case_forms(case) | (bound or {})
+    # Each visit request and escalation carries its own update form (bound when it failed).
+    items: list[tuple[str, VisitRequest | Escalation]] = [
+        *(("visit", visit) for visit in case.visit_requests.all()),
+        *(("escalation", escalation) for escalation in case.escalations.all()),
+    ]
+    for prefix, item in items:
+        name = f"{prefix}-{item.pk}"
+        form = case_forms.get(name) or forms.TrackedItemForm(
+            prefix=name,
+            initial={
+                "status": item.status,
+                "owner": item.owner_id,
+                "scheduled_on": item.scheduled_on,
+                "outcome": item.outcome,
+            },
+        )
+        setattr(item, "update_form", form)  # noqa: B010 (read by the template)
+        setattr(item, "form_name", name)  # noqa: B010
     return render(
         request,
         "acs/case.html",
@@ -430,6 +448,74 @@ def partner_outcome(request: HttpRequest, public_id: uuid.UUID, partner_id: int)
         anchor="partners",
         pick=lambda case: _partner_referral_on(case, partner_id),
     )
+
+
+def _visit_on(case: AcsCase, visit_id: int) -> Any:
+    return next((v for v in case.visit_requests.all() if v.pk == visit_id), None)
+
+
+def _escalation_on(case: AcsCase, escalation_id: int) -> Any:
+    return next((e for e in case.escalations.all() if e.pk == escalation_id), None)
+
+
+def _tracked_update(
+    request: HttpRequest, public_id: uuid.UUID, prefix: str, item_id: int, find: Any
+) -> HttpResponse:
+    name = f"{prefix}-{item_id}"
+    return _case_change(
+        request,
+        public_id,
+        name,
+        lambda case: forms.TrackedItemForm(request.POST, prefix=name),
+        lambda audit, case, data: services.acs_tracked_item_update(
+            audit=audit, item=find(case, item_id), **data
+        ),
+        "Home visit updated" if prefix == "visit" else "Escalation updated",
+        anchor=f"{prefix}s",
+        pick=lambda case: find(case, item_id),
+    )
+
+
+@login_required
+@require_POST
+@permission_required("acs.manage_acs_case", raise_exception=True)
+@_back_to_the_case
+def visit_update(request: HttpRequest, public_id: uuid.UUID, visit_id: int) -> HttpResponse:
+    return _tracked_update(request, public_id, "visit", visit_id, _visit_on)
+
+
+@login_required
+@require_POST
+@permission_required("acs.manage_acs_case", raise_exception=True)
+@_back_to_the_case
+def escalation_update(
+    request: HttpRequest, public_id: uuid.UUID, escalation_id: int
+) -> HttpResponse:
+    return _tracked_update(request, public_id, "escalation", escalation_id, _escalation_on)
+
+
+def _tracked_list(request: HttpRequest, kind: str) -> HttpResponse:
+    show_all = request.GET.get("show") == "all"
+    items = caseload_selectors.acs_tracked_items(
+        audit=AuditContext.from_request(request), kind=kind, show_all=show_all
+    )
+    return render(
+        request, "acs/tracked_list.html", {"items": items, "kind": kind, "show_all": show_all}
+    )
+
+
+@login_required
+@permission_required("acs.manage_acs_case", raise_exception=True)
+def visits(request: HttpRequest) -> HttpResponse:
+    """Every home visit request, for whoever coordinates the Visiting Service's visits."""
+    return _tracked_list(request, "visits")
+
+
+@login_required
+@permission_required("acs.manage_acs_case", raise_exception=True)
+def escalations(request: HttpRequest) -> HttpResponse:
+    """Every escalation, for whoever coordinates the reviews and the Serious Case Panel."""
+    return _tracked_list(request, "escalations")
 
 
 def _csv_safe(value: Any) -> Any:

@@ -74,6 +74,8 @@ ACCESS |= {
     "acs:figures": only(ACS_CASE_WORKERS),
     "acs:figures-csv": only(ACS_CASE_WORKERS),
     "acs:case": only(ACS_CASE_WORKERS),
+    "acs:visits": only(ACS_CASE_WORKERS),
+    "acs:escalations": only(ACS_CASE_WORKERS),
     **{
         f"acs:{name}": signed_in(NOT_ALLOWED)  # POST only
         for name in (
@@ -89,6 +91,8 @@ ACCESS |= {
             "partner-add",
             "partner-outcome",
             "visit",
+            "visit-update",
+            "escalation-update",
             "escalate",
             "close",
             "reopen",
@@ -129,6 +133,11 @@ URL_KWARGS |= {
 }
 URL_KWARGS["acs:action-complete"] = lambda s: {"public_id": s.acs_case.public_id, "action_id": 1}
 URL_KWARGS["acs:partner-outcome"] = lambda s: {"public_id": s.acs_case.public_id, "partner_id": 1}
+URL_KWARGS["acs:visit-update"] = lambda s: {"public_id": s.acs_case.public_id, "visit_id": 1}
+URL_KWARGS["acs:escalation-update"] = lambda s: {
+    "public_id": s.acs_case.public_id,
+    "escalation_id": 1,
+}
 
 
 # Support needs (docs/access-control.md, "Support needs"): work coaches, ACSSLs and team leaders

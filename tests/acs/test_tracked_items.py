@@ -1,0 +1,192 @@
+"""Home visit requests and escalations as tracked items: status, owner, date, outcome; on the
+case, on its history and in the coordinators' lists."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from acs import caseload_selectors, services
+from acs.models import CaseEvent, TrackedStatus
+from audit.context import AuditContext, Channel
+from audit.models import AccessEvent
+from customers.selectors import ReasonRequired
+from tests.factories import ClosedCaseFactory, CustomerFactory, OpenCaseFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def audit_of(user, reason=""):
+    return AuditContext(user=user, channel=Channel.PAGE, request_id="req-1", reason=reason)
+
+
+def visit_on(case):
+    return services.acs_visit_request(
+        audit=audit_of(case.owner), case=case, reason="No phone; neighbours worried"
+    )
+
+
+def test_a_visit_is_scheduled_then_done_with_its_outcome(acssl, team_leader):
+    case = OpenCaseFactory(owner=acssl)
+    visit = visit_on(case)
+    assert visit.status == TrackedStatus.REQUESTED
+    on = timezone.localdate() + dt.timedelta(days=3)
+
+    visit = services.acs_tracked_item_update(
+        audit=audit_of(team_leader),
+        item=visit,
+        status="accepted",
+        owner=team_leader,
+        scheduled_on=on,
+    )
+    assert (visit.status, visit.owner, visit.scheduled_on) == ("accepted", team_leader, on)
+    assert visit.finished_at is None
+
+    visit = services.acs_tracked_item_update(
+        audit=audit_of(acssl), item=visit, status="done", outcome="Seen at home; safe; food bank"
+    )
+    assert visit.status == "done"
+    assert visit.finished_at is not None
+    assert visit.owner == team_leader  # kept when not given
+    summaries = list(
+        CaseEvent.objects.filter(case=case, kind="visit_updated").values_list("summary", flat=True)
+    )
+    assert summaries[0].startswith(f"Home visit: accepted or scheduled, set for {on:%-d %B %Y}")
+    assert summaries[1].startswith("Home visit: done")
+    assert AccessEvent.objects.filter(action="change", what="acs case visit").count() == 3
+
+    with pytest.raises(ValidationError, match="cannot change"):
+        services.acs_tracked_item_update(audit=audit_of(acssl), item=visit, status="declined")
+
+
+@pytest.mark.parametrize(
+    ("status", "kwargs", "field"),
+    [
+        ("accepted", {}, "scheduled_on"),
+        ("done", {}, "outcome"),
+        ("declined", {"outcome": "  "}, "outcome"),
+        ("nonsense", {}, "status"),
+    ],
+)
+def test_updates_refuse_what_is_missing(acssl, status, kwargs, field):
+    case = OpenCaseFactory(owner=acssl)
+    escalation = services.acs_case_escalate(
+        audit=audit_of(acssl), case=case, route="scp", reason="Serious harm"
+    )
+    with pytest.raises(ValidationError) as refused:
+        services.acs_tracked_item_update(
+            audit=audit_of(acssl), item=escalation, status=status, **kwargs
+        )
+    assert field in refused.value.message_dict
+    escalation.refresh_from_db()
+    assert escalation.status == "requested"
+
+
+def test_an_accepted_escalation_cannot_go_back_to_requested(acssl):
+    case = OpenCaseFactory(owner=acssl)
+    escalation = services.acs_case_escalate(
+        audit=audit_of(acssl), case=case, route="ipr", reason="Process failed"
+    )
+    services.acs_tracked_item_update(
+        audit=audit_of(acssl),
+        item=escalation,
+        status="accepted",
+        scheduled_on=timezone.localdate(),
+    )
+    with pytest.raises(ValidationError):
+        services.acs_tracked_item_update(audit=audit_of(acssl), item=escalation, status="requested")
+
+
+def test_an_escalation_is_tracked_after_the_case_closes(acssl):
+    case = ClosedCaseFactory(owner=acssl)
+    escalation = services.acs_case_escalate(
+        audit=audit_of(acssl), case=case, route="scp", reason="Learning review"
+    )
+    done = services.acs_tracked_item_update(
+        audit=audit_of(acssl), item=escalation, status="done", outcome="Panel: guidance changed"
+    )
+    assert done.status == "done"
+    assert CaseEvent.objects.filter(case=case, kind="escalation_updated").exists()
+
+
+def test_updates_follow_the_case_access_rules(acssl, work_coach):
+    restricted = OpenCaseFactory(owner=acssl, customer=CustomerFactory(restricted=True))
+    visit = services.acs_visit_request(
+        audit=audit_of(acssl, reason="Safeguarding"), case=restricted, reason="Visit needed"
+    )
+    with pytest.raises(ReasonRequired):
+        services.acs_tracked_item_update(audit=audit_of(acssl), item=visit, status="declined")
+    with pytest.raises(PermissionDenied):
+        services.acs_tracked_item_update(
+            audit=audit_of(work_coach), item=visit, status="declined", outcome="x"
+        )
+    assert AccessEvent.objects.filter(action="refused", what="acs case visit").exists()
+
+
+def test_the_coordinators_list_shows_open_items_by_date(client, acssl, team_leader):
+    today = timezone.localdate()
+    later = visit_on(OpenCaseFactory(owner=acssl))
+    sooner = visit_on(OpenCaseFactory(owner=acssl))
+    finished = visit_on(OpenCaseFactory(owner=acssl))
+    unscheduled = visit_on(OpenCaseFactory(owner=acssl))
+    for visit, days in ((later, 9), (sooner, 2)):
+        services.acs_tracked_item_update(
+            audit=audit_of(acssl),
+            item=visit,
+            status="accepted",
+            scheduled_on=today + dt.timedelta(days=days),
+        )
+    services.acs_tracked_item_update(
+        audit=audit_of(acssl), item=finished, status="declined", outcome="Customer moved away"
+    )
+
+    found = caseload_selectors.acs_tracked_items(audit=audit_of(team_leader), kind="visits")
+    assert [v.pk for v in found] == [sooner.pk, later.pk, unscheduled.pk]
+    everything = caseload_selectors.acs_tracked_items(
+        audit=audit_of(team_leader), kind="visits", show_all=True
+    )
+    assert finished.pk in [v.pk for v in everything]
+    assert AccessEvent.objects.filter(what="acs visits list").count() == 2
+
+    client.force_login(team_leader)
+    html = client.get(reverse("acs:visits")).text
+    assert sooner.case.reference in html
+    assert finished.case.reference not in html
+    assert client.get(reverse("acs:escalations")).status_code == 200
+
+
+def test_the_case_page_updates_a_visit_and_shows_errors_on_its_own_form(client, acssl):
+    case = OpenCaseFactory(owner=acssl)
+    visit = visit_on(case)
+    client.force_login(acssl)
+    url = reverse("acs:visit-update", kwargs={"public_id": case.public_id, "visit_id": visit.pk})
+    prefix = f"visit-{visit.pk}"
+
+    refused = client.post(url, {f"{prefix}-status": "done"})
+    assert refused.status_code == 400
+    assert "Say what came of it" in refused.text
+    assert f'open id="{prefix}-form"' in refused.text
+
+    on = timezone.localdate() + dt.timedelta(days=4)
+    done = client.post(
+        url,
+        {
+            f"{prefix}-status": "accepted",
+            f"{prefix}-scheduled_on_day": on.day,
+            f"{prefix}-scheduled_on_month": on.month,
+            f"{prefix}-scheduled_on_year": on.year,
+            f"{prefix}-owner": acssl.pk,
+        },
+    )
+    assert done.status_code == 302
+    visit.refresh_from_db()
+    assert (visit.status, visit.scheduled_on, visit.owner) == ("accepted", on, acssl)
+    page = client.get(reverse("acs:case", kwargs={"public_id": case.public_id})).text
+    assert "Accepted or scheduled" in page
+    assert "Home visit: accepted or scheduled" in page  # the case history
+
+    other = OpenCaseFactory(owner=acssl)
+    wrong = reverse("acs:visit-update", kwargs={"public_id": other.public_id, "visit_id": visit.pk})
+    assert client.post(wrong, {f"{prefix}-status": "declined"}).status_code == 404
