@@ -8,6 +8,41 @@ document.body.classList.add("js-enabled", "govuk-frontend-supported");
 function initComponents(scope) {
   govuk.initAll({ scope });
   moj.initAll({ scope });
+  wrapTables(scope);
+}
+
+// Each GOV.UK table sits in a box that scrolls sideways on its own (reflow at 320 px): a region
+// named by the table's caption, in the tab order only while it has something to scroll, so a
+// keyboard user can scroll it and a screen reader says which table it is.
+let tableBoxes = 0;
+const scrollWatcher = new ResizeObserver((entries) => {
+  entries.forEach(({ target: box }) => {
+    if (box.scrollWidth > box.clientWidth) box.setAttribute("tabindex", "0");
+    else box.removeAttribute("tabindex");
+  });
+});
+
+function wrapTables(scope) {
+  const tables = scope.matches && scope.matches("table.govuk-table")
+    ? [scope]
+    : scope.querySelectorAll("table.govuk-table");
+  tables.forEach((table) => {
+    if (table.parentElement.classList.contains("app-table-scroll")) return;
+    const box = document.createElement("div");
+    box.className = "app-table-scroll";
+    box.setAttribute("role", "region");
+    const caption = table.querySelector("caption");
+    if (caption) {
+      tableBoxes += 1;
+      caption.id = caption.id || `app-table-caption-${tableBoxes}`;
+      box.setAttribute("aria-labelledby", caption.id);
+    } else {
+      box.setAttribute("aria-label", "Table");
+    }
+    table.before(box);
+    box.append(table);
+    scrollWatcher.observe(box);
+  });
 }
 
 initComponents(document);
