@@ -70,7 +70,7 @@ class QuarantinedRecordAdmin(admin.ModelAdmin):
     actions = ("replay_selected",)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
-        editable = ("corrected_payload", "resolution_note")
+        editable: tuple[str, ...] = ("corrected_payload", "resolution_note")
         if obj is not None and obj.status != QuarantinedRecord.Status.OPEN:
             editable = ()
         return tuple(name for name in self.fields if name not in editable)

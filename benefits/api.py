@@ -65,15 +65,17 @@ class SyncRunSerializer(serializers.ModelSerializer):
         ]
 
     def get_started_by(self, run: SyncRun) -> str | None:
-        return run.started_by.get_username() if run.started_by_id else None
+        return run.started_by.get_username() if run.started_by is not None else None
 
     def get_progress_percent(self, run: SyncRun) -> int | None:
         return run_progress_percent(run)
 
 
 class SourceStatusSerializer(serializers.Serializer):
-    source = serializers.CharField()
-    label = serializers.CharField()
+    # The serializer's own `source`/`label` (it is a Field too) are shadowed only in the stubs:
+    # DRF moves declared fields off the class.
+    source = serializers.CharField()  # type: ignore[assignment]
+    label = serializers.CharField()  # type: ignore[assignment]
     last_run = SyncRunSerializer(allow_null=True)
     active_run = SyncRunSerializer(allow_null=True)
     last_success_at = serializers.DateTimeField(allow_null=True)

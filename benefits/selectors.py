@@ -81,7 +81,9 @@ class SourceFreshness:
 
     @property
     def stale(self) -> bool:
-        return self.never_synced or timezone.now() - self.last_success_at > self.stale_after
+        return (
+            self.last_success_at is None or timezone.now() - self.last_success_at > self.stale_after
+        )
 
     @property
     def warning(self) -> str:
@@ -241,10 +243,11 @@ def benefit_events_for_customer(*, customer: Customer, benefit: str = "") -> Que
     return qs.order_by("-occurred_at", "-id")
 
 
-def quarantined_record_for_admin(*, audit: AuditContext, pk: object) -> QuarantinedRecord | None:
-    """A quarantined record, for its admin page (the raw legacy payload: names, dates of birth,
-    needs): the look is audited, against the customer when the record's key is a known NINO."""
-    record = QuarantinedRecord.objects.filter(pk=pk).first() if str(pk).isdigit() else None
+def quarantined_record_for_admin(*, audit: AuditContext, pk: str) -> QuarantinedRecord | None:
+    """A quarantined record, for its admin page (`pk` from its URL; the raw legacy payload: names,
+    dates of birth, needs): the look is audited, against the customer when the record's key is a
+    known NINO."""
+    record = QuarantinedRecord.objects.filter(pk=pk).first() if pk.isdigit() else None
     customer = (
         Customer.objects.filter(nino=record.record_key).first()
         if record is not None and record.record_key

@@ -2,7 +2,7 @@
 
 import random
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.conf import settings
 
 from benefits.sources.base import SourceUnavailable
@@ -16,7 +16,7 @@ from benefits.sync.services import (
 
 
 @shared_task(name="benefits.sync_page", bind=True, max_retries=None)
-def sync_page(self, run_id: int, page: int, source: str = "") -> str:  # type: ignore[no-untyped-def]
+def sync_page(self: Task, run_id: int, page: int, source: str = "") -> str:
     """Process one page of a run; the service queues the next page when this one commits.
 
     `source` only routes the task to its source's queue (benefits.sync.queues)."""

@@ -21,12 +21,17 @@ class SourceClient(Protocol):
     def parse_replay(self, raw_payload: str, position: str) -> SourceRecord: ...
 
 
-_CLIENTS = {"uc": UcClient, "pip": PipClient, "esa": EsaClient, "sp": SpClient}
+_CLIENTS: dict[str, type[UcClient | PipClient | EsaClient | SpClient]] = {
+    "uc": UcClient,
+    "pip": PipClient,
+    "esa": EsaClient,
+    "sp": SpClient,
+}
 
 
 def client_for(source: str, *, http: LegacyHttpClient | None = None) -> SourceClient:
     page_size = settings.SYNC_PAGE_SIZE
-    return _CLIENTS[source](http, page_size=page_size)  # type: ignore[no-any-return]
+    return _CLIENTS[source](http, page_size=page_size)
 
 
 def high_water_mark(source: str, http: LegacyHttpClient | None = None) -> int | None:

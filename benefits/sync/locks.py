@@ -37,7 +37,9 @@ def lock_ttl() -> float:
 def source_lock_holder(source: str) -> str | None:
     """Who holds the source's lock ("run=… page=… pid=… host=…"), or None."""
     value = redis_client().get(lock_key(source))
-    return value.decode() if value else None
+    if isinstance(value, bytes):
+        value = value.decode()
+    return value or None
 
 
 class SourceBusy(Exception):
