@@ -28,6 +28,25 @@ if not os.environ.get("DATABASE_URL"):
 if _OWNER and _OWNER.get("USER") == DATABASES["default"].get("USER"):
     raise ImproperlyConfigured("DATABASE_URL must name the app role, not the owner role.")
 
+# Colleagues sign in only with single sign-on: no password backend, no password form (the sign-in
+# page refuses a POST, Django admin's login sends colleagues to it).
+PASSWORD_SIGN_IN = False
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "accounts.sso.SsoBackend"]
+# The department's identity provider, from the real environment only, over HTTPS.
+for _name in (
+    "OIDC_OP_ISSUER",
+    "OIDC_OP_AUTHORIZATION_ENDPOINT",
+    "OIDC_OP_TOKEN_ENDPOINT",
+    "OIDC_OP_USER_ENDPOINT",
+    "OIDC_OP_JWKS_ENDPOINT",
+    "OIDC_RP_CLIENT_ID",
+    "OIDC_RP_CLIENT_SECRET",
+):
+    _value = os.environ.get(_name, "")
+    if not _value or (_name.startswith("OIDC_OP_") and not _value.startswith("https://")):
+        raise ImproperlyConfigured(f"{_name} must be set (an https:// URL for endpoints).")
+    globals()[_name] = _value
+
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_SSL_REDIRECT = True

@@ -17,6 +17,14 @@ GOOD_ENV = {
     "ALLOWED_HOSTS": "portal.dwp.example",
     # The private cluster's address, passed explicitly: production ignores var/local.env for it.
     "DATABASE_URL": env("DATABASE_URL") or "",
+    # The department's identity provider (single sign-on is the only sign-in in production).
+    "OIDC_OP_ISSUER": "https://sso.dwp.example",
+    "OIDC_OP_AUTHORIZATION_ENDPOINT": "https://sso.dwp.example/oauth2/authorize",
+    "OIDC_OP_TOKEN_ENDPOINT": "https://sso.dwp.example/oauth2/token",
+    "OIDC_OP_USER_ENDPOINT": "https://sso.dwp.example/userinfo",
+    "OIDC_OP_JWKS_ENDPOINT": "https://sso.dwp.example/jwks",
+    "OIDC_RP_CLIENT_ID": "dwp-colleague-portal",
+    "OIDC_RP_CLIENT_SECRET": secrets.token_urlsafe(32),
 }
 
 
@@ -50,6 +58,8 @@ def test_tests_use_postgresql_and_real_redis():
         ({"ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS"),
         ({"ALLOWED_HOSTS": "*"}, "ALLOWED_HOSTS"),
         ({"DATABASE_URL": ""}, "DATABASE_URL"),
+        ({"OIDC_RP_CLIENT_SECRET": ""}, "OIDC_RP_CLIENT_SECRET"),
+        ({"OIDC_OP_TOKEN_ENDPOINT": "http://sso.dwp.example/token"}, "OIDC_OP_TOKEN_ENDPOINT"),
     ],
 )
 def test_production_refuses_to_start_without_real_settings(override, message):
