@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from core.forms import GovukDateField, GovukDateTimeField, GovukFormMixin
 from support_needs.models import Consent, FieldSet, HowLearned, NeedType
+from support_needs.services.safeguards import SAFEGUARD_CHECKS
 
 TYPE_FIELDS = {
     FieldSet.REPRESENTATIVE: (
@@ -233,7 +234,21 @@ class DismissForm(GovukFormMixin, forms.Form):
     )
 
 
+def _safeguard_check(name: str) -> forms.ChoiceField:
+    question, answers = SAFEGUARD_CHECKS[name]
+    return forms.ChoiceField(
+        label=question,
+        choices=list(answers.items()),
+        widget=forms.RadioSelect,
+        required=False,
+    )
+
+
 class SafeguardForm(GovukFormMixin, forms.Form):
+    needs_checked = _safeguard_check("needs_checked")
+    acting_for = _safeguard_check("acting_for")
+    bank_details = _safeguard_check("bank_details")
+    contact_made = _safeguard_check("contact_made")
     outcome = forms.CharField(
         label="Support offered and the customer's answer",
         max_length=2000,
@@ -243,3 +258,12 @@ class SafeguardForm(GovukFormMixin, forms.Form):
     cancelled = forms.BooleanField(
         label="No longer needed (for example, the payment was cancelled)", required=False
     )
+
+    def clean(self) -> dict[str, Any]:
+        """Every check answered unless the safeguard is no longer needed (as the service asks)."""
+        cleaned = super().clean() or {}
+        if not cleaned.get("cancelled"):
+            for name, (question, _) in SAFEGUARD_CHECKS.items():
+                if not cleaned.get(name):
+                    self.add_error(name, f"Answer: {question.lower()}")
+        return cleaned

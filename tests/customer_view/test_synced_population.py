@@ -201,7 +201,15 @@ def test_large_arrears_still_to_be_paid_raise_a_safeguard_the_team_sees_and_clos
         "support_needs:safeguard-complete",
         args=[safeguard.customer.public_id, safeguard.public_id],
     )
-    answer = client.post(url, {"outcome": "Offered a budgeting support referral; accepted."})
+    checks = {"needs_checked": "yes", "acting_for": "no", "bank_details": "no"}
+    answer = client.post(url, {"outcome": "Offered a budgeting referral; accepted.", **checks})
+    assert "Answer: contact made about the payment" in answer.content.decode()
+    safeguard.refresh_from_db()
+    assert safeguard.status == ArrearsSafeguard.Status.OPEN
+    answer = client.post(
+        url,
+        {"outcome": "Offered a budgeting referral; accepted.", **checks, "contact_made": "yes"},
+    )
     assert answer.status_code in (200, 302)
     safeguard.refresh_from_db()
     assert safeguard.status == ArrearsSafeguard.Status.DONE

@@ -27,6 +27,9 @@ from tests.factories import (
 from tests.support_needs.conftest import audit_as, record
 
 pytestmark = pytest.mark.django_db
+
+# The four checks before a large arrears payment, answered (support_needs.services.safeguards).
+CHECKS = {"needs_checked": "yes", "acting_for": "no", "bank_details": "no", "contact_made": "yes"}
 TODAY = timezone.localdate()
 
 
@@ -275,6 +278,7 @@ def test_complete_a_safeguard(work_coach):
         safeguard=safeguard,
         audit=audit_as(work_coach),
         outcome="Offered MoneyHelper; customer accepted",
+        **CHECKS,
     )
     safeguard.refresh_from_db()
     assert safeguard.status == "done"

@@ -2,14 +2,14 @@
 path, and the audit entry for each closure."""
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from audit.models import AccessEvent
 from support_needs.models import ArrearsSafeguard
 from support_needs.services.safeguards import arrears_safeguard_complete
 from tests.factories import CustomerFactory
 from tests.support_needs.conftest import audit_as
-from tests.support_needs.test_rules import arrears, compute, record
+from tests.support_needs.test_rules import CHECKS, arrears, compute, record
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +38,9 @@ def test_a_restricted_safeguard_is_closed_only_by_a_cleared_colleague(work_coach
         arrears_safeguard_complete(safeguard=safeguard, audit=audit_as(work_coach), outcome="Rang")
     safeguard.refresh_from_db()
     assert safeguard.status == ArrearsSafeguard.Status.OPEN
-    arrears_safeguard_complete(safeguard=safeguard, audit=audit_as(acssl), outcome="Rang; safe")
+    arrears_safeguard_complete(
+        safeguard=safeguard, audit=audit_as(acssl), outcome="Rang; safe", **CHECKS
+    )
     safeguard.refresh_from_db()
     assert (safeguard.status, safeguard.completed_by) == ("done", acssl)
 
@@ -57,3 +59,46 @@ def test_a_safeguard_no_longer_needed_is_cancelled_and_audited(work_coach):
     assert event.customer_id == safeguard.customer_id
     assert event.user == work_coach
     assert event.detail["status"] == "cancelled"
+
+
+def test_support_offered_needs_every_check_answered_and_keeps_them(work_coach):
+    safeguard = safeguard_for(work_coach, "problem-debt")
+    with pytest.raises(ValidationError) as refused:
+        arrears_safeguard_complete(
+            safeguard=safeguard,
+            audit=audit_as(work_coach),
+            outcome="Offered a budgeting referral",
+            needs_checked="yes",
+            contact_made="maybe",
+        )
+    assert set(refused.value.message_dict) == {"acting_for", "bank_details", "contact_made"}
+    safeguard.refresh_from_db()
+    assert safeguard.status == ArrearsSafeguard.Status.OPEN
+    arrears_safeguard_complete(
+        safeguard=safeguard,
+        audit=audit_as(work_coach),
+        outcome="Offered a budgeting referral; accepted",
+        needs_checked="yes",
+        acting_for="yes",
+        bank_details="no",
+        contact_made="yes",
+    )
+    safeguard.refresh_from_db()
+    assert safeguard.status == ArrearsSafeguard.Status.DONE
+    assert "Checks recorded before the payment" in safeguard.outcome
+    assert "appointee or power of attorney): yes, and they know about the payment" in (
+        safeguard.outcome
+    )
+    event = AccessEvent.objects.get(what="arrears safeguard closed")
+    assert event.detail["checks"]["acting_for"] == "yes"
+    assert event.detail["before_payment"] is True
+
+
+def test_the_safeguard_form_names_each_check_left_unanswered():
+    from support_needs.forms import SafeguardForm
+
+    form = SafeguardForm(data={"outcome": "Rang the customer"})
+    assert not form.is_valid()
+    assert set(form.errors) == {"needs_checked", "acting_for", "bank_details", "contact_made"}
+    cancelled = SafeguardForm(data={"outcome": "Payment withdrawn", "cancelled": "on"})
+    assert cancelled.is_valid(), cancelled.errors
