@@ -4,12 +4,15 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 PORT ?= 8000
 LEGACY_PORT ?= 8100
+# The local OpenID Connect provider (oidc-provider-mock) colleagues sign in at.
+SSO_PORT ?= 8200
 DEMO_CUSTOMERS ?= 2000
 # honcho gives every Procfile process its own $PORT (base + 100 per process), so the web server
 # binds $WEB_PORT instead; the portal's web, worker and ready processes find the mocks here.
 WEB_PORT := $(PORT)
 LEGACY_BASE_URL ?= http://127.0.0.1:$(LEGACY_PORT)
-export PORT WEB_PORT LEGACY_PORT LEGACY_BASE_URL DEMO_CUSTOMERS
+OIDC_PROVIDER_URL ?= http://127.0.0.1:$(SSO_PORT)
+export PORT WEB_PORT LEGACY_PORT LEGACY_BASE_URL DEMO_CUSTOMERS SSO_PORT OIDC_PROVIDER_URL
 
 .PHONY: help setup services run test test-fast lint typecheck lock stop reset bench
 
@@ -30,7 +33,7 @@ services: setup
 
 run: services
 	@$(PY) manage.py migrate --no-input -v 0
-	@$(PY) manage.py demo_users > var/demo-users.txt
+	@$(PY) manage.py demo_users --sso-users-file var/sso-users.json > var/demo-users.txt
 	@.venv/bin/honcho -f Procfile start
 
 lint: setup

@@ -95,6 +95,28 @@ def groups_for_roles(role_names: Iterable[str]) -> list[str]:
     return sorted(group for group, role in GROUP_ROLES.items() if role in wanted)
 
 
+def demo_provider_users() -> list[dict[str, object]]:
+    """The local provider's users (`make run`): one per demo colleague, in their role's group and
+    signing in with MFA, and two that show the refusals (no MFA; no portal group)."""
+    from accounts.services import DEMO_COLLEAGUES
+
+    users: list[dict[str, object]] = [
+        {
+            "sub": username,
+            "given_name": first_name,
+            "family_name": last_name,
+            "groups": groups_for_roles([role]),
+            "amr": ["pwd", "mfa"],
+        }
+        for username, first_name, last_name, role in DEMO_COLLEAGUES
+    ]
+    users.append(
+        {"sub": "coach-no-mfa", "groups": groups_for_roles([roles.WORK_COACH]), "amr": ["pwd"]}
+    )
+    users.append({"sub": "no-portal-group", "groups": ["finance-team"], "amr": ["pwd", "mfa"]})
+    return users
+
+
 def mfa_satisfied(claims: Mapping[str, object]) -> bool:
     """Did the sign-in use multi-factor authentication, by the ID token's `amr` or `acr`?"""
     amr = claims.get("amr")

@@ -98,7 +98,7 @@ def main() -> None:
         "\n"
         "==============================================================\n"
         f" DWP Colleague Portal is running at {URL}\n"
-        " Demo sign-ins (local only):\n"
+        " How to sign in (local only):\n"
         f"{logins}"
         " Ctrl-C stops everything. `make stop` stops PostgreSQL and Redis.\n"
         "==============================================================",

@@ -2,17 +2,21 @@
 Django test client, MFA and role refusals, the session limits, and a colleague disabled at the
 provider losing access at the next check."""
 
+import io
+import json
 import time
 
 import pytest
 from django.conf import settings
 from django.contrib.sessions.backends.cached_db import SessionStore
+from django.core.management import call_command
 from django.urls import reverse
 
 from accounts import roles, sso
 from accounts.middleware import SIGNED_IN_AT
 from accounts.models import ColleagueSession, User
 from accounts.roles import user_role_names
+from accounts.services import DEMO_COLLEAGUES
 from tests.factories import ColleagueFactory
 from tests.oidc_provider import sso_sign_in
 
@@ -254,3 +258,36 @@ def test_a_password_session_is_not_checked_at_the_provider(client, work_coach):
     client.post(SIGN_IN, {"username": work_coach.username, "password": TEST_PASSWORD})
     assert sso.CHECKED_AT not in client.session
     assert client.get(HOME, follow=True).status_code == 200
+
+
+# `make run`: the local provider's users are the demo colleagues, in their roles' groups.
+@pytest.mark.parametrize("user", sso.demo_provider_users(), ids=lambda user: str(user["sub"]))
+def test_each_local_provider_user_signs_in_as_make_run_says(client, oidc_provider, user):
+    claims = {key: value for key, value in user.items() if key != "sub"}
+    oidc_provider.put_user(str(user["sub"]), claims)
+    response = sso_sign_in(client, oidc_provider, str(user["sub"]))
+    if user["sub"] == "coach-no-mfa":
+        assert "multi-factor" in refusal(response)
+    elif user["sub"] == "no-portal-group":
+        assert "You do not have access" in refusal(response)
+    else:
+        assert response.status_code == 302
+        expected = [role for username, *_, role in DEMO_COLLEAGUES if username == user["sub"]]
+        assert user_role_names(User.objects.get(username=user["sub"])) == expected
+
+
+def test_demo_users_writes_the_provider_users_and_says_how_to_sign_in(settings, tmp_path):
+    settings.DEMO_MODE = True
+    out = io.StringIO()
+    call_command("demo_users", sso_users_file=str(tmp_path / "sso-users.json"), stdout=out)
+    written = json.loads((tmp_path / "sso-users.json").read_text())
+    assert [user["sub"] for user in written] == [
+        "coach",
+        "acssl",
+        "leader",
+        "admin",
+        "coach-no-mfa",
+        "no-portal-group",
+    ]
+    assert "Sign in with your DWP account" in out.getvalue()
+    assert "coach-demo-2026" in out.getvalue()
