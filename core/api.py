@@ -3,6 +3,7 @@
 import json
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, JsonResponse
 from drf_spectacular.utils import OpenApiResponse
@@ -12,6 +13,8 @@ from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
+BODY_TOO_LARGE = "The request body is larger than this service accepts."
+TOO_DEEP = "The JSON is nested too deeply."
 PROBLEM_TYPE_BASE = "https://dwpportal.example/problems/"
 
 TITLES = {
@@ -46,6 +49,8 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
 
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(str(exc) or None)
+    elif isinstance(exc, RequestDataTooBig):
+        exc = exceptions.ParseError(BODY_TOO_LARGE)
     elif isinstance(exc, DjangoValidationError):
         # A service refused the input: the same messages the HTML forms show, as field errors.
         exc = exceptions.ValidationError(
@@ -88,12 +93,15 @@ def problem_response(request: HttpRequest, status_code: int, detail: str) -> Jso
 
 class StrictJSONParser(parsers.JSONParser):
     """JSON whose text PostgreSQL can store: a lone surrogate ("\\ud800" is valid JSON) would
-    otherwise fail only when saved, as a 500."""
+    otherwise fail only when saved, as a 500. JSON nested deeper than Python's recursion limit
+    (100,000 "[") is refused as a parse error rather than a RecursionError."""
 
     def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
-        data = super().parse(stream, media_type, parser_context)
         try:
+            data = super().parse(stream, media_type, parser_context)
             json.dumps(data, ensure_ascii=False).encode("utf-8")
+        except RecursionError as error:
+            raise exceptions.ParseError(TOO_DEEP) from error
         except UnicodeEncodeError as error:
             raise exceptions.ParseError("The JSON holds text that is not valid Unicode.") from error
         return data
