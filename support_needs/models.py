@@ -37,6 +37,10 @@ class FieldSet(models.TextChoices):
     VISIT = "visit", "Home visit"
 
 
+# The longest a review may be put off: a type's review period, or a date a colleague sets.
+MAX_REVIEW_DAYS = 2 * 365
+
+
 class NeedType(models.Model):
     """One kind of support need (reference data, managed by admins; codes are stable)."""
 
@@ -71,6 +75,13 @@ class NeedType(models.Model):
     @property
     def restricted(self) -> bool:
         return self.sensitivity == Sensitivity.RESTRICTED
+
+    @property
+    def review_period_days(self) -> int:
+        """default_review_days held within 1 to MAX_REVIEW_DAYS: the admin form refuses anything
+        else, and a period saved before it did (or straight into the database) must still give
+        a review date on the calendar."""
+        return min(max(self.default_review_days, 1), MAX_REVIEW_DAYS)
 
 
 class HowLearned(models.TextChoices):

@@ -15,6 +15,7 @@ from django.utils import timezone
 from audit.context import AuditContext
 from customers.models import Customer
 from support_needs.models import (
+    MAX_REVIEW_DAYS,
     Consent,
     FieldSet,
     HowLearned,
@@ -45,7 +46,6 @@ EDITABLE_FIELDS = (
     "how_learned",
     "consent",
 )
-MAX_REVIEW_DAYS = 2 * 365
 
 
 def _type_fields_validate(need_type: NeedType, values: dict[str, Any]) -> dict[str, Any]:
@@ -183,7 +183,7 @@ def support_need_record(
             from_portal=True,
             recorded_by=audit.user,
             recorded_at=now,
-            review_due=timezone.localdate() + dt.timedelta(days=need_type.default_review_days),
+            review_due=timezone.localdate() + dt.timedelta(days=need_type.review_period_days),
             **values,
         )
         need.full_clean()
@@ -254,7 +254,7 @@ def support_need_review(
         raise ValidationError("This need has ended: it cannot be reviewed.")
     today = timezone.localdate()
     if next_review is None:
-        next_review = today + dt.timedelta(days=need.need_type.default_review_days)
+        next_review = today + dt.timedelta(days=need.need_type.review_period_days)
     if next_review <= today:
         raise ValidationError({"next_review": "The next review must be after today."})
     if next_review > today + dt.timedelta(days=MAX_REVIEW_DAYS):

@@ -106,7 +106,7 @@ def support_needs_sync_from_uc(
                     recorded_at=now,
                     review_due=first_review_due(
                         recorded=entry["recorded"] or today,
-                        every_days=need_type.default_review_days,
+                        every_days=need_type.review_period_days,
                         today=today,
                     ),
                 )
