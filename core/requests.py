@@ -1,7 +1,16 @@
-"""Facts about an HTTP request that more than one app needs (the colleague's address)."""
+"""Facts about an HTTP request that more than one app needs (the colleague's address, the htmx
+details)."""
 
 from django.conf import settings
 from django.http import HttpRequest
+from django_htmx.middleware import HtmxDetails
+
+
+class HtmxHttpRequest(HttpRequest):
+    """The type of a request that has passed django-htmx's middleware (`request.htmx`): every
+    view's, and every middleware's placed after it in settings.MIDDLEWARE."""
+
+    htmx: HtmxDetails
 
 
 def client_address_of(request: HttpRequest) -> str | None:

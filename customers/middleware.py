@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
 
+from core.requests import HtmxHttpRequest
 from customers.selectors import ReasonRequired, RestrictedRecord
 
 
@@ -22,7 +23,9 @@ class RestrictedRecordMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         return self.get_response(request)
 
-    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+    def process_exception(
+        self, request: HtmxHttpRequest, exception: Exception
+    ) -> HttpResponse | None:
         if isinstance(exception, ReasonRequired):
             url = reverse(
                 "customers:restricted-reason", kwargs={"public_id": exception.customer.public_id}

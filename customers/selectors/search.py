@@ -150,7 +150,7 @@ def _name_candidates_q(words: list[str]) -> Q | None:
         if not surnames[word]:
             continue
         # Each other word is a first name, more of the surname, or (like neither) only ranked.
-        roles = [
+        roles: list[list[str | None]] = [
             [r for r in ("first", "surname") if (first_names if r == "first" else surnames)[o]]
             or [None]
             for o in words
@@ -170,10 +170,12 @@ def _name_candidates_q(words: list[str]) -> Q | None:
     if not branches:
         return None
     candidates = Q()
-    for surname_keys, first_keys in sorted(branches, key=lambda b: (sorted(b[0]), sorted(b[1]))):
-        branch = Q(surname_key__in=sorted(surname_keys))
-        if first_keys:
-            branch &= Q(first_name_key__in=sorted(first_keys))
+    for branch_surnames, branch_firsts in sorted(
+        branches, key=lambda b: (sorted(b[0]), sorted(b[1]))
+    ):
+        branch = Q(surname_key__in=sorted(branch_surnames))
+        if branch_firsts:
+            branch &= Q(first_name_key__in=sorted(branch_firsts))
         candidates |= branch
     return candidates
 

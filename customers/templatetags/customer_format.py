@@ -12,8 +12,8 @@ register = template.Library()
 
 
 @register.filter
-def pounds(pence: int | None) -> str:
-    """12345 -> "£123.45"; -500 -> "-£5.00"; None -> "" (unknown)."""
+def pounds(pence: int | str | None) -> str:
+    """12345 -> "£123.45"; -500 -> "-£5.00"; None or "" (a missing template value) -> ""."""
     if pence is None or pence == "":
         return ""
     pence = int(pence)
