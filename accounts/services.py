@@ -59,10 +59,10 @@ def colleague_update_from_provider(
     for field, claim in (("first_name", "given_name"), ("last_name", "family_name")):
         value = claims.get(claim)
         if isinstance(value, str) and value:
-            setattr(user, field, value[: User._meta.get_field(field).max_length])
+            setattr(user, field, value[:150])  # AbstractUser's name lengths
     email = claims.get("email")
     if isinstance(email, str) and "@" in email:
-        user.email = email[: User._meta.get_field("email").max_length]
+        user.email = email[:254]
     user.is_staff = roles.ADMIN in role_names
     user.save()
     wanted = set(role_names)

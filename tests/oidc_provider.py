@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 import requests
@@ -88,7 +89,7 @@ class OidcProvider:
             "OIDC_OP_JWKS_ENDPOINT": f"{self.url}/jwks",
         }
 
-    def put_user(self, subject: str, claims: dict[str, object]) -> None:
+    def put_user(self, subject: str, claims: dict[str, Any]) -> None:
         """Create or replace a user at the provider (their claims, groups and `amr` included)."""
         response = requests.put(f"{self.url}/users/{quote(subject, safe='')}", json=claims)
         response.raise_for_status()

@@ -87,16 +87,17 @@ PASSWORD_SIGN_IN = True
 # Single sign-on with OpenID Connect (accounts/sso.py, mozilla-django-oidc). Locally the provider
 # is the oidc-provider-mock process `make run` starts (its endpoint paths are the defaults here);
 # production names the department's identity provider with every OIDC_* variable.
-OIDC_PROVIDER_URL = env("OIDC_PROVIDER_URL", "http://127.0.0.1:8200").rstrip("/")
-OIDC_OP_ISSUER = env("OIDC_OP_ISSUER", OIDC_PROVIDER_URL)
-OIDC_OP_AUTHORIZATION_ENDPOINT = env(
-    "OIDC_OP_AUTHORIZATION_ENDPOINT", f"{OIDC_PROVIDER_URL}/oauth2/authorize"
+OIDC_PROVIDER_URL = (env("OIDC_PROVIDER_URL", "") or "http://127.0.0.1:8200").rstrip("/")
+# (An empty variable counts as unset, as in .env.example.)
+OIDC_OP_ISSUER = env("OIDC_OP_ISSUER", "") or OIDC_PROVIDER_URL
+OIDC_OP_AUTHORIZATION_ENDPOINT = (
+    env("OIDC_OP_AUTHORIZATION_ENDPOINT", "") or f"{OIDC_PROVIDER_URL}/oauth2/authorize"
 )
-OIDC_OP_TOKEN_ENDPOINT = env("OIDC_OP_TOKEN_ENDPOINT", f"{OIDC_PROVIDER_URL}/oauth2/token")
-OIDC_OP_USER_ENDPOINT = env("OIDC_OP_USER_ENDPOINT", f"{OIDC_PROVIDER_URL}/userinfo")
-OIDC_OP_JWKS_ENDPOINT = env("OIDC_OP_JWKS_ENDPOINT", f"{OIDC_PROVIDER_URL}/jwks")
-OIDC_RP_CLIENT_ID = env("OIDC_RP_CLIENT_ID", "dwpportal-local")
-OIDC_RP_CLIENT_SECRET = env("OIDC_RP_CLIENT_SECRET", "local-only-not-secret")
+OIDC_OP_TOKEN_ENDPOINT = env("OIDC_OP_TOKEN_ENDPOINT", "") or f"{OIDC_PROVIDER_URL}/oauth2/token"
+OIDC_OP_USER_ENDPOINT = env("OIDC_OP_USER_ENDPOINT", "") or f"{OIDC_PROVIDER_URL}/userinfo"
+OIDC_OP_JWKS_ENDPOINT = env("OIDC_OP_JWKS_ENDPOINT", "") or f"{OIDC_PROVIDER_URL}/jwks"
+OIDC_RP_CLIENT_ID = env("OIDC_RP_CLIENT_ID", "") or "dwpportal-local"
+OIDC_RP_CLIENT_SECRET = env("OIDC_RP_CLIENT_SECRET", "") or "local-only-not-secret"
 OIDC_RP_SIGN_ALGO = "RS256"
 OIDC_RP_SCOPES = "openid profile email"
 OIDC_USE_PKCE = True
@@ -104,7 +105,7 @@ OIDC_STORE_ACCESS_TOKEN = True
 OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:sso-callback"
 OIDC_TIMEOUT = 10
 # The claim holding the colleague's groups (accounts.sso.GROUP_ROLES maps them to roles).
-OIDC_GROUPS_CLAIM = env("OIDC_GROUPS_CLAIM", "groups")
+OIDC_GROUPS_CLAIM = env("OIDC_GROUPS_CLAIM", "") or "groups"
 # Multi-factor authentication is required: an `amr` value here, or an `acr` level here.
 OIDC_MFA_AMR_VALUES = env_list("OIDC_MFA_AMR_VALUES", "mfa,otp,hwk")
 OIDC_MFA_ACR_VALUES = env_list("OIDC_MFA_ACR_VALUES")
