@@ -6,10 +6,12 @@ live there), render. htmx fragments come from the same templates as the pages ({
 """
 
 import datetime as dt
+import logging
 import re
 import uuid
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -25,6 +27,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from audit.context import AuditContext, session_reason_keep
 from audit.models import AccessEvent
 from audit.selectors import can_see_customer_viewers
+from core.rate_limits import rate_limit_exceeded
 from customer_view.selectors import customer_page_get, customer_visit_previous, search_rows
 from customer_view.timeline import timeline_page_get, timeline_sources
 from customers.forms import CustomerSearchForm, InteractionForm, RestrictedReasonForm
@@ -79,6 +82,20 @@ def _customer_or_response(
 # --- Search -----------------------------------------------------------------------------------
 
 
+logger = logging.getLogger(__name__)
+
+
+def search_rate_exceeded(request: HttpRequest) -> bool:
+    """Anti-automation (ASVS 2.4.1): each colleague's searches, live ones and result pages
+    included, are counted per minute and per hour (SEARCH_RATE_LIMITS)."""
+    exceeded = rate_limit_exceeded(
+        key=f"customer-search:{request.user.pk}", limits=settings.SEARCH_RATE_LIMITS
+    )
+    if exceeded:
+        logger.warning("search rate limit reached by colleague %s", request.user.pk)
+    return exceeded
+
+
 def _search_context(form: CustomerSearchForm, **extra: Any) -> dict[str, Any]:
     return {"form": form, **extra}
 
@@ -94,6 +111,8 @@ def customer_search(request: HttpRequest) -> HttpResponse:
     customer_access_require(audit=audit, what="customer search")
     if request.method == "GET":
         return render(request, "customers/search.html", _search_context(CustomerSearchForm()))
+    if search_rate_exceeded(request):
+        return render(request, "customers/search_rate_limited.html", status=429)
     live = bool(request.htmx) and request.POST.get("live") == "1"
     template = "customers/search.html#results" if live else "customers/search.html"
     form = CustomerSearchForm(request.POST)
@@ -149,6 +168,8 @@ def customer_search_results(request: HttpRequest, token: str) -> HttpResponse:
     """A page of name-search results, found again from criteria kept behind the token."""
     audit = AuditContext.from_request(request)
     customer_access_require(audit=audit, what="customer search")
+    if search_rate_exceeded(request):
+        return render(request, "customers/search_rate_limited.html", status=429)
     criteria = search_criteria_recall(user=request.user, token=token)
     if criteria is None:
         messages.info(request, "Your search has expired. Search again.")

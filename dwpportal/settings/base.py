@@ -280,6 +280,12 @@ SUPPORT_NEEDS_PIP_ENDING_DAYS = env_int("SUPPORT_NEEDS_PIP_ENDING_DAYS", 90)
 SUPPORT_NEEDS_LARGE_DEDUCTION_PERCENT = env_int("SUPPORT_NEEDS_LARGE_DEDUCTION_PERCENT", 10)
 SUPPORT_NEEDS_CONTACTS_COUNT = env_int("SUPPORT_NEEDS_CONTACTS_COUNT", 3)
 SUPPORT_NEEDS_CONTACTS_DAYS = env_int("SUPPORT_NEEDS_CONTACTS_DAYS", 14)
+# Anti-automation for the HTML customer search (ASVS 2.4.1): most searches per colleague per
+# window (seconds), live searches and result pages included; the API has its own throttle.
+SEARCH_RATE_LIMITS = {
+    60: env_int("SEARCH_RATE_PER_MINUTE", 120),
+    3600: env_int("SEARCH_RATE_PER_HOUR", 1200),
+}
 # A legacy source with no successful sync for this long is shown as stale.
 SOURCE_STALE_AFTER_HOURS = env_int("SOURCE_STALE_AFTER_HOURS", 24)
 # Legacy sync tuning (benefits.sync; see docs/adr/0003). Tests make these small.
