@@ -19,6 +19,8 @@ def reference_data_ensure(sender: Any, **kwargs: Any) -> None:
     if "acs_casecategory" not in connections[using].introspection.table_names():
         return  # migrated back past 0001
     import_module("acs.migrations.0003_reference_data").seed(apps, None)
+    if "acs_learningtheme" in connections[using].introspection.table_names():
+        import_module("acs.migrations.0008_closure_learning").seed(apps, None)
 
 
 def referral_for_support_needs(request: ReferralRequested) -> int:

@@ -1,6 +1,7 @@
 """Input validation for the ACS pages. The services validate again and own the rules."""
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -13,13 +14,14 @@ from acs.models import (
     CaseCategory,
     CaseOutcome,
     Escalation,
+    LearningTheme,
     PartnerOrganisation,
     PartnerReferral,
     RiskLevel,
     TrackedStatus,
     Urgency,
 )
-from acs.selectors import acs_case_owners
+from acs.selectors import PendingItem, acs_case_owners
 from core.forms import GovukDateField, GovukFormMixin
 
 
@@ -130,10 +132,48 @@ class CloseForm(AcsForm):
         max_length=5000,
         error_messages={"required": "Write a closure summary"},
     )
+    learning = forms.CharField(
+        label="What was learned from this case?",
+        help_text="What went well, what could have gone better, what others should know.",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+    )
+    themes = forms.MultipleChoiceField(
+        label="Themes of what was learned",
+        help_text="Select all that apply.",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, pending: Sequence[PendingItem] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _field(self, "outcome", forms.ChoiceField).choices = _codes(CaseOutcome)
+        _field(self, "themes", forms.ChoiceField).choices = _codes(LearningTheme)
+        # One reason box for each thing still open: closing leaves it open only with a reason.
+        self.pending = list(pending)
+        for item in self.pending:
+            self.fields[f"left_open_{item.key}"] = forms.CharField(
+                label=f"Why leave it open: {item.label}",
+                required=False,
+                max_length=2000,
+            )
+
+    def left_open(self) -> dict[str, str]:
+        """The reason given for each pending item, by its key."""
+        return {
+            item.key: self.cleaned_data.get(f"left_open_{item.key}", "") for item in self.pending
+        }
+
+    def close_arguments(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "outcome": data["outcome"],
+            "summary": data["summary"],
+            "learning": data["learning"],
+            "themes": data["themes"],
+            "left_open": self.left_open(),
+        }
 
 
 class ReasonForm(AcsForm):
@@ -274,11 +314,8 @@ class TrackedItemForm(AcsForm):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose where it has got to"},
     )
-    owner = ColleagueChoiceField(
-        label="Coordinated by",
-        queryset=acs_case_owners(),
-        required=False,
-        empty_label="Nobody yet",
+    owner = forms.TypedChoiceField(
+        label="Coordinated by", required=False, coerce=int, empty_value=None
     )
     scheduled_on = GovukDateField(
         label="Date it is set for",
@@ -293,9 +330,19 @@ class TrackedItemForm(AcsForm):
         max_length=5000,
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, owners: Sequence[User] | None = None, **kwargs: Any) -> None:
+        """`owners`: the colleagues who may coordinate, read once for every form on a page."""
         super().__init__(*args, **kwargs)
-        _field(self, "owner", ColleagueChoiceField).queryset = acs_case_owners()
+        self.owners = {
+            owner.pk: owner for owner in (owners if owners is not None else acs_case_owners())
+        }
+        _field(self, "owner", forms.ChoiceField).choices = [("", "Nobody yet")] + [
+            (pk, owner.get_full_name() or owner.username) for pk, owner in self.owners.items()
+        ]
+
+    def clean_owner(self) -> User | None:
+        chosen = self.cleaned_data.get("owner")
+        return self.owners.get(chosen) if chosen is not None else None
 
 
 class FiguresFilterForm(GovukFormMixin, forms.Form):

@@ -44,6 +44,10 @@ class CaseOutcome(ReferenceData):
     """How a case ended; every closure names one."""
 
 
+class LearningTheme(ReferenceData):
+    """A theme of what was learned from a case, chosen at closure (the figures count them)."""
+
+
 class Urgency(models.TextChoices):
     IMMEDIATE = "immediate", "Immediate - risk to life or of serious harm today"
     URGENT = "urgent", "Urgent - within 1 working day"
@@ -94,6 +98,11 @@ class AcsCase(models.Model):
         CaseOutcome, null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
     )
     closure_summary = models.TextField(blank=True)
+    # What was learned, captured at closure (cleared on reopening; the closed event keeps it).
+    learning = models.TextField(blank=True)
+    learning_themes = models.ManyToManyField(LearningTheme, blank=True, related_name="cases")
+    # What was still pending at closure and why each was left: [{"item", "label", "reason"}].
+    closure_left_open = models.JSONField(default=list, blank=True)
 
     class Meta:
         verbose_name = "ACS case"

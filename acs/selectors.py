@@ -180,7 +180,13 @@ def acs_case_get_for_change(*, public_id: uuid.UUID, audit: AuditContext, what: 
     acs_permission_require(audit=audit, permission=MANAGE, what=what)
     case = (
         AcsCase.objects.select_related("customer")
-        .prefetch_related("notes", "actions", "partner_referrals")
+        .prefetch_related(
+            "notes",
+            "actions",
+            "partner_referrals__organisation",
+            "visit_requests",
+            "escalations",
+        )
         .filter(public_id=public_id)
         .first()
     )
@@ -188,6 +194,57 @@ def acs_case_get_for_change(*, public_id: uuid.UUID, audit: AuditContext, what: 
         raise Http404("No such case.")
     acs_customer_access_check(audit=audit, customer=case.customer, what=what)
     return case
+
+
+@dataclass(frozen=True)
+class PendingItem:
+    """Something still open on a case: closing needs a reason for leaving each one."""
+
+    key: str  # "action_12", "partner_3", "visit_4", "escalation_5"
+    label: str
+
+
+def acs_case_pending(*, case: AcsCase) -> list[PendingItem]:
+    """What is still open on a case already read through acs_case_get or
+    acs_case_get_for_change (no access event here): open actions, partner referrals whose
+    outcome is not known, and visits and escalations not done or declined."""
+    pending = [
+        PendingItem(
+            f"action_{action.pk}",
+            f"Action not done: {action.description} (due {action.due_on:%-d %B %Y})",
+        )
+        for action in case.actions.all()
+        if action.completed_at is None
+    ]
+    pending += [
+        PendingItem(
+            f"partner_{partner.pk}",
+            f"{partner.organisation.name} referral of {partner.referred_on:%-d %B %Y}:"
+            " outcome not yet known",
+        )
+        for partner in case.partner_referrals.all()
+        if partner.outcome_recorded_at is None
+    ]
+    pending += [
+        PendingItem(
+            f"visit_{visit.pk}",
+            f"Home visit requested {timezone.localtime(visit.requested_at):%-d %B %Y}:"
+            f" {visit.get_status_display().lower()}",
+        )
+        for visit in case.visit_requests.all()
+        if visit.is_open
+    ]
+    pending += [
+        PendingItem(
+            f"escalation_{escalation.pk}",
+            f"{escalation.get_route_display()} of"
+            f" {timezone.localtime(escalation.escalated_at):%-d %B %Y}:"
+            f" {escalation.get_status_display().lower()}",
+        )
+        for escalation in case.escalations.all()
+        if escalation.is_open
+    ]
+    return pending
 
 
 # --- What the customer page shows of ACS ---------------------------------------------------

@@ -18,6 +18,7 @@ but no reason given for the restricted record yet).
 """
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -34,6 +35,7 @@ from acs.models import (
     CaseNote,
     CaseOutcome,
     Escalation,
+    LearningTheme,
     PartnerOrganisation,
     PartnerReferral,
     Referral,
@@ -43,7 +45,13 @@ from acs.models import (
     Urgency,
     VisitRequest,
 )
-from acs.selectors import MANAGE, REFER, acs_customer_access_check, acs_permission_require
+from acs.selectors import (
+    MANAGE,
+    REFER,
+    acs_case_pending,
+    acs_customer_access_check,
+    acs_permission_require,
+)
 from audit.context import AuditContext
 from audit.models import AccessEvent
 from audit.services import access_record
@@ -276,19 +284,47 @@ def acs_case_status_change(*, audit: AuditContext, case: AcsCase, status: str) -
         return case
 
 
-def acs_case_close(*, audit: AuditContext, case: AcsCase, outcome: str, summary: str) -> AcsCase:
-    """Close an open or monitoring case. It needs an outcome (a CaseOutcome code) and a summary."""
+def acs_case_close(
+    *,
+    audit: AuditContext,
+    case: AcsCase,
+    outcome: str,
+    summary: str,
+    learning: str = "",
+    themes: Sequence[str] = (),
+    left_open: Mapping[str, str] | None = None,
+) -> AcsCase:
+    """Close an open or monitoring case. It needs an outcome (a CaseOutcome code) and a summary.
+
+    Closure is refused while something is pending (acs.selectors.acs_case_pending: an open
+    action, a partner outcome not known, a visit or escalation not done or declined) unless
+    `left_open` gives a reason for each, keyed by the item's key; the error for a missing
+    reason is under "left_open_<key>". What was learned (`learning`, LearningTheme codes in
+    `themes`) is kept on the case and in the closed event.
+    """
     by, access_reason = _case_access(audit, case, "close")
     with transaction.atomic():
         case = _lock(case)
         if case.status not in ACTIVE:
             raise ValidationError(f"A {case.get_status_display().lower()} case cannot be closed.")
-        errors = {}
+        errors: dict[str, str] = {}
         chosen = CaseOutcome.objects.filter(code=outcome, active=True).first() if outcome else None
         if chosen is None:
             errors["outcome"] = "Choose the outcome of the case."
         if not (summary or "").strip():
             errors["summary"] = "Write a closure summary."
+        found_themes = list(LearningTheme.objects.filter(code__in=set(themes), active=True))
+        if len(found_themes) != len(set(themes)):
+            errors["themes"] = "Choose themes from the list."
+        reasons = {key: (text or "").strip() for key, text in (left_open or {}).items()}
+        left: list[dict[str, str]] = []
+        for item in acs_case_pending(case=case):
+            if reasons.get(item.key):
+                left.append({"item": item.key, "label": item.label, "reason": reasons[item.key]})
+            else:
+                errors[f"left_open_{item.key}"] = (
+                    f"Say why the case can close with this still open: {item.label}"
+                )
         if errors or chosen is None:
             raise ValidationError(errors)
         before = case.status
@@ -297,15 +333,32 @@ def acs_case_close(*, audit: AuditContext, case: AcsCase, outcome: str, summary:
         case.outcome = chosen
         case.closure_summary = summary.strip()
         case.next_review_on = None
+        case.learning = (learning or "").strip()
+        case.closure_left_open = left
         case.save(
-            update_fields=["status", "closed_at", "outcome", "closure_summary", "next_review_on"]
+            update_fields=[
+                "status",
+                "closed_at",
+                "outcome",
+                "closure_summary",
+                "next_review_on",
+                "learning",
+                "closure_left_open",
+            ]
         )
+        case.learning_themes.set(found_themes)
         _event(
             case=case,
             kind=CaseEvent.Kind.CLOSED,
-            summary=f"Case closed: {chosen.name}",
+            summary=f"Case closed: {chosen.name}"
+            + (f" ({len(left)} item{'s' if len(left) != 1 else ''} left open)" if left else ""),
             by=by,
-            detail={"from": before, "outcome": chosen.code},
+            detail={
+                "from": before,
+                "outcome": chosen.code,
+                "themes": sorted(theme.code for theme in found_themes),
+                "left_open": [item["item"] for item in left],
+            },
         )
         _changed(audit, case, "close", access_reason)
         return case
@@ -327,17 +380,33 @@ def acs_case_reopen(*, audit: AuditContext, case: AcsCase, reason: str) -> AcsCa
         )
         if other is not None:
             raise ValidationError(f"The customer already has an active case ({other.reference}).")
-        previous = {
+        previous: dict[str, Any] = {
             "outcome": case.outcome.code if case.outcome else "",
             "closed_at": str(case.closed_at),
+            "learning": case.learning,
+            "themes": sorted(case.learning_themes.values_list("code", flat=True)),
+            "left_open": case.closure_left_open,
         }
         case.status = Status.OPEN
         case.closed_at = None
         case.outcome = None
         case.closure_summary = ""
+        case.learning = ""
+        case.closure_left_open = []
         if case.owner is None or not case.owner.has_perm(MANAGE):
             case.owner = by
-        case.save(update_fields=["status", "closed_at", "outcome", "closure_summary", "owner"])
+        case.save(
+            update_fields=[
+                "status",
+                "closed_at",
+                "outcome",
+                "closure_summary",
+                "learning",
+                "closure_left_open",
+                "owner",
+            ]
+        )
+        case.learning_themes.clear()
         _event(
             case=case,
             kind=CaseEvent.Kind.REOPENED,

@@ -159,7 +159,7 @@ def _case_forms(case: AcsCase) -> dict[str, Any]:
         "partner": forms.PartnerReferralForm(prefix="partner"),
         "visit": forms.ReasonForm(prefix="visit"),
         "escalate": forms.EscalationForm(prefix="escalate"),
-        "close": forms.CloseForm(prefix="close"),
+        "close": forms.CloseForm(prefix="close", pending=selectors.acs_case_pending(case=case)),
         "reopen": forms.ReasonForm(prefix="reopen"),
     }
 
@@ -178,10 +178,12 @@ def _render_case(
         *(("visit", visit) for visit in case.visit_requests.all()),
         *(("escalation", escalation) for escalation in case.escalations.all()),
     ]
+    owners = list(selectors.acs_case_owners()) if items else []
     for prefix, item in items:
         name = f"{prefix}-{item.pk}"
         form = case_forms.get(name) or forms.TrackedItemForm(
             prefix=name,
+            owners=owners,
             initial={
                 "status": item.status,
                 "owner": item.owner_id,
@@ -384,15 +386,34 @@ escalate = _case_post(
     "Case escalated",
     anchor="escalations",
 )
-close = _case_post(
-    "close",
-    forms.CloseForm,
-    lambda audit, case, d: services.acs_case_close(
-        audit=audit, case=case, outcome=d["outcome"], summary=d["summary"]
-    ),
-    "Case closed",
-    anchor="status-heading",
-)
+
+
+@login_required
+@require_POST
+@permission_required("acs.manage_acs_case", raise_exception=True)
+@_back_to_the_case
+def close(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    holder: dict[str, forms.CloseForm] = {}
+
+    def make_form(case: AcsCase) -> forms.CloseForm:
+        holder["form"] = forms.CloseForm(
+            request.POST, prefix="close", pending=selectors.acs_case_pending(case=case)
+        )
+        return holder["form"]
+
+    return _case_change(
+        request,
+        public_id,
+        "close",
+        make_form,
+        lambda audit, case, d: services.acs_case_close(
+            audit=audit, case=case, **holder["form"].close_arguments()
+        ),
+        "Case closed",
+        anchor="status-heading",
+    )
+
+
 reopen = _case_post(
     "reopen",
     forms.ReasonForm,

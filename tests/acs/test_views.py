@@ -136,7 +136,7 @@ def test_acssl_triages_takes_and_works_a_case(client, acssl, django_assert_max_n
     for i in range(5):
         CaseNoteFactory(case=urgent, author=acssl, text=f"more {i}")
         CaseActionFactory(case=urgent)
-    with django_assert_max_num_queries(30):
+    with django_assert_max_num_queries(32):
         page = client.get(case_url(urgent))
     assert page.status_code == 200
     assert "Spoke to customer" in page.text
