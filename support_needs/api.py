@@ -142,7 +142,7 @@ class NeedPanelSerializer(serializers.Serializer):
     @extend_schema_field(ArrearsSafeguardSerializer(many=True))
     def get_safeguards(self, panel: selectors.NeedPanel) -> list[dict]:
         context = {"can_view_restricted": panel.can_view_restricted}
-        return ArrearsSafeguardSerializer(panel.safeguards, many=True, context=context).data
+        return list(ArrearsSafeguardSerializer(panel.safeguards, many=True, context=context).data)
 
 
 class NeedRecordSerializer(serializers.Serializer):

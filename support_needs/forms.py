@@ -3,6 +3,7 @@
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from core.forms import GovukDateField, GovukDateTimeField, GovukFormMixin
@@ -36,9 +37,11 @@ class NeedTypeChoiceForm(GovukFormMixin, forms.Form):
         error_messages={"required": "Choose the type of need.", "invalid_choice": "Choose a type."},
     )
 
-    def __init__(self, *args: Any, need_types: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, need_types: QuerySet[NeedType], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["need_type"].queryset = need_types
+        need_type = self.fields["need_type"]
+        assert isinstance(need_type, forms.ModelChoiceField)  # declared above
+        need_type.queryset = need_types
 
 
 class SupportNeedForm(GovukFormMixin, forms.Form):

@@ -140,6 +140,8 @@ def pip_ending_while_lcwra(customer_ids: list[int], today: dt.date, needs: dict)
         if not _has_lcwra(uc):
             continue
         pip = pip_ending[uc.customer_id]
+        if pip.award_end is None:  # never: the query asked for an end date
+            continue
         days = (pip.award_end - today).days
         findings.append(
             Finding(

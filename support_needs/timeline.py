@@ -10,7 +10,7 @@ from support_needs.selectors import can_view_restricted_needs
 
 # A change to a need as the timeline words it after the need's name ("Mental health: received
 # from Universal Credit"); the action labels themselves start sentences elsewhere.
-ACTION_PHRASES = {
+ACTION_PHRASES: dict[str, str] = {
     SupportNeedChange.Action.RECORDED: "recorded",
     SupportNeedChange.Action.UPDATED: "updated",
     SupportNeedChange.Action.REVIEWED: "reviewed",

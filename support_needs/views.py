@@ -13,12 +13,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from audit.context import AuditContext
+from core.requests import HtmxHttpRequest
 from customers.models import Customer
 from support_needs import selectors
 from support_needs.forms import (
@@ -41,7 +42,7 @@ def _panel_url(customer: Customer) -> str:
 
 
 def _render_panel(
-    request: HttpRequest,
+    request: HtmxHttpRequest,
     audit: AuditContext,
     customer: Customer,
     *,
@@ -67,7 +68,7 @@ def _render_panel(
 
 
 def _saved(
-    request: HttpRequest, audit: AuditContext, customer: Customer, message: str
+    request: HtmxHttpRequest, audit: AuditContext, customer: Customer, message: str
 ) -> HttpResponse:
     if request.htmx:
         return _render_panel(request, audit, customer)
@@ -88,7 +89,7 @@ def _customer(audit: AuditContext, public_id: uuid.UUID) -> Customer:
 
 
 def _form_view(
-    request: HttpRequest,
+    request: HtmxHttpRequest,
     audit: AuditContext,
     customer: Customer,
     *,
@@ -126,14 +127,14 @@ def _form_view(
 
 @login_required
 @require_http_methods(["GET"])
-def panel(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+def panel(request: HtmxHttpRequest, public_id: uuid.UUID) -> HttpResponse:
     audit = AuditContext.from_request(request)
     return _render_panel(request, audit, _customer(audit, public_id))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def need_record(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+def need_record(request: HtmxHttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """Step one chooses the type (GET ?need_type=); step two takes that type's fields."""
     audit = AuditContext.from_request(request)
     customer = _customer(audit, public_id)
@@ -169,7 +170,7 @@ def need_record(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def need_update(request: HttpRequest, public_id: uuid.UUID, need_id: uuid.UUID) -> HttpResponse:
+def need_update(request: HtmxHttpRequest, public_id: uuid.UUID, need_id: uuid.UUID) -> HttpResponse:
     audit = AuditContext.from_request(request)
     customer = _customer(audit, public_id)
     need = selectors.support_need_get_for_user(customer=customer, public_id=need_id, audit=audit)
@@ -194,7 +195,7 @@ def need_update(request: HttpRequest, public_id: uuid.UUID, need_id: uuid.UUID) 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def need_review(request: HttpRequest, public_id: uuid.UUID, need_id: uuid.UUID) -> HttpResponse:
+def need_review(request: HtmxHttpRequest, public_id: uuid.UUID, need_id: uuid.UUID) -> HttpResponse:
     audit = AuditContext.from_request(request)
     customer = _customer(audit, public_id)
     need = selectors.support_need_get_for_user(customer=customer, public_id=need_id, audit=audit)
@@ -213,7 +214,7 @@ def need_review(request: HttpRequest, public_id: uuid.UUID, need_id: uuid.UUID) 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def need_end(request: HttpRequest, public_id: uuid.UUID, need_id: uuid.UUID) -> HttpResponse:
+def need_end(request: HtmxHttpRequest, public_id: uuid.UUID, need_id: uuid.UUID) -> HttpResponse:
     audit = AuditContext.from_request(request)
     customer = _customer(audit, public_id)
     need = selectors.support_need_get_for_user(customer=customer, public_id=need_id, audit=audit)
@@ -232,7 +233,7 @@ def need_end(request: HttpRequest, public_id: uuid.UUID, need_id: uuid.UUID) -> 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def six_point_plan(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+def six_point_plan(request: HtmxHttpRequest, public_id: uuid.UUID) -> HttpResponse:
     audit = AuditContext.from_request(request)
     customer = _customer(audit, public_id)
     return _form_view(
@@ -249,7 +250,9 @@ def six_point_plan(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def signal_refer(request: HttpRequest, public_id: uuid.UUID, signal_id: uuid.UUID) -> HttpResponse:
+def signal_refer(
+    request: HtmxHttpRequest, public_id: uuid.UUID, signal_id: uuid.UUID
+) -> HttpResponse:
     audit = AuditContext.from_request(request)
     customer = _customer(audit, public_id)
     signal = selectors.support_signal_get_for_user(
@@ -271,7 +274,7 @@ def signal_refer(request: HttpRequest, public_id: uuid.UUID, signal_id: uuid.UUI
 @login_required
 @require_http_methods(["GET", "POST"])
 def signal_dismiss(
-    request: HttpRequest, public_id: uuid.UUID, signal_id: uuid.UUID
+    request: HtmxHttpRequest, public_id: uuid.UUID, signal_id: uuid.UUID
 ) -> HttpResponse:
     audit = AuditContext.from_request(request)
     customer = _customer(audit, public_id)
@@ -294,7 +297,7 @@ def signal_dismiss(
 @login_required
 @require_http_methods(["GET", "POST"])
 def safeguard_complete(
-    request: HttpRequest, public_id: uuid.UUID, safeguard_id: uuid.UUID
+    request: HtmxHttpRequest, public_id: uuid.UUID, safeguard_id: uuid.UUID
 ) -> HttpResponse:
     audit = AuditContext.from_request(request)
     customer = _customer(audit, public_id)
@@ -318,7 +321,7 @@ def safeguard_complete(
 
 @login_required
 @require_http_methods(["GET"])
-def reviews_due(request: HttpRequest) -> HttpResponse:
+def reviews_due(request: HtmxHttpRequest) -> HttpResponse:
     scope = request.GET.get("scope", "")
     scope = scope if scope in selectors.REVIEW_SCOPES else selectors.REVIEW_SCOPE_DEFAULT
     page = selectors.support_needs_review_page(
@@ -330,7 +333,7 @@ def reviews_due(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET"])
-def safeguards_open(request: HttpRequest) -> HttpResponse:
+def safeguards_open(request: HtmxHttpRequest) -> HttpResponse:
     page = selectors.arrears_safeguards_open_page(
         audit=AuditContext.from_request(request), page_number=request.GET.get("page")
     )

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from accounts.models import User
 from audit.context import AuditContext
 from audit.models import AccessEvent
 from audit.services import access_record
@@ -13,12 +14,13 @@ from support_needs.models import SupportNeed, SupportSignal
 from support_needs.selectors import RECORD_NEED, VIEW_RESTRICTED_CUSTOMER, VIEW_RESTRICTED_NEED
 
 
-def recorder_require(*, audit: AuditContext, customer: Customer) -> None:
-    """The colleague's role records support needs, and opens this customer's record."""
-    if not audit.has_perm(RECORD_NEED):
+def recorder_require(*, audit: AuditContext, customer: Customer) -> User:
+    """The colleague, whose role records support needs and who may open this customer's record."""
+    if audit.user is None or not audit.has_perm(RECORD_NEED):
         raise PermissionDenied("Your role cannot record support needs.")
     if customer.restricted and not audit.has_perm(VIEW_RESTRICTED_CUSTOMER):
         raise PermissionDenied("Restricted record: you are not cleared to open it.")
+    return audit.user
 
 
 def restricted_needs_cleared(audit: AuditContext) -> bool:

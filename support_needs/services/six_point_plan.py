@@ -48,7 +48,7 @@ def six_point_plan_record(
 ) -> SixPointPlanRecord:
     """Record a Six Point Plan: a restricted marker for 90 days (extended if one is already in
     place) and a referral to the ACSSL queue (immediate when the risk was immediate)."""
-    recorder_require(audit=audit, customer=customer)
+    recorder = recorder_require(audit=audit, customer=customer)
     now = timezone.now()
     errors: dict[str, str] = {}
     if occurred_at is None:
@@ -118,7 +118,7 @@ def six_point_plan_record(
         )
     record = SixPointPlanRecord.objects.create(
         customer=customer,
-        recorded_by=audit.user,
+        recorded_by=recorder,
         recorded_at=now,
         occurred_at=occurred_at,
         support_partner=support_partner.strip(),

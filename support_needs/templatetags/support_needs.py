@@ -10,6 +10,8 @@
 from typing import Any
 
 from django import template
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 
 from audit.context import AuditContext
 from support_needs.models import SupportNeed
@@ -27,9 +29,12 @@ def pounds(pence: int | None) -> str:
 def field_label(name: str) -> str:
     """A need's field name as history shows it (e.g. format_detail -> Format detail)."""
     try:
-        return str(SupportNeed._meta.get_field(name).verbose_name).capitalize()
-    except Exception:
-        return name.replace("_", " ").capitalize()
+        model_field = SupportNeed._meta.get_field(name)
+    except FieldDoesNotExist:
+        model_field = None
+    if isinstance(model_field, models.Field):
+        return str(model_field.verbose_name).capitalize()
+    return name.replace("_", " ").capitalize()
 
 
 def _audit(context: template.Context) -> AuditContext:
