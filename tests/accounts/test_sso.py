@@ -291,3 +291,13 @@ def test_demo_users_writes_the_provider_users_and_says_how_to_sign_in(settings, 
     ]
     assert "Sign in with your DWP account" in out.getvalue()
     assert "coach-demo-2026" in out.getvalue()
+
+
+def test_single_sign_on_starts_a_new_session_and_the_old_key_is_dead(client, oidc_provider):
+    oidc_provider.put_user("fixation", {"groups": ["dwp-portal-work-coaches"], "amr": ["mfa"]})
+    start = client.get(reverse("accounts:sso-start"))
+    planted = client.cookies[settings.SESSION_COOKIE_NAME].value  # e.g. set by an attacker
+    back = oidc_provider.authorize(start["Location"], "fixation")
+    assert client.get("/" + back.split("://", 1)[1].split("/", 1)[1]).status_code == 302
+    assert client.cookies[settings.SESSION_COOKIE_NAME].value != planted
+    assert not SessionStore(session_key=planted).exists(planted)
