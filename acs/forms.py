@@ -159,6 +159,16 @@ class CloseForm(AcsForm):
                 max_length=2000,
             )
 
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for item in self.pending:
+            name = f"left_open_{item.key}"
+            if not (cleaned.get(name) or "").strip() and name not in self.errors:
+                self.add_error(
+                    name, f"Say why the case can close with this still open: {item.label}"
+                )
+        return cleaned
+
     def left_open(self) -> dict[str, str]:
         """The reason given for each pending item, by its key."""
         return {

@@ -6,7 +6,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from accounts import roles
-from acs.models import AcsCase, CaseNote
+from acs.models import AcsCase, CaseNote, VisitRequest
 from tests.e2e.conftest import assert_accessible, fill_date, sign_in
 from tests.factories import ColleagueFactory, CustomerFactory
 
@@ -50,6 +50,11 @@ def test_referral_triage_actions_partner_notes_closure_and_figures(
     # An ACSSL takes it from the triage queue.
     page.context.clear_cookies()
     sign_in(page, live_server, "anna")
+    # Her first page: her cases by what is due and the triage queue with how long each waited.
+    expect(page.get_by_role("heading", name="Your cases and the triage queue")).to_be_visible()
+    expect(page.get_by_test_id("queue-count-urgent")).to_have_text("1")
+    expect(page.get_by_test_id("queue-preview")).to_contain_text("Jo Tester")
+    assert_accessible(page)
     page.goto(f"{live_server.url}/acs/triage/")
     expect(page.get_by_test_id("triage-queue")).to_contain_text("Jo Tester")
     assert_accessible(page)
@@ -90,17 +95,45 @@ def test_referral_triage_actions_partner_notes_closure_and_figures(
     expect(page.get_by_test_id("case-note").nth(1)).to_contain_text("corrects")
     assert_accessible(page)
 
-    # Closing without an outcome is refused; with one, the case closes.
+    # A home visit is requested, then scheduled: a tracked item with its status and date.
+    form = open_form(page, "visit-form")
+    form.get_by_label("Reason").fill("No phone; neighbours worried")
+    form.get_by_role("button", name="Request visit").click()
+    visit = VisitRequest.objects.get()
+    item = page.get_by_test_id(f"tracked-visit-{visit.pk}")
+    expect(item.get_by_test_id("tracked-status")).to_have_text("Requested")
+    form = open_form(page, f"visit-{visit.pk}-form")
+    form.get_by_label("Accepted or scheduled").check()
+    fill_date(form, "Date it is set for", today)
+    form.get_by_role("button", name="Save update").click()
+    expect(item.get_by_test_id("tracked-status")).to_have_text("Accepted or scheduled")
+    assert_accessible(page)
+    page.goto(f"{live_server.url}/acs/visits/")
+    expect(page.get_by_test_id("tracked-list")).to_contain_text("Jo Tester")
+    assert_accessible(page)
+    page.go_back()
+
+    # Closing without an outcome is refused, and so is leaving things open without a reason;
+    # with an outcome and a reason for each, the case closes with what was learned.
+    expect(page.get_by_test_id("closure-pending")).to_be_visible()
     form = open_form(page, "close-form")
     form.get_by_role("button", name="Close case").click()
     expect(page.get_by_role("alert")).to_contain_text("Choose the outcome of the case")
+    expect(page.get_by_role("alert")).to_contain_text("Say why the case can close")
     assert_accessible(page)
     form = page.locator("#close-form")  # re-shown open, with the errors
     form.get_by_label("Support in place, risk reduced").check()
     form.get_by_label("Closure summary").fill("Debt advice and food support in place.")
+    form.get_by_label("Why leave it open: Action not done").fill("Food bank confirmed by phone")
+    form.get_by_label("Why leave it open: MoneyHelper").fill("MoneyHelper will write to her")
+    form.get_by_label("Why leave it open: Home visit").fill("The visit team has it in hand")
+    form.get_by_label("What was learned from this case?").fill("Refer to debt advice sooner.")
+    form.get_by_label("Working with partner organisations").check()
     form.get_by_role("button", name="Close case").click()
     expect(page.get_by_test_id("case-status")).to_have_text("Closed")
     expect(page.get_by_test_id("case-outcome")).to_have_text("Support in place, risk reduced")
+    expect(page.get_by_test_id("case-learning")).to_contain_text("Refer to debt advice sooner.")
+    expect(page.get_by_test_id("case-left-open")).to_contain_text("The visit team has it in hand")
     assert_accessible(page)
     assert CaseNote.objects.count() == 2
 
