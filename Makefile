@@ -19,6 +19,7 @@ export PORT WEB_PORT LEGACY_PORT LEGACY_BASE_URL DEMO_CUSTOMERS SSO_PORT OIDC_PR
 help:
 	@echo "make run    - set up, start PostgreSQL, Redis, legacy mocks, web, worker, beat; load demo data"
 	@echo "make test   - set up and run ruff and the whole test suite (unit, integration, browser)"
+	@echo "make run REPLICA=1 - the same with a streaming read replica (docs/scaling.md)"
 	@echo "make stop   - stop the private PostgreSQL and Redis"
 	@echo "make reset  - stop them and wipe local data under var/"
 	@echo "make bench  - benchmarks (BENCH_CUSTOMERS=50000 for a quick run)"
@@ -30,6 +31,7 @@ setup:
 
 services: setup
 	@scripts/dev.sh services
+	@if [ "$(REPLICA)" = 1 ]; then scripts/dev.sh replica; fi
 
 run: services
 	@$(PY) manage.py migrate --no-input -v 0

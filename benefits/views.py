@@ -10,6 +10,7 @@ from audit.context import AuditContext
 from benefits.sources import SOURCES
 from benefits.sync.selectors import sync_any_active, sync_runs_recent, sync_sources_status
 from benefits.sync.services import sync_start
+from core.replica import replica_status
 
 TEMPLATE = "benefits/ops.html"
 
@@ -19,6 +20,7 @@ def _context() -> dict[str, object]:
         "sources": sync_sources_status(),
         "recent_runs": sync_runs_recent(limit=15),
         "any_active": sync_any_active(),
+        "replica": replica_status(),
     }
 
 

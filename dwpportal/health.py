@@ -8,6 +8,7 @@ from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 
+from core.replica import replica_status
 from dwpportal.celery import app as celery_app
 
 logger = logging.getLogger(__name__)
@@ -53,7 +54,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
         else:
             results[name] = "ok"
     healthy = all(value == "ok" for value in results.values())
+    # The read replica is detail, not health: reads fall back to the primary without it.
+    detail = {"replica": replica_status().as_dict()}
     return JsonResponse(
-        {"status": "ok" if healthy else "unavailable", "checks": results},
+        {"status": "ok" if healthy else "unavailable", "checks": results, "detail": detail},
         status=200 if healthy else 503,
     )

@@ -6,6 +6,8 @@
 #   scripts/dev.sh setup      install Python and front-end dependencies (and apt packages as root)
 #   scripts/dev.sh services   start private PostgreSQL + Redis under var/ unless DATABASE_URL /
 #                             REDIS_URL are set; writes var/local.env for settings to read
+#   scripts/dev.sh replica    start a streaming read replica of the private PostgreSQL (var/)
+#   scripts/dev.sh replica-stop  stop it (reads fall back to the primary)
 #   scripts/dev.sh stop       stop the private servers
 #   scripts/dev.sh reset      stop them and wipe var/ (local data only)
 set -euo pipefail
@@ -135,11 +137,13 @@ as_pg() { if is_root; then runuser -u postgres -- "$@"; else "$@"; fi; }
 pg_datadir() {
   # The cluster lives in var/postgres when the postgres user can reach it; a checkout in a
   # root-only folder (as CI may use) falls back to a private directory under /tmp keyed by path.
-  local dir="$VAR/postgres"
+  # $1 names the cluster's folder (postgres; postgres-replica for the read replica).
+  local name="${1:-postgres}" dir
+  dir="$VAR/$name"
   if is_root; then
     mkdir -p "$dir" && chown postgres "$dir" && chmod 700 "$dir"
     if ! runuser -u postgres -- test -w "$dir" 2>/dev/null; then
-      dir="/tmp/dwpportal-pg-$(echo -n "$ROOT" | sha256sum | cut -c1-12)"
+      dir="/tmp/dwpportal${name#postgres}-pg-$(echo -n "$ROOT" | sha256sum | cut -c1-12)"
       mkdir -p "$dir" && chown postgres "$dir" && chmod 700 "$dir"
     fi
   else
@@ -167,7 +171,8 @@ start_postgres() {
       -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c fsync=off \
           -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=512MB \
           -c max_connections=200 -c work_mem=32MB -c maintenance_work_mem=512MB \
-          -c max_wal_size=4GB -c checkpoint_timeout=30min" \
+          -c max_wal_size=4GB -c checkpoint_timeout=30min \
+          -c wal_level=replica -c max_wal_senders=10 -c wal_keep_size=512MB" \
       start >/dev/null || { tail -n 20 "$data/server.log" >&2; die "PostgreSQL did not start"; }
   fi
   pg_roles "$port"
@@ -257,6 +262,64 @@ start_redis() {
   env_set REDIS_URL "redis://127.0.0.1:$port/0"
 }
 
+# A streaming read replica of the private cluster (docs/scaling.md): a second cluster under var/
+# made by pg_basebackup, following the primary over streaming replication as a hot standby. The
+# portal sends search and customer-page reads to it (core/replica.py) once REPLICA_DATABASE_URL
+# is in var/local.env; it falls back to the primary whenever the replica is down or behind.
+PG_REPLICATOR=dwpportal_replicator
+
+start_replica() {
+  local primary_port primary_data data port
+  primary_port="$(env_get PGPORT)"
+  primary_data="$(env_get PGDATA)"
+  [ -n "$primary_port" ] && pg_sql "$primary_port" postgres "select 1" >/dev/null 2>&1 \
+    || die "the primary is not running: scripts/dev.sh services first"
+  [ "$(pg_sql "$primary_port" postgres "show wal_level")" != minimal ] \
+    || die "the primary runs with wal_level=minimal: it cannot feed a replica"
+  # The replication role and its pg_hba entry (trust on loopback, as for the other local roles).
+  pg_sql "$primary_port" postgres "
+    DO \$\$ BEGIN
+      IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$PG_REPLICATOR') THEN
+        CREATE ROLE $PG_REPLICATOR LOGIN REPLICATION NOSUPERUSER NOCREATEDB NOCREATEROLE;
+      END IF;
+    END \$\$;" >/dev/null
+  if ! grep -qE "^host[[:space:]]+replication[[:space:]]+$PG_REPLICATOR[[:space:]]" \
+      "$primary_data/pg_hba.conf"; then
+    echo "host replication $PG_REPLICATOR 127.0.0.1/32 trust" >> "$primary_data/pg_hba.conf"
+    pg_sql "$primary_port" postgres "select pg_reload_conf()" >/dev/null
+  fi
+  data="$(env_get REPLICA_PGDATA)"
+  [ -n "$data" ] || data="$(pg_datadir postgres-replica)"
+  if [ ! -f "$data/PG_VERSION" ]; then
+    log "pg_basebackup of the primary into $data"
+    as_pg "$PG_BIN/pg_basebackup" -h 127.0.0.1 -p "$primary_port" -U "$PG_REPLICATOR" \
+      -D "$data" --wal-method=stream --write-recovery-conf --checkpoint=fast --no-sync \
+      || die "pg_basebackup failed"
+    rm -f "$data/server.log"
+  fi
+  env_set REPLICA_PGDATA "$data"
+  port="$(env_get REPLICA_PORT)"
+  if [ -z "$port" ]; then port="$(free_port 25432)"; env_set REPLICA_PORT "$port"; fi
+  if ! as_pg "$PG_BIN/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+    log "starting the PostgreSQL replica on 127.0.0.1:$port"
+    # A hot standby must allow at least as many connections as its primary.
+    as_pg "$PG_BIN/pg_ctl" -D "$data" -l "$data/server.log" -w -t 120 \
+      -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c fsync=off \
+          -c hot_standby=on -c hot_standby_feedback=on -c max_standby_streaming_delay=30s \
+          -c max_connections=200 -c shared_buffers=256MB -c work_mem=32MB" \
+      start >/dev/null || { tail -n 20 "$data/server.log" >&2; die "the replica did not start"; }
+  fi
+  env_set REPLICA_DATABASE_URL "postgres://$PG_APP@127.0.0.1:$port/dwpportal"
+}
+
+stop_replica() {
+  local data
+  data="$(env_get REPLICA_PGDATA)"
+  if [ -n "$data" ] && [ -f "$data/PG_VERSION" ]; then
+    as_pg "$PG_BIN/pg_ctl" -D "$data" stop -m fast >/dev/null 2>&1 && log "replica stopped" || true
+  fi
+}
+
 services() {
   if [ -z "${DATABASE_URL:-}" ]; then start_postgres; else log "using DATABASE_URL from the environment"; fi
   if [ -z "${REDIS_URL:-}" ]; then start_redis; else log "using REDIS_URL from the environment"; fi
@@ -264,6 +327,7 @@ services() {
 
 stop() {
   local data port
+  stop_replica
   data="$(env_get PGDATA)"
   if [ -n "$data" ] && [ -f "$data/PG_VERSION" ]; then
     as_pg "$PG_BIN/pg_ctl" -D "$data" stop -m fast >/dev/null 2>&1 && log "PostgreSQL stopped" || true
@@ -277,14 +341,18 @@ reset() {
   local data
   data="$(env_get PGDATA)"
   if [ -n "$data" ] && [ "$data" != "$VAR/postgres" ]; then rm -rf "$data"; fi
-  rm -rf "$VAR/postgres" "$VAR/redis" "$VAR/local.env" "$VAR/media" "$VAR/legacy-mocks-clock.json"
+  data="$(env_get REPLICA_PGDATA)"
+  if [ -n "$data" ] && [ "$data" != "$VAR/postgres-replica" ]; then rm -rf "$data"; fi
+  rm -rf "$VAR/postgres" "$VAR/postgres-replica" "$VAR/redis" "$VAR/local.env" "$VAR/media" "$VAR/legacy-mocks-clock.json"
   log "local data wiped"
 }
 
 case "${1:-}" in
   setup) setup_system; setup_python; setup_frontend ;;
   services) services ;;
+  replica) start_replica ;;
+  replica-stop) stop_replica ;;
   stop) stop ;;
   reset) reset ;;
-  *) die "usage: $0 setup|services|stop|reset" ;;
+  *) die "usage: $0 setup|services|replica|replica-stop|stop|reset" ;;
 esac

@@ -40,15 +40,17 @@ def django_db_setup(django_db_setup, django_db_blocker) -> None:
             plan += [key for key in loader.graph.forwards_plan(leaf) if key not in plan]
         with connection.schema_editor(atomic=True) as editor:
             for key in plan:
-                steps = [
-                    operation
-                    for operation in loader.graph.nodes[key].operations
-                    if key[0] in ours and isinstance(operation, RunPython)
-                ]
-                if steps:  # the models as that migration saw them
-                    state_apps = loader.project_state(key, at_end=False).apps
-                for operation in steps:
-                    operation.code(state_apps, editor)
+                operations = loader.graph.nodes[key].operations
+                if key[0] not in ours or not any(isinstance(o, RunPython) for o in operations):
+                    continue
+                # The models as each step saw them: the migration's earlier operations applied
+                # (a migration may create a model and then seed it).
+                state = loader.project_state(key, at_end=False)
+                for operation in operations:
+                    if isinstance(operation, RunPython):
+                        operation.code(state.apps, editor)
+                    else:
+                        operation.state_forwards(key[0], state)
         emit_post_migrate_signal(verbosity=0, interactive=False, db=connection.alias)
     stamp, value = os.environ.get("TEST_DB_STAMP", ""), os.environ.get("TEST_DB_STAMP_VALUE", "")
     if stamp and value:

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
-from django.db import connection, transaction
+from django.db import connections, router, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Upper
 
@@ -106,7 +106,8 @@ def _lexicon_matches(
     table = CustomerNameWord._meta.db_table
     surnames: dict[str, set[str]] = {w: set() for w in words}
     first_names: dict[str, set[str]] = {w: set() for w in words}
-    with connection.cursor() as cursor:
+    # The search's connection: the read replica when core.replica sends the search there.
+    with connections[router.db_for_read(CustomerNameWord)].cursor() as cursor:
         cursor.execute(
             f"SELECT typed, kind, key FROM unnest(%s::text[]) AS typed "
             f"JOIN {table} ON (word %% typed OR typed <%% word)",
@@ -202,7 +203,9 @@ def customer_search_by_name(
     customer_access_require(audit=audit, what="customer search")
     text = search_name_for(name, "", "")
     words = list(dict.fromkeys(text.split()))
-    qs = Customer.objects.all()
+    # The read replica when core.replica allows it (its rules: search reads, no recent write).
+    db = router.db_for_read(Customer)
+    qs = Customer.objects.using(db).all()
     if date_of_birth:
         qs = qs.filter(date_of_birth=date_of_birth)
     if postcode:
@@ -219,8 +222,8 @@ def customer_search_by_name(
         "restricted",
         "benefits_held",
     )
-    with transaction.atomic():
-        with connection.cursor() as cursor:
+    with transaction.atomic(using=db):
+        with connections[db].cursor() as cursor:
             # Transaction-local: the pooled connection keeps pg_trgm's defaults for others.
             cursor.execute(
                 "SELECT set_config('pg_trgm.similarity_threshold', %s, true), "
@@ -253,7 +256,7 @@ def customer_search_by_name(
                 .annotate(rank=F("similarity") + F("word_similarity"))
             )
         elif text:
-            with connection.cursor() as cursor:
+            with connections[db].cursor() as cursor:
                 cursor.execute(
                     "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)",
                     [str(WORD_SIMILARITY_THRESHOLD)],

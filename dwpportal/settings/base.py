@@ -62,6 +62,8 @@ MIDDLEWARE = [
     # Checks a single-sign-on session at the identity provider every few minutes.
     "accounts.sso.SsoRecheckMiddleware",
     "customers.middleware.RestrictedRecordMiddleware",
+    # Search and customer-page reads from the read replica, unless the colleague just wrote.
+    "core.replica.ReplicaReadsMiddleware",
     "dwpportal.middleware.NoStoreMiddleware",
     "dwpportal.middleware.PermissionsPolicyMiddleware",
     # Last, as django-axes requires: turns a locked-out sign-in into the lockout page.
@@ -152,6 +154,22 @@ DATABASE_OWNER_URL = env("DATABASE_OWNER_URL", "") or ""
 DATABASE_OWNER = dj_database_url.parse(DATABASE_OWNER_URL) if DATABASE_OWNER_URL else {}
 DATABASE_APP_ROLE = DATABASES["default"]["USER"] if DATABASE_OWNER_URL else ""
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# A streaming read replica (scripts/dev.sh replica writes REPLICA_DATABASE_URL): search and the
+# customer page read from it while it keeps up; everything else uses the primary (core/replica.py).
+REPLICA_DATABASE_URL = env("REPLICA_DATABASE_URL", "") or ""
+if REPLICA_DATABASE_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        REPLICA_DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 600), conn_health_checks=True
+    )
+    DATABASES["replica"]["OPTIONS"] = {"connect_timeout": 2}
+    # In tests the replica serves the test database the primary streams to it.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
+REPLICA_READS = env_bool("REPLICA_READS", True)
+REPLICA_MAX_LAG_SECONDS = float(env("REPLICA_MAX_LAG_SECONDS", "5") or 5)
+REPLICA_CHECK_SECONDS = float(env("REPLICA_CHECK_SECONDS", "2") or 2)
+# After a colleague's write, their reads stay on the primary this long (read-your-writes).
+REPLICA_READ_YOUR_WRITES_SECONDS = env_int("REPLICA_READ_YOUR_WRITES_SECONDS", 30)
 
 REDIS_URL = env("REDIS_URL", "redis://127.0.0.1:6379/0")
 CACHES = {

@@ -15,6 +15,8 @@ DEBUG = False
 
 BENCH_CUSTOMERS = env_int("BENCH_CUSTOMERS", 1_000_000)
 DATABASES["default"]["NAME"] = env("BENCH_DB_NAME", f"dwpportal_bench_{BENCH_CUSTOMERS}")
+if "replica" in DATABASES:  # the replica holds every database of the cluster: read the same one
+    DATABASES["replica"]["NAME"] = DATABASES["default"]["NAME"]
 
 # Its own Redis database: the bench's Celery worker never takes `make run`'s or the tests' tasks.
 REDIS_URL = REDIS_URL.rsplit("/", 1)[0] + "/" + (env("BENCH_REDIS_DB", "7") or "7")

@@ -50,6 +50,10 @@ CELERY_RESULT_BACKEND = _TEST_REDIS_URL
 # Results keep the task's arguments, worker and queue: tests show which worker ran which page.
 CELERY_RESULT_EXTENDED = True
 
+# Reads stay on the primary unless a test turns this on (tests/core/test_replica.py): a test's
+# uncommitted rows are not on the replica.
+REPLICA_READS = False
+
 # Fast hashing in tests only; production uses Django's default PBKDF2.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {

@@ -13,10 +13,8 @@ pytestmark = pytest.mark.django_db
 def test_healthy_with_database_redis_and_a_real_worker(client, celery_worker):
     response = client.get(reverse("healthz"))
     assert response.status_code == 200, response.json()
-    assert response.json() == {
-        "status": "ok",
-        "checks": {"database": "ok", "redis": "ok", "celery": "ok"},
-    }
+    assert response.json()["status"] == "ok"
+    assert response.json()["checks"] == {"database": "ok", "redis": "ok", "celery": "ok"}
 
 
 def test_no_worker_running_gives_503_naming_celery(client):
