@@ -27,6 +27,7 @@ def acs_case_event_entries(
             title=f"{event.case.reference}: {event.summary}",
             # The colleague's name, as on every other entry; the username if they have gone.
             byline=(event.actor.get_full_name() if event.actor else "") or event.actor_username,
+            actor_id=event.actor_id,
         )
         for event in acs_timeline_events(customer=customer, audit=audit, limit=limit, since=since)
     ]

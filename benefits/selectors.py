@@ -16,6 +16,7 @@ from django.utils import timezone
 from audit.context import AuditContext
 from audit.models import AccessEvent
 from audit.services import access_record
+from benefits.labels import code_label
 from benefits.models import (
     BenefitEvent,
     EsaAward,
@@ -261,3 +262,98 @@ def quarantined_record_for_admin(*, audit: AuditContext, pk: str) -> Quarantined
         detail={"record": record.pk if record is not None else None},
     )
     return record
+
+
+# --- What changed on an award since a moment -------------------------------------------------
+
+# The facts a colleague would want told when an award changed: (field, label, how to show it).
+# How: "money" (pence), "date", "text", or a code family in benefits.labels for that source.
+AWARD_CHANGE_FIELDS: dict[str, tuple[tuple[str, str, str], ...]] = {
+    Benefit.UC: (
+        ("status", "Status", "status"),
+        ("award_amount_pence", "Monthly award", "money"),
+        ("next_payment_date", "Next payment date", "date"),
+        ("next_payment_pence", "Next payment", "money"),
+        ("conditionality_regime", "Work requirements", "conditionality_regime"),
+        ("household", "Claim", "household"),
+        ("work_coach", "Work coach", "text"),
+        ("end_date", "End date", "date"),
+    ),
+    Benefit.PIP: (
+        ("status", "Status", "status"),
+        ("claim_stage", "Claim stage", "claim_stage"),
+        ("daily_living_rate", "Daily living", "rate"),
+        ("mobility_rate", "Mobility", "rate"),
+        ("daily_living_weekly_pence", "Daily living a week", "money"),
+        ("mobility_weekly_pence", "Mobility a week", "money"),
+        ("award_end", "Award ends", "date"),
+        ("review_date", "Review date", "date"),
+        ("mr_status", "Mandatory reconsideration", "mr_status"),
+        ("appeal_status", "Appeal", "appeal_status"),
+        ("end_date", "Claim closed", "date"),
+    ),
+    Benefit.ESA: (
+        ("status", "Status", "status"),
+        ("phase", "Phase", "phase"),
+        ("group", "Group", "group"),
+        ("weekly_rate_pence", "Weekly rate", "money"),
+        ("wca_date", "Work capability assessment", "date"),
+        ("wca_outcome", "Assessment outcome", "wca_outcome"),
+        ("migration_deadline_date", "Move to UC deadline", "date"),
+        ("end_date", "End date", "date"),
+    ),
+    Benefit.SP: (
+        ("status", "Status", "status"),
+        ("weekly_amount_pence", "Weekly amount", "money"),
+        ("additional_pence", "Additional pension a week", "money"),
+        ("payment_day", "Paid on", "payment_day"),
+        ("deferral_weeks", "Weeks deferred", "text"),
+        ("end_date", "End date", "date"),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class AwardChange:
+    """One fact of an award that changed: what it is called, what it was, what it is."""
+
+    label: str
+    before: str
+    after: str
+
+
+def _award_fact(benefit: str, how: str, value: object) -> str:
+    if value is None or value == "":
+        return "none"
+    if how == "money":
+        pence = int(value)  # type: ignore[call-overload]
+        return f"{'-' if pence < 0 else ''}£{abs(pence) / 100:,.2f}"
+    if how == "date":
+        day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+        return f"{day:%-d %B %Y}"
+    if how == "text":
+        return str(value)
+    return code_label(BENEFIT_SOURCE[Benefit(benefit)].value, how, value)
+
+
+def award_changes_since(
+    *, benefit: str, award: Any, since: dt.datetime
+) -> list[AwardChange] | None:
+    """What changed on `award` (one of the customer's award rows, already read through the
+    customer's selector) since `since`, read from its change history (one query): each fact
+    as it was then and as it is now. None when the award is new since then."""
+    before = award.change_history.filter(pgh_created_at__lte=since).order_by("-pgh_id").first()
+    if before is None:
+        return None
+    changes = []
+    for field, label_text, how in AWARD_CHANGE_FIELDS.get(benefit, ()):
+        old, new = getattr(before, field), getattr(award, field)
+        if old != new:
+            changes.append(
+                AwardChange(
+                    label=label_text,
+                    before=_award_fact(benefit, how, old),
+                    after=_award_fact(benefit, how, new),
+                )
+            )
+    return changes

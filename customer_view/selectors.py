@@ -20,9 +20,11 @@ from audit.models import AccessEvent
 from audit.selectors import can_see_customer_viewers, customer_viewers_for
 from audit.services import access_record
 from benefits.selectors import (
+    AwardChange,
     BenefitCard,
     PaymentSummary,
     SourceFreshness,
+    award_changes_since,
     benefit_cards_for,
     payment_summary_for,
     source_freshness_list,
@@ -102,6 +104,14 @@ def identity_differences(
 
 
 @dataclass
+class AwardUpdate:
+    """A benefit award synced again since the colleague last looked, and what changed on it."""
+
+    card: BenefitCard
+    changes: list[AwardChange] | None  # None: the award is new since then
+
+
+@dataclass
 class CustomerPage:
     customer: Customer
     cards: list[BenefitCard]
@@ -113,6 +123,7 @@ class CustomerPage:
     previous_visit: dt.datetime | None
     changes: list[ChangeGroup]
     updated_cards: list[BenefitCard]
+    award_updates: list[AwardUpdate]
     can_record_interaction: bool
     need_panel: NeedPanel
 
@@ -164,9 +175,19 @@ def customer_page_get(
     identities = list(customer.identities.order_by("source"))
     changes: list[ChangeGroup] = []
     updated_cards: list[BenefitCard] = []
+    award_updates: list[AwardUpdate] = []
     if previous_visit is not None:
         changes = timeline_changes_since(customer=customer, audit=audit, since=previous_visit)
         updated_cards = [c for c in cards if c.award.synced_at > previous_visit]
+        award_updates = [
+            AwardUpdate(
+                card=card,
+                changes=award_changes_since(
+                    benefit=card.benefit, award=card.award, since=previous_visit
+                ),
+            )
+            for card in updated_cards
+        ]
     return CustomerPage(
         customer=customer,
         cards=cards,
@@ -184,6 +205,7 @@ def customer_page_get(
         previous_visit=previous_visit,
         changes=changes,
         updated_cards=updated_cards,
+        award_updates=[u for u in award_updates if u.changes is None or u.changes],
         can_record_interaction=audit.has_perm(RECORD_INTERACTION_PERMISSION),
         need_panel=support_need_panel(customer=customer, audit=audit),
     )

@@ -27,6 +27,8 @@ from customers.timeline import TimelineEntry
 from support_needs.timeline import support_need_entries
 
 MAX_PAGE = 50  # deeper than this, a colleague should filter instead
+# "What changed" reads this many more entries per source than it shows, for the colleague's own.
+OWN_ACTIONS_ALLOWANCE = 20
 
 
 class EntriesFunction(Protocol):
@@ -116,12 +118,23 @@ class ChangeGroup:
 def timeline_changes_since(
     *, customer: Customer, audit: AuditContext, since: dt.datetime, per_source: int = 5
 ) -> list[ChangeGroup]:
-    """What each source recorded after `since`: a few entries each, and whether there are more."""
+    """What each source recorded after `since`: a few entries each, and whether there are more.
+    The colleague's own actions are left out (they know what they did); a source is asked for
+    enough more entries to make up for them."""
+    own = audit.user.pk if audit.user is not None else None
     groups = []
     for source in timeline_sources():
-        entries = source.entries(
-            customer=customer, audit=audit, benefit="", limit=per_source + 1, since=since
-        )
+        entries = [
+            entry
+            for entry in source.entries(
+                customer=customer,
+                audit=audit,
+                benefit="",
+                limit=per_source + 1 + OWN_ACTIONS_ALLOWANCE,
+                since=since,
+            )
+            if own is None or entry.actor_id != own
+        ]
         if entries:
             groups.append(
                 ChangeGroup(

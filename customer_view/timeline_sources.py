@@ -125,6 +125,7 @@ def interaction_entries(
                 benefits=tuple(interaction.benefits),
                 byline=colleague.get_full_name() or colleague.get_username(),
                 facts=tuple(facts),
+                actor_id=interaction.recorded_by_id,
             )
         )
     return entries

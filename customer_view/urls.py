@@ -14,6 +14,7 @@ urlpatterns = [
     path("results/<str:token>/", views.customer_search_results, name="search-results"),
     path("<uuid:public_id>/", views.customer_detail, name="detail"),
     path("<uuid:public_id>/timeline/", views.customer_timeline, name="timeline"),
+    path("<uuid:public_id>/acs-status/", views.customer_acs_status, name="acs-status"),
     path("<uuid:public_id>/interactions/", views.interaction_create, name="interaction-create"),
     path("<uuid:public_id>/reason/", views.restricted_reason, name="restricted-reason"),
 ]

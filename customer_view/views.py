@@ -275,6 +275,25 @@ def customer_timeline(request: HttpRequest, public_id: uuid.UUID) -> HttpRespons
 
 
 @login_required
+@require_http_methods(["GET"])
+def customer_acs_status(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """The ACS box of the customer page, again: htmx asks for it when a referral was made on the
+    page (the acs-case-changed event), so the new case shows without a reload."""
+    audit = AuditContext.from_request(request)
+    customer, refused = _customer_or_response(
+        request,
+        audit,
+        public_id,
+        what="customer acs status",
+        action=AccessEvent.Action.VIEW_FRAGMENT,
+    )
+    if refused:
+        return refused
+    context = {"customer": customer, "audit": audit}
+    return render(request, "customers/_acs_status.html", context)
+
+
+@login_required
 @require_POST
 def interaction_create(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """Record an interaction: htmx swaps in a fresh form and the updated timeline."""

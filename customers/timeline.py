@@ -23,3 +23,6 @@ class TimelineEntry:
     date_only: bool = False
     # Extra facts for the source's own rendering, as (label, value) pairs.
     facts: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    # The colleague who did it in the portal (their id), when it was a colleague: "what changed
+    # since you last looked" leaves out the colleague's own actions.
+    actor_id: int | None = None

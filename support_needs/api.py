@@ -21,7 +21,8 @@ from support_needs.services import needs as needs_services
 
 TAG = "Support needs"
 RESTRICTED_NOTICE = (
-    "This customer has a restricted marker. Before any decision or contact, speak to {}."
+    "This customer has a sensitive support need that only cleared colleagues can see (the "
+    "record itself is not restricted). Before any decision or contact, speak to {}."
 )
 
 

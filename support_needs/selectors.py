@@ -27,6 +27,7 @@ from support_needs.models import (
     ArrearsSafeguard,
     NeedType,
     Sensitivity,
+    SixPointPlanRecord,
     SupportNeed,
     SupportNeedChange,
     SupportSignal,
@@ -313,6 +314,33 @@ def review_scope_colleagues(*, user: User, scope: str) -> QuerySet[User] | None:
     if scope == "team" and user.team:
         return User.objects.filter(team=user.team)
     return User.objects.filter(pk=user.pk)
+
+
+def six_point_plans_for_customer(
+    *, customer: Customer, audit: AuditContext
+) -> list[SixPointPlanRecord]:
+    """Every Six Point Plan recorded for the customer, newest first, with all that was captured
+    (the contact number, where the customer was, what they said, the emergency services'
+    reference), for colleagues cleared for restricted needs (ACSSLs, team leaders). Anyone else
+    gets nothing and nothing is read. A look that shows plans is logged against the customer.
+
+    `customer` comes from the customer selector (record access checked and logged there)."""
+    if not can_view_restricted_needs(audit.user):
+        return []
+    plans = list(
+        SixPointPlanRecord.objects.filter(customer=customer)
+        .select_related("recorded_by")
+        .order_by("-occurred_at", "-pk")
+    )
+    if plans:
+        access_record(
+            audit=audit,
+            action=AccessEvent.Action.VIEW_FRAGMENT,
+            what="six point plans",
+            customer=customer,
+            detail={"shown": len(plans)},
+        )
+    return plans
 
 
 def support_needs_review_page(

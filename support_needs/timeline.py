@@ -65,6 +65,7 @@ def support_need_entries(
                 description=description,
                 byline=byline,
                 warning="Restricted marker" if restricted else "",
+                actor_id=change.by_id,
             )
         )
     return entries

@@ -36,6 +36,9 @@ from support_needs.models import NeedType
 from support_needs.services import needs, safeguards, signals
 from support_needs.services.six_point_plan import six_point_plan_record
 
+# The htmx event a referral raises on the page: the customer page's ACS box shows the case.
+ACS_CASE_CHANGED = "acs-case-changed"
+
 
 def _panel_url(customer: Customer) -> str:
     return reverse("support_needs:panel", kwargs={"public_id": customer.public_id})
@@ -52,6 +55,7 @@ def _render_panel(
     form_title: str = "",
     subject: Any = None,
     status: int = 200,
+    saved: str = "",
 ) -> HttpResponse:
     context = {
         "customer": customer,
@@ -62,6 +66,7 @@ def _render_panel(
         "form_action": form_action,
         "form_title": form_title,
         "subject": subject,
+        "saved": saved,
     }
     template = "support_needs/_panel.html" if request.htmx else "support_needs/panel_page.html"
     return render(request, template, context, status=status)
@@ -71,7 +76,8 @@ def _saved(
     request: HtmxHttpRequest, audit: AuditContext, customer: Customer, message: str
 ) -> HttpResponse:
     if request.htmx:
-        return _render_panel(request, audit, customer)
+        # The panel with a success banner, which takes focus; its text goes to the live region.
+        return _render_panel(request, audit, customer, saved=message)
     messages.success(request, message)
     return redirect(_panel_url(customer))
 
@@ -100,8 +106,13 @@ def _form_view(
     done: str,
     subject: Any = None,
     form_kwargs: dict[str, Any] | None = None,
+    announce: str = "",
 ) -> HttpResponse:
-    """GET: the panel with the form open. POST: validate, call the service, back to the panel."""
+    """GET: the panel with the form open. POST: validate, call the service, back to the panel.
+
+    `announce`: an htmx event the saved answer raises on the page (HX-Trigger), for the parts
+    of the page outside the panel that the change affects (the customer page's ACS box listens
+    for "acs-case-changed")."""
     form_kwargs = form_kwargs or {}
     form = form_class(request.POST if request.method == "POST" else None, **form_kwargs)
     if request.method == "POST" and form.is_valid():
@@ -110,7 +121,10 @@ def _form_view(
         except ValidationError as error:
             _apply_errors(form, error)
         else:
-            return _saved(request, audit, customer, done)
+            response = _saved(request, audit, customer, done)
+            if announce and request.htmx:
+                response["HX-Trigger"] = announce
+            return response
     return _render_panel(
         request,
         audit,
@@ -244,7 +258,9 @@ def six_point_plan(request: HtmxHttpRequest, public_id: uuid.UUID) -> HttpRespon
         save=lambda data: six_point_plan_record(customer=customer, audit=audit, **data),
         form_kind="six_point_plan",
         form_title="Record a Six Point Plan",
-        done="Six Point Plan recorded and referred to the ACSSL queue.",
+        done="Six Point Plan recorded and referred to the ACSSL queue. The ACS case is shown "
+        "under Advanced Customer Support.",
+        announce=ACS_CASE_CHANGED,
     )
 
 
@@ -267,6 +283,7 @@ def signal_refer(
         form_kind="refer",
         form_title="Refer to an ACSSL",
         done="Referred to the ACSSL queue.",
+        announce=ACS_CASE_CHANGED,
         subject=signal,
     )
 

@@ -5,6 +5,7 @@
 {% need_icons customer %}                   icons for one customer (the identity bar)
 {% need_icons_load customers as icons %}    icons for a page of search results, one query,
 {% need_icons customer icons %}             then per result without another query
+{% six_point_plans customer %}              what each Six Point Plan captured (cleared only)
 """
 
 from typing import Any
@@ -15,7 +16,11 @@ from django.db import models
 
 from audit.context import AuditContext
 from support_needs.models import SupportNeed
-from support_needs.selectors import need_icons_for_customers, support_need_panel
+from support_needs.selectors import (
+    need_icons_for_customers,
+    six_point_plans_for_customer,
+    support_need_panel,
+)
 
 register = template.Library()
 
@@ -55,6 +60,13 @@ def support_needs_panel(context: template.Context, customer: Any) -> dict[str, A
         "customer": customer,
         "panel": support_need_panel(customer=customer, audit=_audit(context)),
     }
+
+
+@register.inclusion_tag("support_needs/_six_point_plans.html", takes_context=True)
+def six_point_plans(context: template.Context, customer: Any) -> dict[str, Any]:
+    """What each Six Point Plan captured, for colleagues cleared to read it (the selector
+    decides and logs the look); nothing at all for anyone else."""
+    return {"plans": six_point_plans_for_customer(customer=customer, audit=_audit(context))}
 
 
 @register.simple_tag(takes_context=True)

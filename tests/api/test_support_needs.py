@@ -37,8 +37,9 @@ def test_panel_hides_a_marker_but_says_whom_to_contact(token_client, full_custom
     assert [n["need_type"]["code"] for n in panel["needs"]] == ["homelessness"]
     assert panel["restricted_hidden"] == 1
     assert panel["restricted_notice"] == (
-        "This customer has a restricted marker. Before any decision or contact, speak to "
-        "your team's Advanced Customer Support Senior Leader (ACSSL) or team leader."
+        "This customer has a sensitive support need that only cleared colleagues can see (the "
+        "record itself is not restricted). Before any decision or contact, speak to your team's "
+        "Advanced Customer Support Senior Leader (ACSSL) or team leader."
     )
     event = AccessEvent.objects.get(what="support needs panel")
     assert event.action == AccessEvent.Action.API_READ

@@ -330,16 +330,16 @@ def test_the_page_query_count_does_not_grow_with_the_data(
     assert len(large.captured_queries) == len(small.captured_queries)
 
 
-def test_what_changed_names_new_support_needs_and_acs_case_events(coach_client, work_coach):
+def test_what_changed_names_new_support_needs_and_acs_case_events(coach_client, acssl):
     from acs.services import acs_referral_create
     from tests.support_needs.conftest import audit_as, record
 
     customer = full_customer()
     page_of(coach_client, customer)
-    record(customer, work_coach, "bsl-interpreter")
+    record(customer, acssl, "bsl-interpreter")
     acs_referral_create(
         customer=customer,
-        audit=audit_as(work_coach),
+        audit=audit_as(acssl),
         reason="Said they cannot cope",
         urgency="urgent",
         categories=[],
@@ -349,3 +349,97 @@ def test_what_changed_names_new_support_needs_and_acs_case_events(coach_client, 
     changes = later.split('data-testid="changes-since"', 1)[1].split("</section>", 1)[0]
     assert "BSL interpreter or Video Relay Service: recorded" in changes
     assert "Referred to an ACSSL" in changes
+
+
+@pytest.mark.django_db(transaction=True)  # the change history is stamped per transaction
+def test_what_changed_says_old_and_new_and_leaves_out_the_colleagues_own(
+    coach_client, work_coach, acssl
+):
+    from customers.services import interaction_record
+    from tests.support_needs.conftest import audit_as
+
+    customer = CustomerFactory()
+    award = UniversalCreditAwardFactory(
+        customer=customer, award_amount_pence=50000, conditionality_regime="intensive_work_search"
+    )
+    page_of(coach_client, customer)
+    award.award_amount_pence = 61234
+    award.conditionality_regime = "light_touch"
+    award.save()
+    interaction_record(
+        customer=customer, audit=audit_as(work_coach), channel="video", summary="My own call"
+    )
+    interaction_record(
+        customer=customer, audit=audit_as(acssl), channel="phone", summary="Someone else's"
+    )
+    later = page_of(coach_client, customer).content.decode()
+    changes = later.split('data-testid="changes-since"', 1)[1].split("</section>", 1)[0]
+    assert "Universal Credit: monthly award changed from £500.00 to £612.34" in changes
+    assert (
+        "Universal Credit: work requirements changed from Intensive work search to Light touch"
+        in changes
+    )
+    assert "award updated" not in changes
+    assert "Interactions: Phone contact" in changes  # the ACSSL's
+    assert "Video call contact" not in changes  # the colleague's own
+    assert "What you did yourself is not listed." in changes
+
+
+def test_the_page_is_ordered_for_a_call(coach_client):
+    customer = CustomerFactory(first_name="Ann")
+    UniversalCreditAwardFactory(customer=customer)
+    PaymentFactory(customer=customer)
+    SourceIdentityFactory(customer=customer, source="uc", first_name="Anne")
+    content = page_of(coach_client, customer).content.decode()
+    order = [
+        'data-testid="identity-bar"',
+        'data-testid="record-interaction-link"',
+        'data-testid="differences"',
+        'data-testid="acs-case-status"',
+        'data-testid="support-needs-panel"',
+        'data-testid="benefit-card-uc"',
+        'data-testid="payments"',
+        'id="timeline"',
+    ]
+    positions = [content.index(marker) for marker in order]
+    assert positions == sorted(positions)
+    # The interaction form is beside the record, in the same grid row, not after the timeline.
+    record_column = content.index('data-testid="record-column"')
+    form = content.index('id="record-interaction"')
+    assert record_column < form
+    assert 'href="#record-interaction"' in content
+
+
+def test_the_acs_box_comes_again_on_its_own_after_a_referral_and_the_look_is_logged(
+    coach_client, work_coach
+):
+    from acs.services import acs_referral_create
+    from tests.support_needs.conftest import audit_as
+
+    customer = CustomerFactory()
+    url = reverse("customers:acs-status", args=[customer.public_id])
+    before = coach_client.get(url, headers={"HX-Request": "true"})
+    assert "No ACS case." in before.text
+    assert "<html" not in before.text
+    acs_referral_create(
+        customer=customer,
+        audit=audit_as(work_coach),
+        reason="Said they cannot cope",
+        urgency="urgent",
+        categories=[],
+        customer_agreed="A call from an ACSSL",
+    )
+    after = coach_client.get(url, headers={"HX-Request": "true"})
+    assert "No ACS case." not in after.text
+    assert "ACS case" in after.text
+    event = AccessEvent.objects.filter(customer=customer).latest("occurred_at")
+    assert event.action == AccessEvent.Action.VIEW_FRAGMENT
+    assert event.what == "customer acs status"
+    page = page_of(coach_client, customer).content.decode()
+    assert 'hx-trigger="acs-case-changed from:body"' in page
+
+
+def test_the_acs_box_of_a_restricted_record_is_refused_to_a_work_coach(coach_client):
+    customer = CustomerFactory(restricted=True)
+    url = reverse("customers:acs-status", args=[customer.public_id])
+    assert coach_client.get(url, headers={"HX-Request": "true"}).status_code == 403

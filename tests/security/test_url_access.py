@@ -231,12 +231,13 @@ ACCESS |= {
     "customers:search-results": only(CUSTOMER_READERS, 302),
     "customers:detail": only(CUSTOMER_READERS),
     "customers:timeline": only(CUSTOMER_READERS, 302),
+    "customers:acs-status": only(CUSTOMER_READERS),
     "customers:restricted-reason": only(CUSTOMER_READERS, 302),
     "customers:interaction-create": signed_in(NOT_ALLOWED),
 }
 URL_KWARGS |= {
     f"customers:{name}": lambda s: {"public_id": s.customer.public_id}
-    for name in ("detail", "timeline", "restricted-reason", "interaction-create")
+    for name in ("detail", "timeline", "acs-status", "restricted-reason", "interaction-create")
 }
 URL_KWARGS["customers:search-results"] = lambda s: {"token": "no-such-search-token"}
 

@@ -101,7 +101,7 @@ def test_restricted_marker_hidden_from_work_coach_but_its_existence_shown(
     record(customer, work_coach, "large-print")
     client.force_login(work_coach)
     page = client.get(panel_url(customer))
-    assert b"restricted marker" in page.content
+    assert b"sensitive support need" in page.content
     assert b"ACSSL" in page.content
     assert b"Unacceptable Customer Behaviour" not in page.content
     assert b"Meet in pairs" not in page.content
@@ -146,7 +146,12 @@ def test_six_point_plan_form_records_and_refers(coach_client, work_coach):
     assert response.status_code == 302
     assert customer.six_point_plans.get().acs_referral_id
     page = coach_client.get(panel_url(customer))
-    assert b"restricted marker" in page.content  # the coach sees it exists, not what it is
+    # The coach sees that a sensitive need exists, not what it is, in words no one takes for a
+    # restricted record.
+    notice = page.text.split('data-testid="restricted-marker-notice"', 1)[1].split("</div>")[0]
+    assert "sensitive support need that only cleared colleagues can see" in notice
+    assert "restricted marker" not in notice
+    assert "govuk-warning-text" not in notice
     assert b"Six Point Plan invoked" not in page.content
 
 
@@ -207,3 +212,60 @@ def test_restricted_customer_needs_a_reason_first_then_opens_and_logs_it(client,
         action="view_fragment",
         reason="Customer on the phone about their appointee",
     ).exists()
+
+
+SIX_POINT_PLAN = {
+    "support_partner": "Jo (team leader)",
+    "location": "At home, 4 Mill Lane",
+    "contact_number": "07700 900123",
+    "intent": "Said they would harm themselves tonight",
+    "immediate_risk": "on",
+    "emergency_services_called": "on",
+    "emergency_reference": "Police ref WY-2207",
+    "signposting": "Samaritans 116 123",
+    "escalated_to": "ACSSL on duty",
+    "outcome": "Police attended",
+    "customer_agreed": "ACSSL to call tomorrow",
+}
+
+
+def test_record_and_refer_confirms_and_tells_the_page_the_acs_case_changed(coach_client):
+    customer = CustomerFactory()
+    data = {**SIX_POINT_PLAN, "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")}
+    response = coach_client.post(panel_url(customer, "six-point-plan"), data, **HTMX)
+    assert response.status_code == 200
+    assert response["HX-Trigger"] == "acs-case-changed"
+    assert 'data-testid="support-needs-saved"' in response.text
+    assert "Six Point Plan recorded and referred to the ACSSL queue" in response.text
+    # A colleague not cleared never sees what was captured, on the panel or the customer page.
+    page = coach_client.get(reverse("customers:detail", args=[customer.public_id])).text
+    assert "07700 900123" not in page
+    assert 'data-testid="six-point-plans"' not in page
+    assert not AccessEvent.objects.filter(what="six point plans").exists()
+
+
+def test_what_a_six_point_plan_captured_is_shown_to_cleared_colleagues_and_logged(
+    coach_client, client, acssl
+):
+    from acs.models import Referral
+
+    customer = CustomerFactory()
+    data = {**SIX_POINT_PLAN, "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")}
+    coach_client.post(panel_url(customer, "six-point-plan"), data)
+    client.force_login(acssl)
+    case = Referral.objects.get(customer=customer).case
+    for url in (
+        reverse("customers:detail", args=[customer.public_id]),
+        reverse("acs:case", kwargs={"public_id": case.public_id}),
+    ):
+        shown = client.get(url).text.split('data-testid="six-point-plans"', 1)[1]
+        for captured in (
+            "07700 900123",
+            "At home, 4 Mill Lane",
+            "Said they would harm themselves tonight",
+            "Police ref WY-2207",
+        ):
+            assert captured in shown, (url, captured)
+    looks = AccessEvent.objects.filter(what="six point plans", customer=customer, user=acssl)
+    assert looks.count() == 2
+    assert looks.first().detail == {"shown": 1}
