@@ -1,6 +1,7 @@
 // Starts GOV.UK Frontend and MOJ Frontend components, and again inside content htmx swaps in.
 import * as govuk from "../govuk/govuk-frontend.min.js";
 import * as moj from "../moj/moj-frontend.min.js";
+import "./timeout-warning.mjs";
 
 // A browser that runs this module supports what GOV.UK Frontend needs (ES modules).
 document.body.classList.add("js-enabled", "govuk-frontend-supported");

@@ -50,11 +50,16 @@ ACCESS: dict[str, dict[str, Any]] = {
     "home": {**signed_in(OK), "acssl": 302, "team_leader": 302},
     # For load balancers: open to all, says only which part is down (503 without a worker).
     "healthz": everyone((200, 503)),
+    # Prometheus: the local network (the test client's 127.0.0.1) or a scraper's token; a
+    # colleague's session from elsewhere is refused (tests/dwpportal/test_metrics.py).
+    "metrics": everyone(OK),
     "accounts:sign-in": {"anonymous": OK, **dict.fromkeys(ROLES[1:], 302)},
     "accounts:sign-out": everyone(NOT_ALLOWED),
     # Single sign-on: off to the provider (signed in: home); a callback without a code is refused.
     "accounts:sso-start": everyone(302),
     "accounts:sso-callback": everyone(FORBIDDEN),
+    # "Stay signed in" from the timeout warning: a POST only.
+    "session-keep-alive": everyone(NOT_ALLOWED),
     # The API answers 401 (problem details), never a redirect to the sign-in page.
     "api:me": {"anonymous": 401, **dict.fromkeys(ROLES[1:], OK)},
     "api-schema": {"anonymous": 401, **dict.fromkeys(ROLES[1:], OK)},
@@ -105,6 +110,8 @@ ACCESS |= {
 class Samples:
     customer: Any
     acs_case: Any = field(default_factory=lambda: OpenCaseFactory())
+    # A need, a signal and a safeguard, made by support_samples() when a URL needs them.
+    _support: dict[str, Any] = field(init=False)
 
 
 # Arguments for URLs that take them, built from the sample objects.
