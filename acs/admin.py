@@ -3,9 +3,10 @@
 from django.contrib import admin
 
 from acs.models import CaseCategory, CaseOutcome, PartnerOrganisation
+from core.admin import LabelledListEditable
 
 
-class ReferenceDataAdmin(admin.ModelAdmin):
+class ReferenceDataAdmin(LabelledListEditable, admin.ModelAdmin):
     list_display = ("name", "code", "active", "order")
     list_editable = ("active", "order")
     list_filter = ("active",)

@@ -15,6 +15,7 @@ from audit.context import AuditContext
 from benefits.models import QuarantinedRecord, SourceWatermark, SyncRun, SyncSchedule
 from benefits.selectors import quarantined_record_for_admin
 from benefits.sync.services import quarantine_discard, quarantine_replay
+from core.admin import LabelledListEditable
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -44,7 +45,7 @@ class SourceWatermarkAdmin(ReadOnlyAdmin):
 
 
 @admin.register(SyncSchedule)
-class SyncScheduleAdmin(admin.ModelAdmin):
+class SyncScheduleAdmin(LabelledListEditable, admin.ModelAdmin):
     list_display = ("source", "enabled", "interval_minutes", "last_dispatched_at")
     list_editable = ("enabled", "interval_minutes")
     readonly_fields = ("source", "last_dispatched_at")

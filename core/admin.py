@@ -26,3 +26,25 @@ class CalendarSafeDateHierarchy:
 
     def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
         return CalendarSafeChangeList
+
+
+class LabelledListEditable:
+    """For a ModelAdmin with list_editable: each input in the change list gets an accessible
+    name, the column's title and the row's object ("Order for Shelter"), as a table cell's
+    input has no label of its own."""
+
+    def get_changelist_formset(self, request: HttpRequest, **kwargs: Any) -> Any:
+        formset = super().get_changelist_formset(request, **kwargs)  # type: ignore[misc]
+        base_form = formset.form
+
+        class LabelledForm(base_form):  # type: ignore[misc, valid-type]
+            def __init__(self, *args: Any, **form_kwargs: Any) -> None:
+                super().__init__(*args, **form_kwargs)
+                for name, form_field in self.fields.items():
+                    if form_field.widget.is_hidden:
+                        continue
+                    title = str(form_field.label or name).capitalize()
+                    form_field.widget.attrs["aria-label"] = f"{title} for {self.instance}"
+
+        formset.form = LabelledForm
+        return formset

@@ -1,21 +1,11 @@
 """Project-wide pages: the home page and the error pages."""
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template import loader
-from django.utils.csp import CSP
-from django.views.decorators.csp import csp_override
 
 from core.api import problem_response
-
-# Swagger UI sets style attributes on its elements; the docs page (no customer data, scripts
-# still self-hosted only) is the one page allowed inline styles.
-_API_DOCS_CSP: dict[str, list[str]] = {
-    **settings.SECURE_CSP,
-    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
-}
 
 
 @login_required
@@ -24,12 +14,6 @@ def home(request: HttpRequest) -> HttpResponse:
     if request.user.has_perm("acs.manage_acs_case"):
         return redirect("acs:home")
     return render(request, "home.html")
-
-
-@login_required
-@csp_override(_API_DOCS_CSP)
-def api_docs(request: HttpRequest) -> HttpResponse:
-    return render(request, "api/docs.html")
 
 
 def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

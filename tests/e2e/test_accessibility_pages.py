@@ -22,6 +22,10 @@ TITLE = re.compile(rf"^(Error: )?[^{DASH}]+( {DASH} [^{DASH}]+)*{SERVICE}$")
 NAMES = ("Jo", "Tester", "Rita", "Joanne")
 DEFAULT_VIEWPORT = {"width": 1280, "height": 720}
 
+UNNAMED_INPUTS = """() => Array.from(document.querySelectorAll(
+    '#result_list input:not([type=hidden]), #result_list select'))
+  .filter((el) => !el.labels.length && !el.getAttribute('aria-label'))
+  .map((el) => el.name)"""
 PAGE_WIDTH = "() => document.documentElement.scrollWidth"
 # The innermost elements that stick out past the right edge, to say what is too wide.
 TOO_WIDE = """() => Array.from(document.body.querySelectorAll('*'))
@@ -72,6 +76,17 @@ class Pages:
     def visit(self, name: str, path: str) -> None:
         self.page.goto(f"{self.base_url}{path}")
         self.check(name)
+
+    def visit_admin(self, name: str, path: str) -> None:
+        """A Django admin page: its own title style, but axe and every input named."""
+        page = self.page
+        page.goto(f"{self.base_url}{path}")
+        try:
+            assert_accessible(page)
+        except AssertionError as error:
+            self.problems.append(f"{name}: {error}")
+        if unnamed := page.evaluate(UNNAMED_INPUTS):
+            self.problems.append(f"{name}: inputs with no accessible name {unnamed}")
 
 
 def test_every_page_has_its_own_title_reflows_at_320px_and_passes_axe(page: Page, live_server):
@@ -138,6 +153,14 @@ def test_every_page_has_its_own_title_reflows_at_320px_and_passes_axe(page: Page
     page.context.clear_cookies()
     sign_in(page, live_server, "adam")
     pages.visit("legacy sync", "/sync/")
+    pages.visit("API documentation", "/api/docs/")
+    expect(page.get_by_role("main")).to_contain_text("/api/v1/me")
+    pages.visit_admin("admin home", "/admin/")
+    pages.visit_admin("partner organisations", "/admin/acs/partnerorganisation/")
+    expect(page.get_by_role("checkbox", name=re.compile("^Active for "))).not_to_have_count(0)
+    pages.visit_admin("case categories", "/admin/acs/casecategory/")
+    pages.visit_admin("sync schedules", "/admin/benefits/syncschedule/")
+    pages.visit_admin("access audit", "/admin/audit/accessevent/")
 
     assert pages.problems == [], "\n".join(pages.problems)
 
