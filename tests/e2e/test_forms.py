@@ -116,6 +116,7 @@ def test_an_empty_interaction_on_the_customer_page_focuses_the_summary(page: Pag
     sign_in(page, live_server, "wendy")
     page.goto(f"{live_server.url}/customers/{customer.public_id}/")
     form = page.get_by_test_id("interaction-form")
+    form.get_by_text("Add an outcome or a follow-up").click()  # folded away until wanted
     form.get_by_role("group", name="Follow-up by").get_by_label("Day").fill("40")
     form.get_by_role("button", name="Record interaction").click()  # htmx: the form is swapped
     assert_error_summary_works(
