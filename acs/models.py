@@ -154,6 +154,7 @@ class Referral(models.Model):
         COLLEAGUE = "colleague", "Colleague"
         SIX_POINT_PLAN = "six_point_plan", "Six Point Plan record"
         SIGNAL = "signal", "Accepted signal"
+        PARTNER = "partner", "Partner organisation"
 
     case = models.ForeignKey(AcsCase, on_delete=models.PROTECT, related_name="referrals")
     customer = models.ForeignKey(

@@ -23,6 +23,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
+from acs.figures_selectors import FigureTable, figures_base_tables, figures_tables
 from acs.models import (
     URGENCY_RANK,
     AcsCase,
@@ -466,6 +467,11 @@ class Figures:
     actions_due: int = 0
     overdue_open: int = 0
     overdue_completed_late: int = 0
+    # Every table (the published ones, then those that teach), each with its own CSV.
+    tables: list[FigureTable] = field(default_factory=list)
+
+    def table(self, slug: str) -> FigureTable | None:
+        return next((table for table in self.tables if table.slug == slug), None)
 
     @property
     def totals(self) -> tuple[int, int, int]:
@@ -561,6 +567,12 @@ def acs_figures(
     figures.actions_due = due.count()
     figures.overdue_open = due.filter(completed_at__isnull=True, due_on__lt=today).count()
     figures.overdue_completed_late = due.filter(completed_at__date__gt=F("due_on")).count()
+    figures.tables = figures_base_tables(
+        by_month=figures.by_month,
+        by_category=figures.by_category,
+        by_outcome=figures.by_outcome,
+        overdue=(figures.actions_due, figures.overdue_open, figures.overdue_completed_late),
+    ) + figures_tables(date_from=date_from, date_to=date_to, today=today)
     access_record(
         audit=audit,
         action=Action.EXPORT if export else Action.VIEW_FRAGMENT,

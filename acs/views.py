@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from acs import caseload_selectors, forms, selectors, services
 from acs.charts import bar_chart
+from acs.figures_selectors import suppress
 from acs.models import AcsCase, Escalation, VisitRequest
 from audit.context import AuditContext
 from customers.models import Customer
@@ -578,6 +579,8 @@ def figures(request: HttpRequest) -> HttpResponse:
     form, result = _figures_for(request)
     context: dict[str, Any] = {"form": form, "figures": result}
     if result is not None:
+        context["date_from"] = result.date_from.isoformat()
+        context["date_to"] = result.date_to.isoformat()
         context["charts"] = {
             "month": bar_chart(
                 [
@@ -601,27 +604,35 @@ def figures(request: HttpRequest) -> HttpResponse:
 @login_required
 @permission_required("acs.view_acs_figures", raise_exception=True)
 def figures_csv(request: HttpRequest) -> HttpResponse:
+    """The figures as CSV: one table (`table=<slug>`) or all of them in long form. Counts below
+    figures_selectors.SUPPRESS_BELOW are suppressed ([c]), as in published statistics."""
     form, result = _figures_for(request, export=True)
     if result is None:
         return render(request, "acs/figures.html", {"form": form, "figures": None}, status=400)
+    slug = request.GET.get("table", "")
+    table = result.table(slug) if slug else None
+    if slug and table is None:
+        raise Http404("No such table.")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    name = f"acs-figures-{result.date_from:%Y%m%d}-{result.date_to:%Y%m%d}.csv"
+    part = f"-{table.slug}" if table else ""
+    name = f"acs-figures{part}-{result.date_from:%Y%m%d}-{result.date_to:%Y%m%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     writer = csv.writer(response)
-    writer.writerow(["measure", "breakdown", "value"])
-    for month, referred, opened, closed in result.by_month:
-        writer.writerow(["cases referred", f"{month:%Y-%m}", referred])
-        writer.writerow(["cases opened", f"{month:%Y-%m}", opened])
-        writer.writerow(["cases closed", f"{month:%Y-%m}", closed])
-    for name_, count in result.by_category:
-        writer.writerow(["cases referred by category", _csv_safe(name_), count])
-    for name_, count in result.by_outcome:
-        writer.writerow(["cases closed by outcome", _csv_safe(name_), count])
-    median = result.median_days_to_first_action
-    writer.writerow(
-        ["median days from referral to first action", "", "" if median is None else median]
-    )
-    writer.writerow(["actions due", "", result.actions_due])
-    writer.writerow(["overdue actions still open", "", result.overdue_open])
-    writer.writerow(["overdue actions completed late", "", result.overdue_completed_late])
+    if table is not None:
+        writer.writerow([_csv_safe(column) for column in table.columns])
+        for row in suppress(table):
+            writer.writerow([_csv_safe("" if cell is None else cell) for cell in row])
+        return response
+    writer.writerow(["table", "row", "measure", "value"])
+    for each in result.tables:
+        for row in suppress(each):
+            for column, cell in zip(each.columns[1:], row[1:], strict=True):
+                writer.writerow(
+                    [
+                        each.slug,
+                        _csv_safe(row[0]),
+                        _csv_safe(column),
+                        _csv_safe("" if cell is None else cell),
+                    ]
+                )
     return response

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from acs.models import LearningTheme
 from acs.selectors import acs_figures
 from audit.context import AuditContext, Channel
 from audit.models import AccessEvent
@@ -127,9 +128,12 @@ def test_figures_csv_export_is_audited(client, cases, acssl):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode())))
-    assert ["cases referred", "2026-01", "2"] in rows
-    assert ["cases closed by outcome", "Customer declined support", "1"] in rows
-    assert ["median days from referral to first action", "", "2.0"] in rows
+    assert rows[0] == ["table", "row", "measure", "value"]
+    # Counts below 5 are suppressed in exports, as in published statistics; zeros stay.
+    assert ["month", "2026-01", "Referred", "[c]"] in rows
+    assert ["outcome", "Customer declined support", "Cases", "[c]"] in rows
+    assert ["source", "Six Point Plan record", "Referrals", "0"] in rows
+    assert ["timeliness", "Referral to first action", "Median", "[c]"] in rows
     event = AccessEvent.objects.get(action="export")
     assert event.detail == {"date_from": "2026-01-01", "date_to": "2026-03-31"}
 
@@ -194,3 +198,76 @@ def test_dates_out_of_range_are_refused_politely(client, acssl, name, query):
     assert response.status_code == 400
     assert "There is a problem" in response.text
     assert not AccessEvent.objects.filter(what__startswith="acs figures").exists()
+
+
+def test_figures_that_teach(acssl, team_leader):
+    from accounts import roles
+    from acs import services
+    from tests.factories import ColleagueFactory, ReferralFactory
+
+    leeds = ColleagueFactory(first_name="Lee", last_name="Ds", team="Leeds ACS", role=roles.ACSSL)
+    york = ColleagueFactory(first_name="Yo", last_name="Rk", team="York ACS", role=roles.ACSSL)
+    for i in range(6):
+        case = OpenCaseFactory(owner=leeds if i < 5 else york, referred_at=at(2026, 1, 5 + i))
+        case.opened_at = case.referred_at + dt.timedelta(hours=2 + i)
+        case.save(update_fields=["opened_at"])
+        ReferralFactory(case=case, source="signal" if i % 2 else "partner")
+    AcsCaseFactory(referred_at=at(2026, 1, 20))  # not yet triaged
+    # Reopened 10 days after closing: counted; one reopened months after closing: not.
+    closed = ClosedCaseFactory(
+        owner=york,
+        referred_at=at(2026, 1, 2),
+        closed_at=timezone.now() - dt.timedelta(days=10),
+    )
+    long_closed = ClosedCaseFactory(
+        owner=york, referred_at=at(2026, 1, 3), closed_at=at(2026, 1, 10)
+    )
+    closed.learning_themes.set(LearningTheme.objects.filter(code="timeliness"))
+    audit = AuditContext(user=york, channel=Channel.PAGE, request_id="t")
+    learned = ClosedCaseFactory(
+        owner=york, referred_at=at(2026, 1, 4), closed_at=timezone.now() - dt.timedelta(days=1)
+    )
+    learned.learning_themes.set(LearningTheme.objects.filter(code="good_practice"))
+    for case in (closed, long_closed):
+        services.acs_case_reopen(audit=audit, case=case, reason="New risk")
+
+    today = timezone.localdate()
+    figures = acs_figures(audit=audit_of(team_leader), date_from=JAN, date_to=today)
+    team = {row[0]: row[1:] for row in figures.table("team").rows}
+    assert team["Leeds ACS"] == [5, 0]
+    assert team["York ACS"] == [4, 1]
+    assert team["Not yet assigned"] == [1, 0]
+    acssl_rows = {row[0]: row[1:] for row in figures.table("acssl").rows}
+    assert acssl_rows["Lee Ds"] == [5, 0, 0]
+    source = dict(figures.table("source").rows)
+    assert (source["Accepted signal"], source["Partner organisation"]) == (3, 3)
+    triage = figures.table("timeliness").rows[0]
+    assert triage[:2] == ["Referral to triage (taken or assigned)", 9]
+    assert triage[2] == 4.0  # hours: 2, 3, 4, 5, 6, 7 and three closed cases' 4
+    assert triage[3] == 7.0
+    reopen_rows = dict(figures.table("reopened").rows)
+    assert reopen_rows["Reopened within 90 days of closing"] == 1
+    assert figures.table("themes").rows == [["Good practice worth sharing", 1]]
+
+
+def test_one_table_as_csv_suppresses_small_counts_and_is_formula_safe(client, acssl, admin_user):
+    from accounts import roles
+    from tests.factories import ColleagueFactory
+
+    owner = ColleagueFactory(team="=HYPERLINK(1)", role=roles.ACSSL)
+    for i in range(5):
+        OpenCaseFactory(owner=owner, referred_at=at(2026, 1, 5 + i))
+    OpenCaseFactory(referred_at=at(2026, 1, 12))  # another team: one case
+    client.force_login(acssl)
+    query = {"date_from": "2026-01-01", "date_to": "2026-01-31", "table": "team"}
+    response = client.get(reverse("acs:figures-csv"), query)
+    assert response.status_code == 200
+    assert "acs-figures-team-20260101-20260131.csv" in response["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == ["Team", "Cases referred", "Cases closed"]
+    assert ["'=HYPERLINK(1)", "5", "0"] in rows
+    assert ["Leeds jobcentre", "[c]", "0"] in rows
+    assert client.get(reverse("acs:figures-csv"), query | {"table": "nope"}).status_code == 404
+    page = client.get(reverse("acs:figures"), query).text
+    assert 'data-testid="table-team"' in page
+    assert "=HYPERLINK(1)" in page  # shown as text on the page, escaped by the template
