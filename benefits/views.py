@@ -8,9 +8,13 @@ from django.views.decorators.http import require_POST
 
 from audit.context import AuditContext
 from benefits.sources import SOURCES
-from benefits.sync.selectors import sync_any_active, sync_runs_recent, sync_sources_status
+from benefits.sync.selectors import (
+    sync_any_active,
+    sync_runs_recent,
+    sync_sources_status,
+    unrecognised_codes,
+)
 from benefits.sync.services import sync_start
-from core.replica import replica_status
 
 TEMPLATE = "benefits/ops.html"
 
@@ -20,14 +24,13 @@ def _context() -> dict[str, object]:
         "sources": sync_sources_status(),
         "recent_runs": sync_runs_recent(limit=15),
         "any_active": sync_any_active(),
-        "replica": replica_status(),
     }
 
 
 @login_required
 @permission_required("benefits.view_syncrun", raise_exception=True)
 def ops(request: HttpRequest) -> HttpResponse:
-    return render(request, TEMPLATE, _context())
+    return render(request, TEMPLATE, {**_context(), "unrecognised_codes": unrecognised_codes()})
 
 
 @login_required

@@ -8,7 +8,7 @@ import json
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
@@ -157,10 +157,14 @@ def _award(source: str, s: dict[str, Any], nino: str) -> dict[str, Any]:
 
 
 def _payments(s: dict[str, Any]) -> set[tuple[date, int, str, str]]:
-    payments = {
-        (date.fromisoformat(p["payment_date"]), p["amount_pence"], p["kind"], "paid")
-        for p in s.get("payments") or []
-    }
+    # A listed payment dated after the record was made is still to be made (the parsers'
+    # payment_status): arrears decided and paid weeks later.
+    recorded = datetime.fromisoformat(s["changed_at"].replace("Z", "+00:00")).date()
+    payments = set()
+    for p in s.get("payments") or []:
+        day = date.fromisoformat(p["payment_date"])
+        status = "scheduled" if day > recorded else "paid"
+        payments.add((day, p["amount_pence"], p["kind"], status))
     upcoming = s.get("next_payment")
     if upcoming:
         payments.add(

@@ -3,9 +3,18 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.core.cache import cache
+from django.db import connection
 from django.db.models import Count, Q
 
-from benefits.models import QuarantinedRecord, SourceWatermark, SyncRun, SyncSchedule
+from benefits import labels
+from benefits.models import (
+    QuarantinedRecord,
+    SourceWatermark,
+    SyncRun,
+    SyncSchedule,
+    UniversalCreditAward,
+)
 from benefits.sources import SOURCES
 
 ACTIVE = (SyncRun.Status.QUEUED, SyncRun.Status.RUNNING)
@@ -86,3 +95,45 @@ def quarantine_explains(*, source: str, nino: str, version: int | None) -> bool:
     return QuarantinedRecord.objects.filter(
         query, source=source, status=QuarantinedRecord.Status.OPEN
     ).exists()
+
+
+@dataclass(frozen=True)
+class UnrecognisedCode:
+    """A code the portal has no plain-English label for, and how many awards hold it (such an
+    award shows it as "<code> (not recognised)")."""
+
+    what: str
+    code: str
+    awards: int
+
+
+# The synced codes the parsers accept as free text (every other code is checked as it is
+# parsed, and an unknown one is quarantined): (what, UC award column, item key, label family).
+_FREE_TEXT_CODES = (
+    ("Universal Credit element", "elements", "type", "element"),
+    ("Universal Credit deduction", "deductions", "type", "deduction"),
+    ("Universal Credit sanction level", "sanctions", "level", "sanction_level"),
+)
+UNRECOGNISED_CACHE_SECONDS = 300
+
+
+def unrecognised_codes() -> list[UnrecognisedCode]:
+    """Codes held on synced awards that have no label, most held first. One query over the UC
+    awards, kept for a few minutes (the ops page does not need it to the second)."""
+
+    def count() -> list[tuple[str, str, int]]:
+        selects, params = [], []
+        for what, column, key, family in _FREE_TEXT_CODES:
+            selects.append(
+                "SELECT %s, item->>%s, count(DISTINCT a.id) "
+                f"FROM {UniversalCreditAward._meta.db_table} a, "
+                f"jsonb_array_elements(a.{column}) item "
+                "WHERE NOT (coalesce(item->>%s, '') = ANY(%s)) GROUP BY 2"
+            )
+            params += [what, key, key, list(labels.UC[family])]
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(selects) + " ORDER BY 3 DESC, 1, 2", params)
+            return [(row[0], row[1] or "", row[2]) for row in cursor.fetchall()]
+
+    rows = cache.get_or_set("benefits:unrecognised-codes", count, UNRECOGNISED_CACHE_SECONDS)
+    return [UnrecognisedCode(what=what, code=code, awards=n) for what, code, n in rows or []]
