@@ -15,6 +15,7 @@ from benefits.sync.selectors import (
     unrecognised_codes,
 )
 from benefits.sync.services import sync_start
+from core.replica import replica_status
 
 TEMPLATE = "benefits/ops.html"
 
@@ -24,6 +25,7 @@ def _context() -> dict[str, object]:
         "sources": sync_sources_status(),
         "recent_runs": sync_runs_recent(limit=15),
         "any_active": sync_any_active(),
+        "replica": replica_status(),
     }
 
 
