@@ -48,6 +48,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "dwpportal.middleware.RequestLogMiddleware",
+    # Request latency by view for Prometheus (/metrics, dwpportal/metrics.py).
+    "dwpportal.metrics.RequestMetricsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -170,6 +172,11 @@ REPLICA_MAX_LAG_SECONDS = float(env("REPLICA_MAX_LAG_SECONDS", "5") or 5)
 REPLICA_CHECK_SECONDS = float(env("REPLICA_CHECK_SECONDS", "2") or 2)
 # After a colleague's write, their reads stay on the primary this long (read-your-writes).
 REPLICA_READ_YOUR_WRITES_SECONDS = env_int("REPLICA_READ_YOUR_WRITES_SECONDS", 30)
+
+# /metrics (Prometheus) answers a scraper sending this bearer token (none: no token is accepted),
+# or any address on these networks (client_address_of: X-Forwarded-For only behind our proxies).
+METRICS_BEARER_TOKEN = env("METRICS_BEARER_TOKEN", "") or ""
+METRICS_NETWORKS = env_list("METRICS_NETWORKS", "127.0.0.0/8,::1/128")
 
 REDIS_URL = env("REDIS_URL", "redis://127.0.0.1:6379/0")
 CACHES = {
