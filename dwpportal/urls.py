@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
-from dwpportal import health, views
+from dwpportal import api_docs, health, session, views
 from dwpportal.metrics import metrics as prometheus_metrics
 
 urlpatterns = [
@@ -12,6 +12,7 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     # Prometheus: a scraper's bearer token or the local network only (dwpportal/metrics.py).
     path("metrics", prometheus_metrics, name="metrics"),
+    path("session/keep-alive/", session.session_keep_alive, name="session-keep-alive"),
     path("accounts/", include("accounts.urls")),
     path("customers/", include("customer_view.urls")),
     path("audit/", include("customer_view.audit_urls")),
@@ -21,7 +22,7 @@ urlpatterns = [
     path("", include("support_needs.urls")),
     path("api/v1/", include(("dwpportal.api_urls", "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", views.api_docs, name="api-docs"),
+    path("api/docs/", api_docs.api_docs, name="api-docs"),
 ]
 
 handler403 = "dwpportal.views.error_403"

@@ -58,6 +58,8 @@ ACCESS: dict[str, dict[str, Any]] = {
     # Single sign-on: off to the provider (signed in: home); a callback without a code is refused.
     "accounts:sso-start": everyone(302),
     "accounts:sso-callback": everyone(FORBIDDEN),
+    # "Stay signed in" from the timeout warning: a POST only.
+    "session-keep-alive": everyone(NOT_ALLOWED),
     # The API answers 401 (problem details), never a redirect to the sign-in page.
     "api:me": {"anonymous": 401, **dict.fromkeys(ROLES[1:], OK)},
     "api-schema": {"anonymous": 401, **dict.fromkeys(ROLES[1:], OK)},
@@ -108,6 +110,8 @@ ACCESS |= {
 class Samples:
     customer: Any
     acs_case: Any = field(default_factory=lambda: OpenCaseFactory())
+    # A need, a signal and a safeguard, made by support_samples() when a URL needs them.
+    _support: dict[str, Any] = field(init=False)
 
 
 # Arguments for URLs that take them, built from the sample objects.
