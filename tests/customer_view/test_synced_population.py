@@ -170,9 +170,23 @@ def test_every_customer_page_of_a_synced_population_is_true(synced, client, team
             if earliest.get(benefit) != (day, card["data-amount"]):
                 listed = earliest.get(benefit)
                 problems.append(f"{who}: {benefit} card {day}, the table {listed}")
-        codes = raw_codes(" \n ".join(facts.text), identity_words=identity_words(customer))
+        words = identity_words(customer)
+        codes = raw_codes(" \n ".join(facts.text), identity_words=words)
+        # The support needs panel on its own page, too.
+        panel = client.get(reverse("support_needs:panel", args=[customer.public_id]))
+        assert panel.status_code == 200, customer.nino
+        codes |= raw_codes(
+            " \n ".join(PageFacts(panel.content.decode()).text), identity_words=words
+        )
         if codes:
             problems.append(f"{who}: raw codes {sorted(codes)}")
+    # The colleague lists around the customer pages.
+    for name in ("support_needs:safeguards-open", "support_needs:reviews-due"):
+        listed = PageFacts(client.get(reverse(name)).content.decode())
+        everyone = frozenset().union(*(identity_words(c) for c in synced))
+        codes = raw_codes(" \n ".join(listed.text), identity_words=everyone)
+        if codes:
+            problems.append(f"{name}: raw codes {sorted(codes)}")
     assert not problems, "\n".join(problems)
     # The checks above saw something to check.
     assert pages_with_payments >= len(synced) // 2
