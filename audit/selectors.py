@@ -1,7 +1,9 @@
 """Reading the access audit: who looked at a customer's record, and the audit in admin (each
 read of it audited, a restricted marker's type hidden from colleagues not cleared for markers)."""
 
+import datetime as dt
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -12,6 +14,8 @@ from audit.models import AccessEvent
 from audit.services import access_record
 
 VIEW_HISTORY_PERMISSION = "audit.view_customer_access_history"
+# "Who viewed" reads at most this many of a record's latest looks (newest first).
+MAX_VIEWER_EVENTS = 2000
 
 
 def can_see_customer_viewers(user: User | None) -> bool:
@@ -30,6 +34,120 @@ def customer_viewers_for(*, customer_id: int, audit: AuditContext) -> QuerySet[A
         .exclude(action=AccessEvent.Action.SEARCH)
         .only("occurred_at", "username", "action", "what", "reason")
         .order_by("-occurred_at", "-pk")
+    )
+
+
+# Looks by one colleague less than this far apart are one visit on "who viewed this record".
+VISIT_GAP = dt.timedelta(minutes=30)
+# Plain words for what an event names, where its own name would puzzle a reader.
+PLAIN_WHATS = {
+    "customer": "Opened the record",
+    "customer page": "Opened the record",
+    "customer timeline": "Read the timeline",
+    "customer interactions": "Read the interactions",
+    "customer acs status": "Saw the ACS case status",
+    "record interaction": "Recorded an interaction",
+    "restricted record reason": "Gave a reason to open the restricted record",
+    "acs case": "Opened the ACS case",
+    "acs referral": "Referred to an ACSSL",
+    "acs referral form": "Opened the referral form",
+}
+
+
+@dataclass
+class ViewerVisit:
+    """One colleague's looks at a record within VISIT_GAP of each other, newest first."""
+
+    user_id: int | None
+    username: str
+    name: str
+    roles: list[str]
+    first_at: dt.datetime
+    last_at: dt.datetime
+    count: int = 0
+    what: list[str] = field(default_factory=list)
+    actions: list[str] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+
+
+def access_what_plain(what: str) -> str:
+    """An access event's `what` in plain words ("acs case close" -> "ACS case: close")."""
+    if what in PLAIN_WHATS:
+        return PLAIN_WHATS[what]
+    if what.startswith("acs case "):
+        return f"ACS case: {what.removeprefix('acs case ')}"
+    if what.startswith("acs "):
+        return f"ACS {what.removeprefix('acs ')}"
+    return what[:1].upper() + what[1:]
+
+
+def customer_viewer_visits(
+    *,
+    events: QuerySet[AccessEvent],
+    audit: AuditContext,
+    colleague_id: int | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    action: str = "",
+) -> list[ViewerVisit]:
+    """The looks at a record (`events`, from customer_viewers_for: access already checked and
+    the read audited) filtered by colleague, UK date range and action, and grouped: one row per
+    colleague per visit, with their name, role, plain labels of what they did and reasons given.
+    A marker's event name is hidden from colleagues not cleared for markers."""
+    if colleague_id is not None:
+        events = events.filter(user_id=colleague_id)
+    if date_from is not None:
+        events = events.filter(occurred_at__date__gte=date_from)
+    if date_to is not None:
+        events = events.filter(occurred_at__date__lte=date_to)
+    if action:
+        events = events.filter(action=action)
+    cleared = marker_cleared(audit)
+    found = list(
+        events.select_related("user")
+        .prefetch_related("user__groups")
+        .only("occurred_at", "username", "action", "what", "reason", "user")[:MAX_VIEWER_EVENTS]
+    )
+    visits: list[ViewerVisit] = []
+    open_visit: dict[object, ViewerVisit] = {}
+    for event in found:  # newest first
+        key = event.user_id or event.username
+        visit = open_visit.get(key)
+        if visit is None or visit.first_at - event.occurred_at > VISIT_GAP:
+            user = event.user
+            visit = ViewerVisit(
+                user_id=event.user_id,
+                username=event.username,
+                name=(user.get_full_name() if user else "") or event.username,
+                roles=sorted(group.name for group in user.groups.all()) if user else [],
+                first_at=event.occurred_at,
+                last_at=event.occurred_at,
+            )
+            visits.append(visit)
+            open_visit[key] = visit
+        visit.first_at = event.occurred_at
+        visit.count += 1
+        label = access_what_plain(access_event_what_shown(what=event.what, cleared=cleared))
+        if label not in visit.what:
+            visit.what.append(label)
+        if event.get_action_display() not in visit.actions:
+            visit.actions.append(event.get_action_display())
+        if event.reason and event.reason not in visit.reasons:
+            visit.reasons.append(event.reason)
+    return visits
+
+
+def customer_viewer_colleagues(*, events: QuerySet[AccessEvent]) -> list[tuple[int, str]]:
+    """The colleagues who looked at the record (`events` as above), for the colleague filter."""
+    rows = (
+        events.filter(user__isnull=False)
+        .order_by()
+        .values_list("user_id", "user__first_name", "user__last_name", "username")
+        .distinct()
+    )
+    return sorted(
+        ((pk, f"{first} {last}".strip() or username) for pk, first, last, username in rows),
+        key=lambda row: row[1],
     )
 
 

@@ -57,3 +57,65 @@ def test_an_acssl_is_refused_before_being_asked_for_a_restricted_records_reason(
     assert list(AccessEvent.objects.filter(customer=customer).values_list("action", flat=True)) == [
         AccessEvent.Action.REFUSED
     ]
+
+
+def test_repeated_looks_are_one_visit_with_name_role_and_plain_labels(
+    client, acssl, work_coach, team_leader, monkeypatch
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from accounts import roles
+    from tests.factories import ColleagueFactory
+
+    customer = CustomerFactory()
+    anna = ColleagueFactory(first_name="Anna", last_name="Senior", role=roles.ACSSL)
+    now = timezone.now()
+    for minutes, what, action in (
+        (60 * 5, "customer timeline", "view_fragment"),  # an earlier visit
+        (40, "acs case", "view_customer"),
+        (30, "acs case close", "change"),
+        (25, "acs case", "view_customer"),
+    ):
+        # The audit is append-only: each look is written at its moment, not moved later.
+        monkeypatch.setattr(
+            "django.utils.timezone.now", lambda m=minutes: now - dt.timedelta(minutes=m)
+        )
+        AccessEvent.objects.create(
+            user=anna, username=anna.username, action=action, what=what, customer=customer
+        )
+    monkeypatch.undo()
+    AccessEvent.objects.create(
+        user=work_coach, username="coach1", action="refused", what="acs case", customer=customer
+    )
+
+    client.force_login(team_leader)
+    page = client.get(viewers_url(customer), {"colleague": anna.pk})
+    assert page.status_code == 200
+    visits = list(page.context["page_obj"])
+    assert [v.count for v in visits] == [3, 1]
+    assert visits[0].name == "Anna Senior"
+    assert visits[0].roles == ["ACSSL"]
+    assert visits[0].what == ["Opened the ACS case", "ACS case: close"]
+    assert "Anna Senior" in page.text
+    assert "ACS case: close" in page.text
+
+    refused = client.get(viewers_url(customer), {"action": "refused"})
+    assert [v.username for v in refused.context["page_obj"]] == ["coach1"]
+    assert "Refused" in refused.text
+
+    today = timezone.localdate()
+    future = today + dt.timedelta(days=1)
+    empty = client.get(
+        viewers_url(customer),
+        {
+            "date_from_day": future.day,
+            "date_from_month": future.month,
+            "date_from_year": future.year,
+        },
+    )
+    assert "Nobody matches these filters." in empty.text
+    bad = client.get(viewers_url(customer), {"colleague": "not-a-number", "date_from_day": "40"})
+    assert bad.status_code == 400
+    assert "There is a problem" in bad.text
