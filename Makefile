@@ -7,6 +7,9 @@ LEGACY_PORT ?= 8100
 # The local OpenID Connect provider (oidc-provider-mock) colleagues sign in at.
 SSO_PORT ?= 8200
 DEMO_CUSTOMERS ?= 2000
+# PGBOUNCER=1: the web, workers and beat reach PostgreSQL through PgBouncer (settings: PGBOUNCER).
+PGBOUNCER ?= 0
+export PGBOUNCER
 # honcho gives every Procfile process its own $PORT (base + 100 per process), so the web server
 # binds $WEB_PORT instead; the portal's web, worker and ready processes find the mocks here.
 WEB_PORT := $(PORT)
@@ -20,6 +23,7 @@ help:
 	@echo "make run    - set up, start PostgreSQL, Redis, legacy mocks, web, worker, beat; load demo data"
 	@echo "make test   - set up and run ruff and the whole test suite (unit, integration, browser)"
 	@echo "make run REPLICA=1 - the same with a streaming read replica (docs/scaling.md)"
+	@echo "make run PGBOUNCER=1 - the same with PgBouncer (transaction pooling) before PostgreSQL"
 	@echo "make stop   - stop the private PostgreSQL and Redis"
 	@echo "make reset  - stop them and wipe local data under var/"
 	@echo "make bench  - benchmarks (BENCH_CUSTOMERS=50000 for a quick run)"
@@ -32,6 +36,7 @@ setup:
 services: setup
 	@scripts/dev.sh services
 	@if [ "$(REPLICA)" = 1 ]; then scripts/dev.sh replica; fi
+	@if [ "$(PGBOUNCER)" = 1 ]; then scripts/dev.sh pgbouncer; fi
 
 run: services
 	@$(PY) manage.py migrate --no-input -v 0

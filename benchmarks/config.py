@@ -38,6 +38,9 @@ class BenchConfig:
     load_users: int = 50  # BENCH_LOAD_USERS
     load_seconds: int = 120  # BENCH_LOAD_SECONDS (30 below full scale)
     web_workers: int = 4  # BENCH_WEB_WORKERS
+    # The load test's gunicorn reaches PostgreSQL through PgBouncer (transaction pooling), as
+    # production would; BENCH_PGBOUNCER=0 connects it directly.
+    pgbouncer: bool = True
     rebuild: bool = False  # BENCH_REBUILD=1
     doc: Path = ROOT / "docs" / "benchmarks.md"  # BENCH_DOC
     # This run's password for the bench colleagues; never printed.
@@ -72,6 +75,7 @@ def config_from_environment(environ: Mapping[str, str] = os.environ) -> BenchCon
         load_users=number("BENCH_LOAD_USERS", 50),
         load_seconds=number("BENCH_LOAD_SECONDS", 30 if customers < FULL_SCALE else 120),
         web_workers=number("BENCH_WEB_WORKERS", 4),
+        pgbouncer=environ.get("BENCH_PGBOUNCER", "1") != "0",
         rebuild=environ.get("BENCH_REBUILD") == "1",
         doc=Path(environ.get("BENCH_DOC") or ROOT / "docs" / "benchmarks.md"),
     )

@@ -119,6 +119,8 @@ def main(config: BenchConfig) -> int:
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         web_env = {**bench_env, "DB_CONN_MAX_AGE": "600"}
+        if config.pgbouncer:  # scripts/bench.sh started it (scripts/dev.sh pgbouncer)
+            web_env["PGBOUNCER"] = "1"
         processes.start(
             "gunicorn",
             [
@@ -135,7 +137,11 @@ def main(config: BenchConfig) -> int:
         if not processes.alive("worker"):
             processes.start("worker", [*worker_args, "-c", "1"], env=bench_env)
         wait_for(f"{base}/healthz", processes, "gunicorn")
-        results.machine["web"] = f"gunicorn, {config.web_workers} sync workers; 1 Celery worker"
+        results.machine["web"] = (
+            f"gunicorn, {config.web_workers} sync workers"
+            + (" through PgBouncer (transaction pooling)" if config.pgbouncer else "")
+            + "; 1 Celery worker"
+        )
         queries = search_measure(config, results, base, database, coaches[0], admin)
         pages = page_measure(config, results, base, coaches[0])
         load_measure(config, results, base, coaches, queries, pages)

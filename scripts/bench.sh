@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 export BENCH_CUSTOMERS="${BENCH_CUSTOMERS:-1000000}"
 export DJANGO_SETTINGS_MODULE=dwpportal.settings.bench
 mkdir -p var/bench
+# The load test's web server goes through PgBouncer unless BENCH_PGBOUNCER=0.
+if [[ "${BENCH_PGBOUNCER:-1}" != 0 ]]; then scripts/dev.sh pgbouncer; fi
 
 harness=""
 cleanup() {

@@ -8,6 +8,7 @@
 #                             REDIS_URL are set; writes var/local.env for settings to read
 #   scripts/dev.sh replica    start a streaming read replica of the private PostgreSQL (var/)
 #   scripts/dev.sh replica-stop  stop it (reads fall back to the primary)
+#   scripts/dev.sh pgbouncer  start PgBouncer (transaction pooling) in front of it (PGBOUNCER=1)
 #   scripts/dev.sh stop       stop the private servers
 #   scripts/dev.sh reset      stop them and wipe var/ (local data only)
 set -euo pipefail
@@ -320,6 +321,53 @@ stop_replica() {
   fi
 }
 
+# PgBouncer (the Debian package) in transaction mode in front of the private PostgreSQL: the web
+# processes and workers hold client connections to it and share a few server connections. The
+# portal uses it when PGBOUNCER=1 (settings: PGBOUNCER_DATABASE_URL, no server-side cursors,
+# CONN_MAX_AGE 0); migrations keep the owner's direct connection (DATABASE_OWNER_URL).
+start_pgbouncer() {
+  local dir="$VAR/pgbouncer" primary_port port
+  primary_port="$(env_get PGPORT)"
+  [ -n "$primary_port" ] || die "the primary is not running: scripts/dev.sh services first"
+  command -v pgbouncer >/dev/null || apt_install pgbouncer
+  mkdir -p "$dir"
+  port="$(env_get PGBOUNCER_PORT)"
+  if [ -z "$port" ]; then port="$(free_port 16432)"; env_set PGBOUNCER_PORT "$port"; fi
+  # Local sign-in is trust, as on the cluster itself; the roles must still be listed.
+  printf '"%s" ""\n"%s" ""\n' "$PG_APP" "$PG_OWNER" > "$dir/userlist.txt"
+  cat > "$dir/pgbouncer.ini" <<INI
+[databases]
+* = host=127.0.0.1 port=$primary_port
+
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = $port
+unix_socket_dir =
+auth_type = trust
+auth_file = $dir/userlist.txt
+pool_mode = transaction
+max_client_conn = 1000
+default_pool_size = 20
+reserve_pool_size = 5
+server_reset_query =
+ignore_startup_parameters = extra_float_digits,options
+logfile = $dir/pgbouncer.log
+pidfile = $dir/pgbouncer.pid
+INI
+  if is_root; then chown -R postgres "$dir"; fi
+  if ! pg_isready -q -h 127.0.0.1 -p "$port" 2>/dev/null; then
+    log "starting PgBouncer (transaction pooling) on 127.0.0.1:$port"
+    as_pg pgbouncer -d -q "$dir/pgbouncer.ini" || die "PgBouncer did not start (see $dir/pgbouncer.log)"
+    for _ in $(seq 50); do pg_isready -q -h 127.0.0.1 -p "$port" && break; sleep 0.1; done
+  fi
+  env_set PGBOUNCER_DATABASE_URL "postgres://$PG_APP@127.0.0.1:$port/dwpportal"
+}
+
+stop_pgbouncer() {
+  local pidfile="$VAR/pgbouncer/pgbouncer.pid"
+  if [ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null; then log "PgBouncer stopped"; fi
+}
+
 services() {
   if [ -z "${DATABASE_URL:-}" ]; then start_postgres; else log "using DATABASE_URL from the environment"; fi
   if [ -z "${REDIS_URL:-}" ]; then start_redis; else log "using REDIS_URL from the environment"; fi
@@ -327,6 +375,7 @@ services() {
 
 stop() {
   local data port
+  stop_pgbouncer
   stop_replica
   data="$(env_get PGDATA)"
   if [ -n "$data" ] && [ -f "$data/PG_VERSION" ]; then
@@ -343,7 +392,7 @@ reset() {
   if [ -n "$data" ] && [ "$data" != "$VAR/postgres" ]; then rm -rf "$data"; fi
   data="$(env_get REPLICA_PGDATA)"
   if [ -n "$data" ] && [ "$data" != "$VAR/postgres-replica" ]; then rm -rf "$data"; fi
-  rm -rf "$VAR/postgres" "$VAR/postgres-replica" "$VAR/redis" "$VAR/local.env" "$VAR/media" "$VAR/legacy-mocks-clock.json"
+  rm -rf "$VAR/postgres" "$VAR/postgres-replica" "$VAR/pgbouncer" "$VAR/redis" "$VAR/local.env" "$VAR/media" "$VAR/legacy-mocks-clock.json"
   log "local data wiped"
 }
 
@@ -352,7 +401,9 @@ case "${1:-}" in
   services) services ;;
   replica) start_replica ;;
   replica-stop) stop_replica ;;
+  pgbouncer) start_pgbouncer ;;
+  pgbouncer-stop) stop_pgbouncer ;;
   stop) stop ;;
   reset) reset ;;
-  *) die "usage: $0 setup|services|replica|replica-stop|stop|reset" ;;
+  *) die "usage: $0 setup|services|replica|replica-stop|pgbouncer|pgbouncer-stop|stop|reset" ;;
 esac

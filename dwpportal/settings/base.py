@@ -150,6 +150,17 @@ DATABASES = {
         DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 600), conn_health_checks=True
     )
 }
+# PgBouncer in transaction mode (scripts/dev.sh pgbouncer; PGBOUNCER=1): the app role's
+# connections go through it. A server connection serves one transaction at a time, so nothing may
+# outlive a transaction: no server-side cursors (a named cursor's FETCH could reach another server
+# connection) and no persistent connections of our own (PgBouncer pools instead). Migrations use
+# the owner's direct connection (DATABASE_OWNER_URL).
+PGBOUNCER = env_bool("PGBOUNCER", False)
+if PGBOUNCER:
+    DATABASES["default"] = dj_database_url.parse(
+        env("PGBOUNCER_DATABASE_URL", "") or DATABASE_URL, conn_max_age=0
+    )
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 # Least privilege (audit/db_roles.py): DATABASE_URL's role only reads and writes data; the owner
 # role (DATABASE_OWNER_URL) owns the tables and runs `migrate`, which then re-applies the grants.
 DATABASE_OWNER_URL = env("DATABASE_OWNER_URL", "") or ""
