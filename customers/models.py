@@ -120,6 +120,8 @@ class Customer(models.Model):
             models.Index(Upper("last_name"), "date_of_birth", name="customer_surname_dob"),
             # Name search: the surnames and first names the lexicon matched (CustomerNameWord).
             models.Index(Upper("last_name"), Upper("first_name"), name="customer_names"),
+            # A first name typed alone: its customers in name order, straight from the index.
+            models.Index(Upper("first_name"), Upper("last_name"), name="customer_first_names"),
             # Name + date of birth search: the date narrows a million rows to a few dozen.
             models.Index(fields=["date_of_birth"], name="customer_dob"),
             models.Index(

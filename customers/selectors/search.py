@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
 from django.db import connections, router, transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Upper
 
 from audit.context import AuditContext
@@ -28,6 +28,9 @@ WORD_SIMILARITY_THRESHOLD = 0.5
 LEXICON_WORD_SIMILARITY_THRESHOLD = 0.4
 # If no typed word is that like any surname, the words that are not first names try again.
 LEXICON_RETRY_SIMILARITY_THRESHOLD = 0.15
+# One word typed alone: its names are read in batches, closest first, until the page is full.
+SINGLE_WORD_FIRST_BATCH = 1
+SINGLE_WORD_MAX_BATCH = 256
 MAX_NAME_BRANCHES = 16  # per word tried as the surname (each other word: first name or surname)
 # Initials, and words past the longest five, are only ranked: a name of many short words
 # would otherwise multiply the branches (8 single letters: 3 s at 1M customers).
@@ -181,6 +184,64 @@ def _name_candidates_q(words: list[str]) -> Q | None:
     return candidates
 
 
+def _single_word_keys(word: str) -> list[tuple[str, str]]:
+    """The surnames and first names (kind, UPPER(name)) with a word like `word`, closest first:
+    the name that is the word itself, then names with the word in them (shortest first), then
+    by similarity.
+
+    Runs inside the search's transaction, with its pg_trgm thresholds set.
+    """
+    table = CustomerNameWord._meta.db_table
+    with connections[router.db_for_read(CustomerNameWord)].cursor() as cursor:
+        cursor.execute(
+            f"SELECT kind, key FROM {table} WHERE word %% %s OR %s <%% word "
+            f"GROUP BY kind, key "
+            f"ORDER BY (key = upper(%s)) DESC, bool_or(word = %s) DESC, "
+            f"max(similarity(word, %s)) DESC, length(key), kind DESC, key",
+            [word, word, word, word, word],
+        )
+        return [(kind, key) for kind, key in cursor.fetchall()]
+
+
+def _customers_with_names(
+    qs: QuerySet[Customer], keys: list[tuple[str, str]], limit: int, only: tuple[str, ...]
+) -> list[Customer]:
+    """Up to `limit` customers whose surname or first name is one of `keys`, in the keys' order
+    and then by the other name. Reads the keys in growing batches, each an index range of
+    customer_names or customer_first_names read in order, and stops once `limit` are found, so
+    a common name costs one short index scan, never a score for each of its thousands."""
+    found: list[Customer] = []
+    seen: set[int] = set()
+    start, size = 0, SINGLE_WORD_FIRST_BATCH
+    while start < len(keys) and len(found) < limit:
+        batch = keys[start : start + size]
+        start, size = start + size, min(size * 4, SINGLE_WORD_MAX_BATCH)
+        for kind, field, other in (
+            (CustomerNameWord.Kind.LAST, "last_name", "first_name"),
+            (CustomerNameWord.Kind.FIRST, "first_name", "last_name"),
+        ):
+            names = [key for k, key in batch if k == kind]
+            if not names or len(found) >= limit:
+                continue
+            rows = qs.annotate(name_key=Upper(field), other_key=Upper(other)).filter(
+                name_key__in=names
+            )
+            ordering: list[str] = ["other_key", "id"]
+            if len(names) > 1:
+                rows = rows.annotate(
+                    key_rank=Case(
+                        *(When(name_key=name, then=Value(i)) for i, name in enumerate(names)),
+                        output_field=IntegerField(),
+                    )
+                )
+                ordering = ["key_rank", *ordering]
+            for customer in rows.order_by(*ordering).only(*only)[: limit - len(found) + 1]:
+                if customer.pk not in seen and len(found) <= limit:
+                    seen.add(customer.pk)
+                    found.append(customer)
+    return found
+
+
 def customer_search_by_name(
     *,
     name: str,
@@ -237,8 +298,13 @@ def customer_search_by_name(
         # A date of birth leaves a few dozen customers even at 1M (its index): every name part,
         # a middle name typed without the first name too, is then matched on the whole name.
         narrow = lexicon_words and not date_of_birth
-        candidates = _name_candidates_q(lexicon_words) if narrow else None
-        if candidates is not None:
+        # One word alone (a surname or a first name): the names like it, closest first, and
+        # their customers straight from the name indexes.
+        single = _single_word_keys(words[0]) if narrow and len(words) == 1 else []
+        candidates = _name_candidates_q(lexicon_words) if narrow and not single else None
+        if single:
+            pass
+        elif candidates is not None:
             # The same match rule as the trigram operators below, written as functions so
             # the planner takes the candidates from the customer_names index.
             qs = (
@@ -267,8 +333,11 @@ def customer_search_by_name(
                 rank=TrigramSimilarity("search_name", text)
                 + TrigramWordSimilarity(text, "search_name")
             )
-        ordering = ["-rank", "last_name", "first_name", "id"] if text else ["last_name", "id"]
-        customers = list(qs.order_by(*ordering).only(*only)[: limit + 1])
+        if single:
+            customers = _customers_with_names(qs, single, limit + 1, only)
+        else:
+            ordering = ["-rank", "last_name", "first_name", "id"] if text else ["last_name", "id"]
+            customers = list(qs.order_by(*ordering).only(*only)[: limit + 1])
     access_record(
         audit=audit,
         action=AccessEvent.Action.SEARCH,

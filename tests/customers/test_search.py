@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from audit.models import AccessEvent
+from customers.selectors.search import SEARCH_LIMIT
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
@@ -266,3 +267,31 @@ def test_results_show_the_nino_so_a_caller_can_be_matched(coach_client, client, 
     assert "ZX 90 04 04 B" not in content  # a restricted match hides everything
     client.force_login(acssl)
     assert "ZX 90 04 04 B" in names_in(follow_name_search(client, "Ngozi Okonkwo"))
+
+
+def test_a_surname_alone_lists_that_surname_first_then_names_like_it(coach_client):
+    exact = [CustomerFactory(first_name=f, last_name="Harrison") for f in ("Zoe", "Adam")]
+    double = CustomerFactory(first_name="Bea", last_name="Harrison-Khan")
+    typo = CustomerFactory(first_name="Carl", last_name="Harisson")
+    CustomerFactory(first_name="Harrison", last_name="Ford")  # a first name too, after surnames
+    CustomerFactory(first_name="Dan", last_name="Walkden")
+    content = names_in(follow_name_search(coach_client, "harrison"))
+    order = [content.index(str(c.public_id)) for c in (exact[1], exact[0], double)]
+    assert order == sorted(order)  # the surname itself, by first name, then names with it
+    assert str(typo.public_id) in content
+    assert "Walkden" not in content
+
+
+def test_a_first_name_alone_finds_the_customers_with_it(coach_client):
+    callums = [CustomerFactory(first_name="Callum", last_name=n) for n in ("Reid", "Ahmed")]
+    CustomerFactory(first_name="Priya", last_name="Shah")
+    content = names_in(follow_name_search(coach_client, "Callum"))
+    assert "2 customers found" in content
+    assert content.index(str(callums[1].public_id)) < content.index(str(callums[0].public_id))
+
+
+def test_a_common_surname_alone_stops_at_the_limit_and_says_so(coach_client):
+    for n in range(SEARCH_LIMIT + 5):
+        CustomerFactory(first_name=f"Al{chr(97 + n % 26)}{n}", last_name="Smith")
+    content = names_in(follow_name_search(coach_client, "smith"))
+    assert f"More than {SEARCH_LIMIT} customers found" in content
