@@ -4,12 +4,14 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 
-KINDS = ("nino", "misspelt_surname", "name_dob", "postcode")
+KINDS = ("nino", "misspelt_surname", "name_dob", "postcode", "surname_alone", "first_name_alone")
 KIND_LABELS = {
     "nino": "NINO",
     "misspelt_surname": "misspelt surname",
     "name_dob": "name + date of birth",
     "postcode": "surname + postcode",
+    "surname_alone": "surname alone",
+    "first_name_alone": "first name alone",
 }
 VOWELS = "aeiou"
 
@@ -88,6 +90,12 @@ def query_for(kind: str, customer: SampleCustomer, rng: random.Random) -> Search
         return SearchQuery(kind, name, customer.date_of_birth, "", customer.public_id)
     if kind == "postcode":
         return SearchQuery(kind, customer.last_name, None, customer.postcode, customer.public_id)
+    # A caller gives one name only: "found" then says how often that customer is among the
+    # first page of everyone with the name (the latency is the point).
+    if kind == "surname_alone":
+        return SearchQuery(kind, customer.last_name, None, "", customer.public_id)
+    if kind == "first_name_alone":
+        return SearchQuery(kind, customer.first_name, None, "", customer.public_id)
     raise ValueError(f"unknown kind {kind!r}")
 
 

@@ -10,7 +10,7 @@ from benchmarks.stats import Latency, ratio
 FULL_SCALE = 1_000_000
 GOAL_PAGE_P95_MS = 150
 # The issues' goals name search by NINO, name and name + date of birth; postcode has none.
-SEARCH_GOAL_KINDS = ("nino", "misspelt_surname", "name_dob")
+SEARCH_GOAL_KINDS = ("nino", "misspelt_surname", "name_dob", "surname_alone", "first_name_alone")
 
 
 def _ms(value: float) -> str:
