@@ -18,7 +18,8 @@ from django.conf import settings
 from django.contrib import auth, messages
 from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
+from django_htmx.http import HttpResponseClientRedirect
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.views import (
     OIDCAuthenticationCallbackView,
@@ -216,6 +217,8 @@ class SsoCallbackView(OIDCAuthenticationCallbackView):
         return self.refused(reason)
 
     def refused(self, reason: str) -> HttpResponse:
+        for key in (ACCESS_TOKEN, REFRESH_TOKEN):  # no tokens kept for a refused sign-in
+            self.request.session.pop(key, None)
         heading, explanation = REFUSALS[reason]
         context = {"heading": heading, "explanation": explanation, "reason": reason}
         return render(self.request, "accounts/sso_refused.html", context, status=403)
@@ -301,5 +304,7 @@ class SsoRecheckMiddleware:
                     else "Your sign-in is no longer valid at the identity provider. Sign in again."
                 )
                 messages.info(request, message)
+                if getattr(request, "htmx", False):  # a fragment request: the whole page goes
+                    return HttpResponseClientRedirect(resolve_url(settings.LOGIN_URL))
                 return redirect(settings.LOGIN_URL)
         return self.get_response(request)

@@ -98,6 +98,8 @@ def test_sign_in_without_mfa_is_refused_with_a_clear_page(client, oidc_provider,
     assert "Sign in with multi-factor authentication" in page
     assert "govuk-heading-l" in page
     assert not User.objects.filter(username="no-mfa").exists()
+    assert sso.ACCESS_TOKEN not in client.session
+    assert sso.REFRESH_TOKEN not in client.session
     assert client.get(HOME)["Location"].startswith(SIGN_IN)
 
 
@@ -301,3 +303,14 @@ def test_single_sign_on_starts_a_new_session_and_the_old_key_is_dead(client, oid
     assert client.get("/" + back.split("://", 1)[1].split("/", 1)[1]).status_code == 302
     assert client.cookies[settings.SESSION_COOKIE_NAME].value != planted
     assert not SessionStore(session_key=planted).exists(planted)
+
+
+def test_an_htmx_request_after_the_provider_ended_the_session_reloads_the_sign_in_page(
+    client, oidc_provider, work_coach
+):
+    session = signed_in(client, oidc_provider, work_coach)
+    oidc_provider.revoke_tokens(work_coach.username)
+    advance(session, sso.CHECKED_AT, settings.OIDC_RECHECK_SECONDS)
+    response = client.get(HOME, HTTP_HX_REQUEST="true")
+    assert response["HX-Redirect"] == SIGN_IN
+    assert is_signed_out(client.get(HOME))
