@@ -1,24 +1,80 @@
 """Admin for colleagues: roles are groups; disabling a colleague ends their sessions."""
 
+from typing import Any
+
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from accounts import roles
 from accounts.api_tokens import api_token_revoke
 from accounts.models import ApiToken, ColleagueSession, User
-from accounts.services import colleague_disable, colleague_end_sessions
+from accounts.services import colleague_disable, colleague_end_sessions, colleague_role_set
+
+ROLE_CHOICES = [(role, role) for role in roles.ROLE_NAMES]
+ROLE_HELP = (
+    "Work coach: finds customers, records interactions and needs, refers to an ACSSL. "
+    "ACSSL: works ACS cases. Team leader: an ACSSL who also sees the team's caseload. "
+    "Admin: manages colleagues and reference data; opens no customer records."
+)
+
+
+class RoleField(forms.ChoiceField):
+    def __init__(self) -> None:
+        super().__init__(
+            label="Role", choices=ROLE_CHOICES, widget=forms.RadioSelect, help_text=ROLE_HELP
+        )
+
+
+class ColleagueChangeForm(UserChangeForm):
+    """A colleague's details with their role as one choice of the four (no group picker, no
+    raw permissions, no staff or superuser boxes)."""
+
+    role = RoleField()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        current = roles.user_role_names(self.instance) if self.instance.pk else []
+        if len(current) == 1:
+            self.fields["role"].initial = current[0]
+
+
+class ColleagueCreationForm(AdminUserCreationForm):
+    role = RoleField()
 
 
 @admin.register(User)
 class ColleagueAdmin(UserAdmin):
+    form = ColleagueChangeForm
+    add_form = ColleagueCreationForm
     list_display = ("username", "first_name", "last_name", "team", "is_active", "last_login")
     list_filter = ("groups", "is_active", "team")
     fieldsets = (
-        *(UserAdmin.fieldsets or ()),
-        ("DWP", {"fields": ("staff_number", "team")}),
+        (None, {"fields": ("username", "password")}),
+        ("Name and contact", {"fields": ("first_name", "last_name", "email")}),
+        ("Role and team", {"fields": ("role", "team", "staff_number")}),
+        ("Access", {"fields": ("is_active",)}),
+        ("Dates", {"fields": ("last_login", "date_joined")}),
     )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("username", "usable_password", "password1", "password2"),
+            },
+        ),
+        ("Role and team", {"fields": ("role", "team", "staff_number")}),
+    )
+    readonly_fields = ("last_login", "date_joined")
     actions = ["disable_colleagues", "end_sessions"]
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        colleague_role_set(user=form.instance, role=form.cleaned_data["role"])
 
     @admin.action(description="Disable selected colleagues and end their sessions")
     def disable_colleagues(self, request: HttpRequest, queryset: QuerySet[User]) -> None:

@@ -47,6 +47,22 @@ def colleague_ensure_demo_users() -> list[tuple[str, str, str]]:
 
 
 @transaction.atomic
+def colleague_role_set(*, user: User, role: str) -> User:
+    """Give the colleague exactly one of the four roles (its group; an Admin is also staff, to
+    reach Django admin). Superuser status and any permissions given one by one are left as
+    they are: no form offers them."""
+    if role not in roles.ROLE_NAMES:
+        raise ValueError(f"Unknown role: {role}")
+    user.groups.set([Group.objects.get(name=role)])
+    staff = role == roles.ADMIN
+    if user.is_staff != staff:
+        user.is_staff = staff
+        user.save(update_fields=["is_staff"])
+    user._role_names = [role]  # the per-request role cache (accounts.roles.user_role_names)
+    return user
+
+
+@transaction.atomic
 def colleague_update_from_provider(
     *, subject: str, claims: Mapping[str, object], role_names: Sequence[str]
 ) -> User:
