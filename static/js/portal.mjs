@@ -108,6 +108,9 @@ function focusOn(element) {
 document.body.addEventListener("htmx:beforeRequest", (event) => {
   const elt = event.detail.elt;
   const target = event.detail.target;
+  // Only what the colleague did moves focus: never a poll ("every 2s") or a page event.
+  const cause = event.detail.requestConfig && event.detail.requestConfig.triggeringEvent;
+  if (!cause || !cause.isTrusted) return;
   requester = { elt, targetId: target && target.id };
   const opensForm = elt.tagName === "A" && elt.hasAttribute("hx-get");
   if (opensForm && !elt.hasAttribute("data-return-focus") && target && target.id) {

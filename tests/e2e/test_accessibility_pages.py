@@ -6,10 +6,10 @@ focusable, labelled region."""
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, ViewportSize, expect
 
 from accounts import roles
-from support_needs.models import SupportNeed
+from support_needs.models import ArrearsSafeguard, SupportNeed, SupportSignal
 from tests.e2e.conftest import assert_accessible, sign_in
 from tests.e2e.test_record_states import customer_with_everything
 from tests.factories import ColleagueFactory, CustomerFactory
@@ -20,12 +20,13 @@ DASH = "\N{EN DASH}"
 SERVICE = f" {DASH} DWP Colleague Portal"
 TITLE = re.compile(rf"^(Error: )?[^{DASH}]+( {DASH} [^{DASH}]+)*{SERVICE}$")
 NAMES = ("Jo", "Tester", "Rita", "Joanne")
-DEFAULT_VIEWPORT = {"width": 1280, "height": 720}
+DEFAULT_VIEWPORT: ViewportSize = {"width": 1280, "height": 720}
 
 UNNAMED_INPUTS = """() => Array.from(document.querySelectorAll(
     '#result_list input:not([type=hidden]), #result_list select'))
   .filter((el) => !el.labels.length && !el.getAttribute('aria-label'))
   .map((el) => el.name)"""
+NEXT_FRAMES = "() => new Promise((go) => requestAnimationFrame(() => requestAnimationFrame(go)))"
 PAGE_WIDTH = "() => document.documentElement.scrollWidth"
 # The innermost elements that stick out past the right edge, to say what is too wide.
 TOO_WIDE = """() => Array.from(document.body.querySelectorAll('*'))
@@ -65,6 +66,7 @@ class Pages:
         except AssertionError as error:
             self.problems.append(f"{name}: {error}")
         page.set_viewport_size({"width": 320, "height": 640})
+        page.evaluate(NEXT_FRAMES)  # layout done and resize observers run
         width = page.evaluate(PAGE_WIDTH)
         if width > 320:
             wide = page.evaluate(TOO_WIDE)
@@ -102,6 +104,7 @@ def test_every_page_has_its_own_title_reflows_at_320px_and_passes_axe(page: Page
     restricted = CustomerFactory(first_name="Rita", last_name="Tester", restricted=True)
     CustomerFactory(first_name="Joanne", last_name="Tester")
     need = SupportNeed.objects.filter(customer=customer).order_by("recorded_at").first()
+    assert need is not None
     cid = customer.public_id
     pages = Pages(page, live_server.url)
 
@@ -130,6 +133,11 @@ def test_every_page_has_its_own_title_reflows_at_320px_and_passes_axe(page: Page
     expect(page).to_have_title(re.compile("^Error: End: "))
     pages.check("end a need, with errors")
     assert pages.titles["end a need, with errors"].startswith("Error: ")
+    signal = SupportSignal.objects.filter(customer=customer).first()
+    assert signal is not None
+    signal_path = f"/customers/{cid}/support-needs/signals/{signal.public_id}"
+    safeguard = ArrearsSafeguard.objects.get(customer=customer)
+    pages.visit("safeguard", f"/customers/{cid}/support-needs/safeguards/{safeguard.public_id}/")
     pages.visit("refer", f"/acs/refer/{cid}/")
     pages.visit("reviews due", "/support-needs/reviews/")
     pages.visit("arrears safeguards", "/support-needs/arrears-safeguards/")
@@ -139,6 +147,8 @@ def test_every_page_has_its_own_title_reflows_at_320px_and_passes_axe(page: Page
     page.context.clear_cookies()
     sign_in(page, live_server, "anna")
     pages.visit("restricted, reason", f"/customers/{restricted.public_id}/")
+    pages.visit("refer a signal", f"{signal_path}/refer/")
+    pages.visit("dismiss a signal", f"{signal_path}/dismiss/")
     pages.visit("ACS home", "/acs/")
     pages.visit("triage", "/acs/triage/")
     pages.visit("my cases", "/acs/my-cases/")
