@@ -91,13 +91,14 @@ def test_icons_with_accessible_text_in_the_identity_bar_and_search_results(
             in html
         )
         # Not cleared: only that a restricted marker exists, and whom to ask.
-        assert "Restricted marker: ask an ACSSL" in html
+        assert "Sensitive support need: ask an ACSSL" in html
+        assert "govuk-tag--purple" in html  # not the red of a restricted record
         assert "Unacceptable" not in html
 
     client.force_login(acssl)
     bar = icons_html(client.get(page_url).text, 'data-testid="identity-bar"')
     assert "Unacceptable Customer Behaviour" in bar
-    assert "Restricted marker: ask an ACSSL" not in bar
+    assert "Sensitive support need: ask an ACSSL" not in bar
 
 
 def test_the_restricted_marker_notice_names_the_acssl_who_owns_the_case(client, work_coach, acssl):
