@@ -16,7 +16,7 @@ from customers.api.access import ACCESS_REASON_PARAMETER, access_reason, reason_
 from customers.models import Customer
 from support_needs import selectors
 from support_needs.forms import COLLEAGUE_CONSENT, COLLEAGUE_HOW_LEARNED
-from support_needs.models import NeedType, SupportNeed
+from support_needs.models import ArrearsSafeguard, NeedType, SupportNeed
 from support_needs.services import needs as needs_services
 
 TAG = "Support needs"
@@ -110,11 +110,9 @@ class ArrearsSafeguardSerializer(serializers.Serializer):
         help_text="Why it was raised; null when it comes from a restricted marker you may not see."
     )
 
-    def get_reason(self, safeguard: object) -> str | None:
-        cleared = self.context.get("can_view_restricted", False)
-        if getattr(safeguard, "restricted", False) and not cleared:
-            return None
-        return safeguard.reason  # type: ignore[attr-defined]
+    def get_reason(self, safeguard: ArrearsSafeguard) -> str | None:
+        # The selector empties the reason of a restricted safeguard for colleagues not cleared.
+        return safeguard.reason or None
 
 
 class NeedPanelSerializer(serializers.Serializer):
@@ -142,8 +140,7 @@ class NeedPanelSerializer(serializers.Serializer):
 
     @extend_schema_field(ArrearsSafeguardSerializer(many=True))
     def get_safeguards(self, panel: selectors.NeedPanel) -> list[dict]:
-        context = {"can_view_restricted": panel.can_view_restricted}
-        return list(ArrearsSafeguardSerializer(panel.safeguards, many=True, context=context).data)
+        return list(ArrearsSafeguardSerializer(panel.safeguards, many=True).data)
 
 
 class NeedRecordSerializer(serializers.Serializer):

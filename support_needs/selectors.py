@@ -6,6 +6,7 @@ restricted marker exists and whom to contact, never what it is.
 """
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
@@ -38,10 +39,6 @@ RECORD_NEED = "support_needs.record_support_need"
 VIEW_RESTRICTED_CUSTOMER = "customers.view_restricted_customer"
 # Whom a colleague without clearance contacts about a restricted marker.
 RESTRICTED_CONTACT = "your team's Advanced Customer Support Senior Leader (ACSSL) or team leader"
-# The icon a colleague not cleared sees for a need they may not read: plain words in purple,
-# never a red "!" that reads as "restricted record".
-HIDDEN_NEED_ICON = "Ask ACSSL"
-HIDDEN_NEED_NAME = "Sensitive support need: ask an ACSSL"
 REVIEW_SOON_DAYS = 14
 LIST_PAGE_SIZE = 25
 # Whose needs "Support needs to review" lists: the colleague's own customers, their team's
@@ -141,6 +138,21 @@ def need_types_for_user(*, audit: AuditContext) -> QuerySet[NeedType]:
     return types.order_by("category", "order", "name")
 
 
+def _safeguards_shown(
+    safeguards: Iterable[ArrearsSafeguard], *, cleared: bool
+) -> list[ArrearsSafeguard]:
+    """The safeguards as this colleague may read them: a restricted safeguard's reason names
+    the marker that raised it, so for a colleague not cleared for markers it is emptied (in
+    memory only: nothing saves a safeguard read here), and the page or API says a restricted
+    marker applies instead."""
+    shown = list(safeguards)
+    if not cleared:
+        for safeguard in shown:
+            if safeguard.restricted:
+                safeguard.reason = ""
+    return shown
+
+
 @dataclass
 class NeedPanel:
     """Everything the support-needs panel shows for one customer to one colleague."""
@@ -175,7 +187,7 @@ class NeedPanel:
             for n in self.needs
         ]
         if self.restricted_hidden:
-            icons.append(NeedIcon("restricted", HIDDEN_NEED_ICON, HIDDEN_NEED_NAME, True))
+            icons.append(NeedIcon("restricted", "!", "Restricted marker: ask an ACSSL", True))
         return icons
 
 
@@ -225,10 +237,11 @@ def support_need_panel(
         restricted_hidden=hidden,
         signals=[s for s in signals if cleared or not s.restricted],
         restricted_signals_hidden=signals_hidden,
-        safeguards=list(
+        safeguards=_safeguards_shown(
             ArrearsSafeguard.objects.filter(
                 customer=customer, status=ArrearsSafeguard.Status.OPEN
-            ).order_by("payment_date")
+            ).order_by("payment_date"),
+            cleared=cleared,
         ),
         can_record=can_record_needs(audit.user),
         can_view_restricted=cleared,
@@ -269,7 +282,7 @@ def need_icons_for_customers(
         if restricted and not cleared:
             if not any(i.code == "restricted" for i in icons[customer_id]):
                 icons[customer_id].append(
-                    NeedIcon("restricted", HIDDEN_NEED_ICON, HIDDEN_NEED_NAME, True)
+                    NeedIcon("restricted", "!", "Restricted marker: ask an ACSSL", True)
                 )
             continue
         icons[customer_id].append(NeedIcon(code, icon or code[:3].upper(), name, restricted))
@@ -389,6 +402,10 @@ def arrears_safeguards_open_page(
         .select_related("customer", "payment")
         .order_by("payment_date", "pk")
     )
-    return _list_page(
+    page = _list_page(
         audit=audit, items=safeguards, page_number=page_number, what="arrears safeguards open"
     )
+    page.object_list = _safeguards_shown(
+        page.object_list, cleared=can_view_restricted_needs(audit.user)
+    )
+    return page

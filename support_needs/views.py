@@ -354,11 +354,4 @@ def safeguards_open(request: HtmxHttpRequest) -> HttpResponse:
     page = selectors.arrears_safeguards_open_page(
         audit=AuditContext.from_request(request), page_number=request.GET.get("page")
     )
-    return render(
-        request,
-        "support_needs/safeguards_open.html",
-        {
-            "page_obj": page,
-            "can_view_restricted": selectors.can_view_restricted_needs(request.user),
-        },
-    )
+    return render(request, "support_needs/safeguards_open.html", {"page_obj": page})

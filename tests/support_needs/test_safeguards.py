@@ -102,3 +102,34 @@ def test_the_safeguard_form_names_each_check_left_unanswered():
     assert set(form.errors) == {"needs_checked", "acting_for", "bank_details", "contact_made"}
     cancelled = SafeguardForm(data={"outcome": "Payment withdrawn", "cancelled": "on"})
     assert cancelled.is_valid(), cancelled.errors
+
+
+def test_a_restricted_safeguards_reason_is_shown_only_to_cleared_colleagues(
+    client, work_coach, acssl
+):
+    """The reason names the marker (risk of harm): colleagues not cleared read that a marker
+    applies, on the list, on the customer's panel and in the API."""
+    from django.urls import reverse
+    from django.utils.html import escape
+
+    from tests.api.conftest import TokenClient
+
+    safeguard = safeguard_for(acssl, "risk-of-harm")
+    secret = safeguard.reason
+    assert "risk of harm" in secret.lower()
+    customer = safeguard.customer
+    pages = [
+        reverse("support_needs:safeguards-open"),
+        reverse("support_needs:panel", kwargs={"public_id": customer.public_id}),
+    ]
+    api_url = reverse("api:support-needs", kwargs={"public_id": customer.public_id})
+    client.force_login(work_coach)
+    for url in pages:
+        assert escape(secret) not in client.get(url).content.decode(), url
+    (shown,) = TokenClient(work_coach).get(api_url).json()["safeguards"]
+    assert shown["reason"] is None
+    client.force_login(acssl)
+    for url in pages:
+        assert escape(secret) in client.get(url).content.decode(), url
+    (shown,) = TokenClient(acssl).get(api_url).json()["safeguards"]
+    assert shown["reason"] == secret
