@@ -7,7 +7,7 @@ from django.core.exceptions import ImproperlyConfigured
 from dwpportal.settings.base import *  # noqa: F403
 from dwpportal.settings.base import DATABASE_OWNER as _OWNER
 from dwpportal.settings.base import DATABASES
-from dwpportal.settings.env import env, env_list
+from dwpportal.settings.env import env, env_bool, env_list
 
 ENVIRONMENT = "production"
 DEBUG = False
@@ -23,6 +23,11 @@ if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:
 # stand in for the production database.
 if not os.environ.get("DATABASE_URL"):
     raise ImproperlyConfigured("DATABASE_URL must be set in production.")
+# The read replica and PgBouncer too: only from the real environment, never var/local.env.
+if not os.environ.get("REPLICA_DATABASE_URL"):
+    DATABASES.pop("replica", None)
+if env_bool("PGBOUNCER", False) and not os.environ.get("PGBOUNCER_DATABASE_URL"):
+    raise ImproperlyConfigured("PGBOUNCER=1 needs PGBOUNCER_DATABASE_URL in production.")
 # The portal connects as a role that owns nothing; the owner role (DATABASE_OWNER_URL) is for
 # `manage.py migrate` only (audit/db_roles.py, docs/security.md).
 if _OWNER and _OWNER.get("USER") == DATABASES["default"].get("USER"):
