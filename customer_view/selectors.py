@@ -9,6 +9,7 @@ audited there); what is read here about it needs no further audit.
 import datetime as dt
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,7 +79,14 @@ def identity_differences(
     *, customer: Customer, identities: list[SourceIdentity]
 ) -> list[Difference]:
     """Where the legacy systems' copies of name, date of birth or address disagree."""
-    fields = [
+    # (label, the value as shown, the value as compared)
+    fields: list[
+        tuple[
+            str,
+            Callable[[Customer | SourceIdentity], str],
+            Callable[[Customer | SourceIdentity], object],
+        ]
+    ] = [
         (
             "Name",
             lambda r: " ".join(p for p in (r.first_name, r.middle_names, r.last_name) if p),
@@ -286,4 +294,7 @@ def change_history_for_admin(
         what="change history (admin)",
         customer=customer,
     )
-    return events.references(customer)
+    # `events` is pghistory's EventsQuerySet (the admin's queryset), whose references() the
+    # QuerySet[Events] type does not know; pghistory ships no annotations.
+    referencing: QuerySet[Events] = events.references(customer)  # type: ignore[attr-defined]
+    return referencing

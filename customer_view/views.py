@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -27,6 +27,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from audit.context import AuditContext, session_reason_keep
 from audit.models import AccessEvent
 from audit.selectors import can_see_customer_viewers
+from core.requests import HtmxHttpRequest
 from core.rate_limits import rate_limit_exceeded
 from customer_view.selectors import customer_page_get, customer_visit_previous, search_rows
 from customer_view.timeline import timeline_page_get, timeline_sources
@@ -60,23 +61,23 @@ def _safe_token(value: str) -> str:
     return value if re.fullmatch(r"[A-Za-z0-9_-]{8,64}", value or "") else ""
 
 
-def _restricted_refused(request: HttpRequest) -> HttpResponse:
+def _restricted_refused(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, "customers/restricted_refused.html", status=403)
 
 
 def _customer_or_response(
-    request: HttpRequest, audit: AuditContext, public_id: uuid.UUID, **kwargs: Any
-) -> tuple[Customer | None, HttpResponse | None]:
+    request: HtmxHttpRequest, audit: AuditContext, public_id: uuid.UUID, **kwargs: Any
+) -> Customer | HttpResponse:
     """customer_get_for_user, with its refusals turned into the pages a colleague should see."""
     try:
-        return customer_get_for_user(public_id=public_id, audit=audit, **kwargs), None
+        return customer_get_for_user(public_id=public_id, audit=audit, **kwargs)
     except RestrictedRecord:
-        return None, _restricted_refused(request)
+        return _restricted_refused(request)
     except ReasonRequired:
         url = reverse("customers:restricted-reason", kwargs={"public_id": public_id})
         if request.htmx:
-            return None, HttpResponseClientRedirect(url)
-        return None, redirect(url)
+            return HttpResponseClientRedirect(url)
+        return redirect(url)
 
 
 # --- Search -----------------------------------------------------------------------------------
@@ -85,7 +86,7 @@ def _customer_or_response(
 logger = logging.getLogger(__name__)
 
 
-def search_rate_exceeded(request: HttpRequest) -> bool:
+def search_rate_exceeded(request: HtmxHttpRequest) -> bool:
     """Anti-automation (ASVS 2.4.1): each colleague's searches, live ones and result pages
     included, are counted per minute and per hour (SEARCH_RATE_LIMITS)."""
     exceeded = rate_limit_exceeded(
@@ -102,7 +103,7 @@ def _search_context(form: CustomerSearchForm, **extra: Any) -> dict[str, Any]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def customer_search(request: HttpRequest) -> HttpResponse:
+def customer_search(request: HtmxHttpRequest) -> HttpResponse:
     """GET: the search page. POST: search (never GET: a name or NINO must not be in a URL).
 
     htmx sends live=1 as the colleague types: answer with the results fragment only.
@@ -164,7 +165,7 @@ def _name_results_context(
 
 @login_required
 @require_http_methods(["GET"])
-def customer_search_results(request: HttpRequest, token: str) -> HttpResponse:
+def customer_search_results(request: HtmxHttpRequest, token: str) -> HttpResponse:
     """A page of name-search results, found again from criteria kept behind the token."""
     audit = AuditContext.from_request(request)
     customer_access_require(audit=audit, what="customer search")
@@ -193,7 +194,7 @@ def customer_search_results(request: HttpRequest, token: str) -> HttpResponse:
 # --- The customer page ------------------------------------------------------------------------
 
 
-def _timeline_filters(request: HttpRequest) -> dict[str, Any]:
+def _timeline_filters(request: HtmxHttpRequest) -> dict[str, Any]:
     types = {s.type for s in timeline_sources()}
     kind = request.GET.get("type", "")
     benefit = request.GET.get("benefit", "")
@@ -212,7 +213,7 @@ def _timeline_context() -> dict[str, Any]:
 
 
 def _detail_context(
-    request: HttpRequest,
+    request: HtmxHttpRequest,
     audit: AuditContext,
     customer: Customer,
     interaction_form: InteractionForm,
@@ -237,11 +238,11 @@ def _detail_context(
 
 @login_required
 @require_http_methods(["GET"])
-def customer_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+def customer_detail(request: HtmxHttpRequest, public_id: uuid.UUID) -> HttpResponse:
     audit = AuditContext.from_request(request)
-    customer, refused = _customer_or_response(request, audit, public_id)
-    if refused:
-        return refused
+    customer = _customer_or_response(request, audit, public_id)
+    if isinstance(customer, HttpResponse):
+        return customer
     context = _detail_context(request, audit, customer, InteractionForm())
     customer_visit_record(customer=customer, audit=audit)
     return render(request, "customers/detail.html", context)
@@ -249,7 +250,7 @@ def customer_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET"])
-def customer_timeline(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+def customer_timeline(request: HtmxHttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """The timeline fragment (htmx filter and paging); without htmx, the page at the timeline."""
     audit = AuditContext.from_request(request)
     customer_access_require(audit=audit, what="customer timeline")
@@ -257,11 +258,11 @@ def customer_timeline(request: HttpRequest, public_id: uuid.UUID) -> HttpRespons
         query = request.GET.urlencode()
         url = reverse("customers:detail", kwargs={"public_id": public_id})
         return redirect(f"{url}{'?' + query if query else ''}#timeline")
-    customer, refused = _customer_or_response(
+    customer = _customer_or_response(
         request, audit, public_id, what="customer timeline", action=AccessEvent.Action.VIEW_FRAGMENT
     )
-    if refused:
-        return refused
+    if isinstance(customer, HttpResponse):
+        return customer
     filters = _timeline_filters(request)
     timeline = timeline_page_get(
         customer=customer,
@@ -276,37 +277,37 @@ def customer_timeline(request: HttpRequest, public_id: uuid.UUID) -> HttpRespons
 
 @login_required
 @require_http_methods(["GET"])
-def customer_acs_status(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+def customer_acs_status(request: HtmxHttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """The ACS box of the customer page, again: htmx asks for it when a referral was made on the
     page (the acs-case-changed event), so the new case shows without a reload."""
     audit = AuditContext.from_request(request)
-    customer, refused = _customer_or_response(
+    customer = _customer_or_response(
         request,
         audit,
         public_id,
         what="customer acs status",
         action=AccessEvent.Action.VIEW_FRAGMENT,
     )
-    if refused:
-        return refused
+    if isinstance(customer, HttpResponse):
+        return customer
     context = {"customer": customer, "audit": audit}
     return render(request, "customers/_acs_status.html", context)
 
 
 @login_required
 @require_POST
-def interaction_create(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+def interaction_create(request: HtmxHttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """Record an interaction: htmx swaps in a fresh form and the updated timeline."""
     audit = AuditContext.from_request(request)
-    customer, refused = _customer_or_response(
+    customer = _customer_or_response(
         request,
         audit,
         public_id,
         what="record interaction",
         action=AccessEvent.Action.VIEW_FRAGMENT,
     )
-    if refused:
-        return refused
+    if isinstance(customer, HttpResponse):
+        return customer
     form = InteractionForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -350,7 +351,7 @@ def interaction_create(request: HttpRequest, public_id: uuid.UUID) -> HttpRespon
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def restricted_reason(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+def restricted_reason(request: HtmxHttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """A cleared colleague says why they need a restricted record before it opens."""
     audit = AuditContext.from_request(request)
     try:
@@ -375,7 +376,7 @@ def restricted_reason(request: HttpRequest, public_id: uuid.UUID) -> HttpRespons
     return render(request, "customers/restricted_reason.html", {"form": form, "customer": customer})
 
 
-def _after_reason(request: HttpRequest) -> str:
+def _after_reason(request: HtmxHttpRequest) -> str:
     """Where the colleague was going (e.g. an ACS case), if it is a path on this site."""
     next_url = request.GET.get("next", "")
     safe = url_has_allowed_host_and_scheme(next_url, allowed_hosts=None)

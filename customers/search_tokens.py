@@ -4,9 +4,11 @@ The token is random, bound to the colleague who searched and expires after SEARC
 """
 
 import secrets
-from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
+
+from accounts.models import User
 
 SEARCH_TOKEN_TTL = 30 * 60  # seconds
 
@@ -15,13 +17,13 @@ def _key(token: str) -> str:
     return f"customer-search:{token}"
 
 
-def search_criteria_remember(*, user: Any, criteria: dict[str, str]) -> str:
+def search_criteria_remember(*, user: User | AnonymousUser, criteria: dict[str, str]) -> str:
     token = secrets.token_urlsafe(18)
     cache.set(_key(token), {"user_id": user.pk, "criteria": criteria}, SEARCH_TOKEN_TTL)
     return token
 
 
-def search_criteria_recall(*, user: Any, token: str) -> dict[str, str] | None:
+def search_criteria_recall(*, user: User | AnonymousUser, token: str) -> dict[str, str] | None:
     """The criteria behind `token`, or None if unknown, expired or another colleague's."""
     if not token or len(token) > 64:
         return None

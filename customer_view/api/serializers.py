@@ -129,9 +129,11 @@ class SearchResultsSerializer(serializers.Serializer):
 # --- The customer record -------------------------------------------------------------------
 
 
+# A declared field named `source` or `label` shadows the serializer's own Field attribute only in
+# the DRF stubs (DRF moves declared fields off the class): hence the narrow ignores below.
 class SourceFreshnessSerializer(serializers.Serializer):
-    source = serializers.CharField()
-    label = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]
+    label = serializers.CharField()  # type: ignore[assignment]
     last_success_at = serializers.DateTimeField(allow_null=True)
     last_run_status = serializers.CharField()
     last_run_finished_at = serializers.DateTimeField(allow_null=True)
@@ -198,10 +200,10 @@ class BenefitCardSerializer(serializers.Serializer):
     """One benefit the customer holds (benefits.selectors.BenefitCard)."""
 
     benefit = serializers.ChoiceField(choices=Benefit.choices)
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     status = serializers.CharField()
     in_payment = serializers.BooleanField()
-    source = serializers.CharField(source="freshness.source")
+    source = serializers.CharField(source="freshness.source")  # type: ignore[assignment]
     source_label = serializers.CharField()
     source_warning = serializers.CharField(source="freshness.warning")
     next_payment = PaymentSerializer(allow_null=True)
@@ -224,7 +226,7 @@ class PaymentsSerializer(serializers.Serializer):
 
 
 class SourceValueSerializer(serializers.Serializer):
-    source = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]
     value = serializers.CharField()
     differs = serializers.BooleanField()
 
@@ -298,7 +300,7 @@ class CustomerRecordSerializer(serializers.Serializer):
 
     @extend_schema_field(SourceFreshnessSerializer(many=True))
     def get_source_freshness(self, page: Any) -> list[dict[str, Any]]:
-        return SourceFreshnessSerializer(page.freshness.values(), many=True).data
+        return list(SourceFreshnessSerializer(page.freshness.values(), many=True).data)
 
 
 # --- Timeline and interactions ---------------------------------------------------------------
@@ -317,7 +319,7 @@ class TimelineQuerySerializer(serializers.Serializer):
 
 
 class FactSerializer(serializers.Serializer):
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     value = serializers.CharField()
 
 
