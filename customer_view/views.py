@@ -27,8 +27,8 @@ from django_htmx.http import HttpResponseClientRedirect
 from audit.context import AuditContext, session_reason_keep
 from audit.models import AccessEvent
 from audit.selectors import can_see_customer_viewers
-from core.requests import HtmxHttpRequest
 from core.rate_limits import rate_limit_exceeded
+from core.requests import HtmxHttpRequest
 from customer_view.selectors import customer_page_get, customer_visit_previous, search_rows
 from customer_view.timeline import timeline_page_get, timeline_sources
 from customers.forms import CustomerSearchForm, InteractionForm, RestrictedReasonForm
