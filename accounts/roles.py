@@ -56,7 +56,7 @@ ROLE_PERMISSIONS[ADMIN] |= {
     *(
         f"acs.{verb}_{model}"
         for verb in ("view", "add", "change")
-        for model in ("casecategory", "partnerorganisation", "caseoutcome")
+        for model in ("casecategory", "partnerorganisation", "caseoutcome", "learningtheme")
     ),
 }
 

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from acs.models import CaseCategory, CaseOutcome, PartnerOrganisation
+from acs.models import CaseCategory, CaseOutcome, LearningTheme, PartnerOrganisation
 from core.admin import LabelledListEditable
 
 
@@ -21,3 +21,4 @@ class ReferenceDataAdmin(LabelledListEditable, admin.ModelAdmin):
 admin.site.register(CaseCategory, ReferenceDataAdmin)
 admin.site.register(PartnerOrganisation, ReferenceDataAdmin)
 admin.site.register(CaseOutcome, ReferenceDataAdmin)
+admin.site.register(LearningTheme, ReferenceDataAdmin)

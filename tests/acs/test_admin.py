@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from acs.models import CaseCategory, CaseOutcome, PartnerOrganisation
+from acs.models import CaseCategory, CaseOutcome, LearningTheme, PartnerOrganisation
 
 pytestmark = pytest.mark.django_db
 
@@ -21,9 +21,10 @@ def test_migration_seeds_the_reference_data():
     }
     assert CaseCategory.objects.filter(active=True).count() >= 10
     assert CaseOutcome.objects.filter(code="support_in_place").exists()
+    assert LearningTheme.objects.filter(code="good_practice").exists()
 
 
-@pytest.mark.parametrize("model", [CaseCategory, PartnerOrganisation, CaseOutcome])
+@pytest.mark.parametrize("model", [CaseCategory, PartnerOrganisation, CaseOutcome, LearningTheme])
 def test_admin_lists_and_changes_reference_data_but_cannot_delete(client, admin_user, model):
     client.force_login(admin_user)
     opts = model._meta
