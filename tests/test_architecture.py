@@ -135,7 +135,7 @@ def _hooks() -> list[tuple[str, object]]:
 
     from core.hooks import Hook
 
-    found = []
+    found: list[tuple[str, object]] = []
     for app in APPS:
         if (ROOT / app / "hooks.py").exists() and app != "core":
             module = importlib.import_module(f"{app}.hooks")

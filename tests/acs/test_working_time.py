@@ -15,8 +15,8 @@ from acs.working_time import (
 UK = ZoneInfo("Europe/London")
 
 
-def uk(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=UK)
+def uk(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, tzinfo=UK)
 
 
 def test_weekends_and_bank_holidays_are_not_working_days():

@@ -50,10 +50,10 @@ class Legacy:
             headers={"Content-Type": "application/json"},
         )
         with urllib.request.urlopen(request, timeout=30) as answer:
-            return json.load(answer)  # type: ignore[no-any-return]
+            return json.load(answer)
 
     def advance(self, days: int) -> dict[str, int]:
-        return self.post(f"/_control/advance?days={days}")["changed"]  # type: ignore[no-any-return]
+        return self.post(f"/_control/advance?days={days}")["changed"]
 
     def faults(self, spec: str, *, hang_seconds: float = 2.0, retry_after: int = 1) -> None:
         self.post(
@@ -65,7 +65,7 @@ class Legacy:
         headers = {"X-Mock-Fault": fault} if fault else {}
         request = urllib.request.Request(self.url + path, headers=headers)
         with urllib.request.urlopen(request, timeout=30) as answer:
-            return answer.read()  # type: ignore[no-any-return]
+            return answer.read()
 
     def truth(self) -> list[dict[str, Any]]:
         return [json.loads(line) for line in self.get("/_truth/customers").splitlines()]

@@ -209,7 +209,7 @@ def test_sp_without_paging_headers_is_retried_then_given_up(legacy):
 
     http = LegacyHttpClient(legacy.url, attempts=2, sleep=lambda seconds: None)
     body = sp_extract(legacy)
-    http._once = lambda path: HttpAnswer(body, {})  # type: ignore[method-assign]
+    http._once = lambda path: HttpAnswer(body, {})
     with pytest.raises(SourceUnavailable, match="X-Next-Since"):
         sp.SpClient(http).read_page("0")
     assert http.retries == 1

@@ -69,7 +69,9 @@ def _page_results() -> list[dict]:
     client = redis_client()
     results = []
     for key in client.scan_iter("celery-task-meta-*"):
-        meta = json.loads(client.get(key))
+        stored = client.get(key)
+        assert stored is not None
+        meta = json.loads(stored)
         if meta.get("name") == "benefits.sync_page":
             results.append(meta)
     return results

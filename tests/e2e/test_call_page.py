@@ -5,7 +5,7 @@ state passes axe."""
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, ViewportSize, expect
 
 from accounts import roles
 from benefits.models import SourceWatermark
@@ -22,7 +22,7 @@ from tests.support_needs.conftest import record
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-VIEWPORT = {"width": 1366, "height": 768}
+VIEWPORT: ViewportSize = {"width": 1366, "height": 768}
 
 
 def customer_on_a_call(coach):

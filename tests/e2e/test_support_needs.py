@@ -2,6 +2,8 @@
 need inline (htmx) and records a Six Point Plan; an ACSSL sees the restricted marker. Every state
 passes axe with zero violations and the CSP is never violated."""
 
+import datetime as dt
+
 import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
@@ -50,7 +52,7 @@ def test_record_review_end_a_need_and_record_a_six_point_plan(
     assert_accessible(page)
 
     # Review: confirm it still applies, with the next review date.
-    next_review = timezone.localdate() + timezone.timedelta(days=60)
+    next_review = timezone.localdate() + dt.timedelta(days=60)
     panel.get_by_role("link", name="Review Large print").click()
     fill_date(panel, "Next review date", next_review)
     panel.get_by_label("Review note").fill("Customer confirmed")

@@ -2,15 +2,24 @@
 
 import factory
 from django.contrib.auth.models import Group
-from factory.django import DjangoModelFactory
 
 from accounts import roles
 from accounts.models import User
+from tests.factories.base import ModelFactory
 
 TEST_PASSWORD = "correct-horse-battery-staple"
 
 
-class ColleagueFactory(DjangoModelFactory):
+def _role_give(colleague: User, create: bool, extracted: str | None, **kwargs: object) -> None:
+    """ColleagueFactory(role=...): the colleague joins the role's group (Admin: staff too)."""
+    if create and extracted:
+        colleague.groups.add(Group.objects.get(name=extracted))
+        if extracted == roles.ADMIN:
+            colleague.is_staff = True
+            colleague.save(update_fields=["is_staff"])
+
+
+class ColleagueFactory(ModelFactory[User]):
     class Meta:
         model = User
         django_get_or_create = ("username",)
@@ -21,11 +30,4 @@ class ColleagueFactory(DjangoModelFactory):
     last_name = factory.Faker("last_name", locale="en_GB")
     team = "Leeds jobcentre"
     password = factory.django.Password(TEST_PASSWORD)
-
-    @factory.post_generation
-    def role(self, create: bool, extracted: str | None, **kwargs: object) -> None:
-        if create and extracted:
-            self.groups.add(Group.objects.get(name=extracted))
-            if extracted == roles.ADMIN:
-                self.is_staff = True
-                self.save(update_fields=["is_staff"])
+    role = factory.PostGeneration(_role_give)

@@ -4,7 +4,6 @@ import datetime as dt
 
 import factory
 from django.utils import timezone
-from factory.django import DjangoModelFactory
 
 from accounts import roles
 from acs.models import (
@@ -19,6 +18,7 @@ from acs.models import (
     Urgency,
 )
 from tests.factories.accounts import ColleagueFactory
+from tests.factories.base import ModelFactory
 from tests.factories.customers import CustomerFactory
 
 
@@ -34,7 +34,7 @@ def partner(code: str) -> PartnerOrganisation:
     return PartnerOrganisation.objects.get(code=code)
 
 
-class AcsCaseFactory(DjangoModelFactory):
+class AcsCaseFactory(ModelFactory[AcsCase]):
     """A referred case by default; OpenCaseFactory / ClosedCaseFactory for the later states."""
 
     class Meta:
@@ -64,7 +64,7 @@ class ClosedCaseFactory(OpenCaseFactory):
     closure_summary = "Support in place; customer safe."
 
 
-class ReferralFactory(DjangoModelFactory):
+class ReferralFactory(ModelFactory[Referral]):
     class Meta:
         model = Referral
 
@@ -76,7 +76,7 @@ class ReferralFactory(DjangoModelFactory):
     customer_agreed = "Agreed to a call from an ACSSL and to sharing details with partners."
 
 
-class CaseActionFactory(DjangoModelFactory):
+class CaseActionFactory(ModelFactory[CaseAction]):
     class Meta:
         model = CaseAction
 
@@ -87,7 +87,7 @@ class CaseActionFactory(DjangoModelFactory):
     due_on = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=3))
 
 
-class CaseNoteFactory(DjangoModelFactory):
+class CaseNoteFactory(ModelFactory[CaseNote]):
     class Meta:
         model = CaseNote
 
@@ -96,7 +96,7 @@ class CaseNoteFactory(DjangoModelFactory):
     author = factory.SelfAttribute("case.owner")
 
 
-class PartnerReferralFactory(DjangoModelFactory):
+class PartnerReferralFactory(ModelFactory[PartnerReferral]):
     class Meta:
         model = PartnerReferral
 

@@ -5,7 +5,6 @@ import datetime as dt
 
 import factory
 from django.utils import timezone
-from factory.django import DjangoModelFactory
 
 from benefits.models import (
     BenefitEvent,
@@ -16,13 +15,14 @@ from benefits.models import (
     UniversalCreditAward,
 )
 from customers.models import Customer, SourceIdentity
+from tests.factories.base import ModelFactory
 
 
 def synthetic_nino(n: int) -> str:
     return f"ZX{900000 + n:06d}{'ABCD'[n % 4]}"
 
 
-class CustomerFactory(DjangoModelFactory):
+class CustomerFactory(ModelFactory[Customer]):
     class Meta:
         model = Customer
         django_get_or_create = ("nino",)
@@ -37,7 +37,7 @@ class CustomerFactory(DjangoModelFactory):
     postcode = factory.Faker("postcode", locale="en_GB")
 
 
-class SourceIdentityFactory(DjangoModelFactory):
+class SourceIdentityFactory(ModelFactory[SourceIdentity]):
     class Meta:
         model = SourceIdentity
 
@@ -52,7 +52,7 @@ class SourceIdentityFactory(DjangoModelFactory):
     postcode = factory.SelfAttribute("customer.postcode")
 
 
-class UniversalCreditAwardFactory(DjangoModelFactory):
+class UniversalCreditAwardFactory(ModelFactory[UniversalCreditAward]):
     class Meta:
         model = UniversalCreditAward
 
@@ -75,7 +75,7 @@ class UniversalCreditAwardFactory(DjangoModelFactory):
     work_coach = "Sam Patel"
 
 
-class PipAwardFactory(DjangoModelFactory):
+class PipAwardFactory(ModelFactory[PipAward]):
     class Meta:
         model = PipAward
 
@@ -92,7 +92,7 @@ class PipAwardFactory(DjangoModelFactory):
     assessment_provider = "Capita"
 
 
-class EsaAwardFactory(DjangoModelFactory):
+class EsaAwardFactory(ModelFactory[EsaAward]):
     class Meta:
         model = EsaAward
 
@@ -106,7 +106,7 @@ class EsaAwardFactory(DjangoModelFactory):
     claim_start = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=300))
 
 
-class StatePensionAwardFactory(DjangoModelFactory):
+class StatePensionAwardFactory(ModelFactory[StatePensionAward]):
     class Meta:
         model = StatePensionAward
 
@@ -119,7 +119,7 @@ class StatePensionAwardFactory(DjangoModelFactory):
     payment_day = "Monday"
 
 
-class PaymentFactory(DjangoModelFactory):
+class PaymentFactory(ModelFactory[Payment]):
     class Meta:
         model = Payment
 
@@ -132,7 +132,7 @@ class PaymentFactory(DjangoModelFactory):
     status = Payment.Status.PAID
 
 
-class BenefitEventFactory(DjangoModelFactory):
+class BenefitEventFactory(ModelFactory[BenefitEvent]):
     class Meta:
         model = BenefitEvent
 

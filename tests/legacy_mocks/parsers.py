@@ -57,7 +57,7 @@ UC_REGIMES = {
 def uc_claim(change: dict[str, Any]) -> Parsed:
     claim, version = change["claim"], change["version"]
     claimant, entitlement = claim["claimant"], claim["entitlement"]
-    identity = {
+    identity: dict[str, Any] = {
         "first_name": claimant["given_names"][0],
         "middle_names": claimant["given_names"][1:],
         "last_name": claimant["family_name"],
@@ -150,7 +150,7 @@ def pip_award(award: ET.Element) -> Parsed:
     claimant, claim = award.find("Claimant"), award.find("Claim")
     assert claimant is not None
     assert claim is not None
-    identity = {
+    identity: dict[str, Any] = {
         "first_name": _text(claimant, "Forename"),
         "middle_names": (_text(claimant, "OtherForenames") or "").split(),
         "last_name": _text(claimant, "Surname"),
@@ -243,7 +243,7 @@ def _esa_customer(lines: list[str]) -> Parsed:
     assert person[12:14] == "01"
     assert award[12:14] == "02"
     changed = person[288:302]
-    identity = {
+    identity: dict[str, Any] = {
         "first_name": person[63:93].rstrip(),
         "middle_names": person[93:153].split(),
         "last_name": person[23:63].rstrip(),
@@ -333,7 +333,7 @@ def _dmy(value: str) -> str | None:
 
 def _sp_award(rows: list[dict[str, str]]) -> Parsed:
     row, version = rows[0], int(rows[0]["seq"])
-    identity = {
+    identity: dict[str, Any] = {
         "first_name": row["forenames"],
         "middle_names": row["other_forenames"].split(),
         "last_name": row["surname"],

@@ -10,7 +10,7 @@ accept INSERT and SELECT and refuse UPDATE, DELETE, TRUNCATE, DISABLE TRIGGER an
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import dj_database_url
@@ -24,20 +24,21 @@ from tests.conftest import ROOT
 DB_NAME = f"roles_dwpportal{os.environ.get('TEST_DB_SUFFIX', '')}_{os.getpid()}"
 
 
-def _url(parts: dict[str, Any], name: str) -> str:
+def _url(parts: Mapping[str, Any], name: str) -> str:
     password = f":{parts['PASSWORD']}" if parts.get("PASSWORD") else ""
     return f"postgres://{parts['USER']}{password}@{parts['HOST']}:{parts['PORT']}/{name}"
 
 
-def _roles() -> tuple[dict[str, Any], dict[str, Any]]:
+def _roles() -> tuple[Mapping[str, Any], Mapping[str, Any]]:
     owner = settings.DATABASE_OWNER
     assert owner, "DATABASE_OWNER_URL is not set: `scripts/dev.sh services` creates both roles"
+    assert settings.DATABASE_URL
     app = dj_database_url.parse(settings.DATABASE_URL)  # the portal's own role
     assert app["USER"] == settings.DATABASE_APP_ROLE != owner["USER"]
     return owner, app
 
 
-def _manage(*args: str, owner: dict[str, Any], app: dict[str, Any]) -> str:
+def _manage(*args: str, owner: Mapping[str, Any], app: Mapping[str, Any]) -> str:
     env = dict(os.environ)
     env.update(
         DJANGO_SETTINGS_MODULE="dwpportal.settings.base",
@@ -58,7 +59,7 @@ def _manage(*args: str, owner: dict[str, Any], app: dict[str, Any]) -> str:
 
 
 @pytest.fixture(scope="module")
-def production_like() -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
+def production_like() -> Iterator[tuple[Mapping[str, Any], Mapping[str, Any]]]:
     owner, app = _roles()
     with psycopg.connect(_url(owner, "postgres"), autocommit=True) as admin:
         admin.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(DB_NAME)))

@@ -1,5 +1,7 @@
 """Helpers for support-needs tests: need types from the seeded taxonomy, and needs."""
 
+from typing import Any
+
 import pytest
 
 from audit.context import AuditContext, Channel
@@ -18,7 +20,7 @@ def need_type(code: str) -> NeedType:
 
 def record(customer, by, code: str, **fields):
     defaults = {"how_learned": "customer", "consent": "given", "details": "Told us at interview."}
-    extra = {
+    extras: dict[str, dict[str, Any]] = {
         "appointee": {
             "representative_name": "Leeds City Council",
             "representative_corporate": True,
@@ -28,7 +30,8 @@ def record(customer, by, code: str, **fields):
         "language-interpreter": {"interpreter_language": "Polish"},
         "bsl-interpreter": {"interpreter_language": "BSL"},
         "home-visit": {"visit_reason": "Agoraphobia: cannot leave home."},
-    }.get(code, {})
+    }
+    extra = extras.get(code, {})
     return support_need_record(
         customer=customer,
         audit=audit_as(by),
