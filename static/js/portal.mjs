@@ -12,14 +12,21 @@ function initComponents(scope) {
   wrapTables(scope);
 }
 
-// Each GOV.UK table sits in a box that scrolls sideways on its own (reflow at 320 px): a region
-// named by the table's caption, in the tab order only while it has something to scroll, so a
-// keyboard user can scroll it and a screen reader says which table it is.
+// Each GOV.UK table sits in a box that scrolls sideways on its own (reflow at 320 px). While it
+// has something to scroll, the box is a region named by the table's caption and in the tab
+// order, so a keyboard user can scroll it and a screen reader says which table it is.
 let tableBoxes = 0;
 const scrollWatcher = new ResizeObserver((entries) => {
   entries.forEach(({ target: box }) => {
-    if (box.scrollWidth > box.clientWidth) box.setAttribute("tabindex", "0");
-    else box.removeAttribute("tabindex");
+    if (box.scrollWidth > box.clientWidth) {
+      box.setAttribute("tabindex", "0");
+      box.setAttribute("role", "region");
+      box.setAttribute("aria-labelledby", box.dataset.labelledby);
+    } else {
+      box.removeAttribute("tabindex");
+      box.removeAttribute("role");
+      box.removeAttribute("aria-labelledby");
+    }
   });
 });
 
@@ -31,15 +38,15 @@ function wrapTables(scope) {
     if (table.parentElement.classList.contains("app-table-scroll")) return;
     const box = document.createElement("div");
     box.className = "app-table-scroll";
-    box.setAttribute("role", "region");
-    const caption = table.querySelector("caption");
-    if (caption) {
-      tableBoxes += 1;
-      caption.id = caption.id || `app-table-caption-${tableBoxes}`;
-      box.setAttribute("aria-labelledby", caption.id);
-    } else {
-      box.setAttribute("aria-label", "Table");
+    let caption = table.querySelector("caption");
+    if (!caption) {
+      caption = table.createCaption();
+      caption.className = "govuk-visually-hidden";
+      caption.textContent = "Table";
     }
+    tableBoxes += 1;
+    caption.id = caption.id || `app-table-caption-${tableBoxes}`;
+    box.dataset.labelledby = caption.id;
     table.before(box);
     box.append(table);
     scrollWatcher.observe(box);

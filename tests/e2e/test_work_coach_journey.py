@@ -91,12 +91,14 @@ def test_live_results_by_misspelt_name_then_open_filter_and_record(
     expect(timeline).to_contain_text("PIP mobility increased to enhanced")
     expect(timeline).to_contain_text("Universal Credit payment")
 
-    # Filter the timeline (htmx swaps only the timeline).
+    # Filter the timeline (htmx swaps only the timeline, on Filter: not on each arrow key).
     page.get_by_label("Show").select_option("payment")
+    page.get_by_role("button", name="Filter").click()
     expect(timeline).not_to_contain_text("PIP mobility increased to enhanced")
     expect(timeline).to_contain_text("Universal Credit payment")
     page.get_by_label("Show").select_option("")
     page.get_by_label("Benefit").select_option("pip")
+    page.get_by_role("button", name="Filter").click()
     expect(timeline).to_contain_text("PIP mobility increased to enhanced")
     expect(timeline).not_to_contain_text("Universal Credit payment")
     assert_accessible(page)
@@ -104,6 +106,7 @@ def test_live_results_by_misspelt_name_then_open_filter_and_record(
     # Record an interaction inline; it appears on the timeline at once, without a reload.
     page.get_by_label("Show").select_option("")
     page.get_by_label("Benefit").select_option("")
+    page.get_by_role("button", name="Filter").click()
     expect(timeline).to_contain_text("Universal Credit payment")
     page.evaluate("window.__no_reload = true")
     form = page.get_by_test_id("interaction-form")
@@ -111,7 +114,7 @@ def test_live_results_by_misspelt_name_then_open_filter_and_record(
     form.get_by_label("Personal Independence Payment").check()
     form.get_by_label("Summary").fill("Asked when the PIP increase is paid")
     form.get_by_role("button", name="Record interaction").click()
-    expect(form.get_by_role("alert")).to_contain_text("Interaction recorded")
+    expect(form.get_by_test_id("interaction-recorded")).to_contain_text("Interaction recorded")
     expect(timeline).to_contain_text("Asked when the PIP increase is paid")
     assert page.evaluate("window.__no_reload") is True
     assert_accessible(page)
