@@ -14,7 +14,15 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def make_environment(**variables: str) -> dict[str, str]:
     """The variables `make run` exports to honcho, read from the real Makefile."""
-    names = ("PORT", "WEB_PORT", "LEGACY_PORT", "LEGACY_BASE_URL", "DEMO_CUSTOMERS")
+    names = (
+        "PORT",
+        "WEB_PORT",
+        "LEGACY_PORT",
+        "LEGACY_BASE_URL",
+        "DEMO_CUSTOMERS",
+        "SSO_PORT",
+        "OIDC_PROVIDER_URL",
+    )
     show = "show: ; @" + " && ".join(f"echo {name}=$${name}" for name in names)
     clean = {k: v for k, v in os.environ.items() if k not in names}
     result = subprocess.run(
@@ -50,6 +58,18 @@ def test_web_and_mocks_bind_the_ports_make_run_was_given_and_no_two_collide():
     assert mocks
     assert mocks.group(1) == "8410"
     assert "--customers 300" in commands["mocks"]
+    sso = re.search(r"--port (\d+)", commands["sso"])
+    assert sso
+    assert sso.group(1) == "8200"
+    assert len({web.group(1), mocks.group(1), sso.group(1)}) == 3
+
+
+def test_the_portal_signs_in_at_the_provider_make_run_starts():
+    environment = make_environment(SSO_PORT="8510")
+    assert environment["OIDC_PROVIDER_URL"] == "http://127.0.0.1:8510"
+    sso = processes_as_honcho_starts_them(environment)["sso"]
+    assert "--port 8510" in sso
+    assert "--user-claims-file var/sso-users.json" in sso
 
 
 def test_the_portal_is_pointed_at_the_mocks_make_run_starts():
