@@ -3,7 +3,7 @@ floors (the selector's SQL straight to PostgreSQL; the bench-only floor view).""
 
 import re
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psycopg
 
@@ -12,6 +12,9 @@ from benchmarks.dataset import busiest_customers, sample_customers, server_dsn
 from benchmarks.queries import KINDS, SearchQuery, search_mix
 from benchmarks.results import Results
 from benchmarks.stats import Latency
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 class Colleague:
@@ -61,7 +64,7 @@ class Colleague:
         return self.timed("POST", "/customers/", data=data, headers=headers, allow_redirects=follow)
 
 
-def captured_search_sql(query: SearchQuery, user: Any) -> list[str]:
+def captured_search_sql(query: SearchQuery, user: "User") -> list[str]:
     """The SQL the search selector runs for this query (its customer query, the name-word
     lexicon lookup and the pg_trgm thresholds), captured in a transaction that is rolled back
     (so no audit row stays)."""

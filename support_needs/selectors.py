@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
@@ -51,21 +52,23 @@ REVIEW_SCOPES = {
 REVIEW_SCOPE_DEFAULT = "team"
 
 
-def can_view_restricted_needs(user: User | Any) -> bool:
+def can_view_restricted_needs(user: User | AnonymousUser | None) -> bool:
     """`user` may be AnonymousUser in a template: hence not only User."""
     return bool(user is not None and user.is_authenticated and user.has_perm(VIEW_RESTRICTED_NEED))
 
 
-def can_record_needs(user: User | Any) -> bool:
+def can_record_needs(user: User | AnonymousUser | None) -> bool:
     return bool(
         user is not None and user.is_authenticated and user.is_active and user.has_perm(RECORD_NEED)
     )
 
 
-def _recorder_require(audit: AuditContext) -> None:
-    # The panel's pages are for colleagues who work with customers' needs (not admins).
-    if not can_record_needs(audit.user):
+def _recorder_require(audit: AuditContext) -> User:
+    """The colleague, whose role works with customers' needs (the panel's pages are not for
+    admins)."""
+    if audit.user is None or not can_record_needs(audit.user):
         raise PermissionDenied("Your role cannot record support needs.")
+    return audit.user
 
 
 def customer_get_for_needs(
@@ -370,13 +373,13 @@ def support_needs_review_page(
     """Needs whose review is overdue or due within `within_days`, oldest first, a page at a
     time: of the colleague's own customers (`scope` "mine"), their team's ("team", the default)
     or everyone's ("all")."""
-    _recorder_require(audit)
+    colleague = _recorder_require(audit)
     scope = scope if scope in REVIEW_SCOPES else REVIEW_SCOPE_DEFAULT
     today = timezone.localdate()
     needs = SupportNeed.objects.filter(
         _active(today), review_due__lte=today + dt.timedelta(days=within_days)
     )
-    colleagues = review_scope_colleagues(user=audit.user, scope=scope)
+    colleagues = review_scope_colleagues(user=colleague, scope=scope)
     if colleagues is not None:
         needs = needs.filter(_worked_on_by(colleagues))
     needs = (

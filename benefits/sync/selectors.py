@@ -122,7 +122,8 @@ def unrecognised_codes() -> list[UnrecognisedCode]:
     awards, kept for a few minutes (the ops page does not need it to the second)."""
 
     def count() -> list[tuple[str, str, int]]:
-        selects, params = [], []
+        selects: list[str] = []
+        params: list[str | list[str]] = []
         for what, column, key, family in _FREE_TEXT_CODES:
             selects.append(
                 "SELECT %s, item->>%s, count(DISTINCT a.id) "
