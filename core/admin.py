@@ -21,11 +21,26 @@ class CalendarSafeChangeList(ChangeList):
             raise IncorrectLookupParameters(error) from error
 
 
+_calendar_safe: dict[type[ChangeList], type[ChangeList]] = {}
+
+
+def calendar_safe(change_list: type[ChangeList]) -> type[ChangeList]:
+    """`change_list` (an admin's own ChangeList subclass, or Django's) made calendar-safe."""
+    if issubclass(change_list, CalendarSafeChangeList):
+        return change_list
+    if change_list not in _calendar_safe:
+        made = type(change_list.__name__, (CalendarSafeChangeList, change_list), {})
+        _calendar_safe[change_list] = made
+    return _calendar_safe[change_list]
+
+
 class CalendarSafeDateHierarchy:
-    """Mixed into every ModelAdmin by the portal's admin site (dwpportal.admin)."""
+    """Mixed into every ModelAdmin by the portal's admin site (dwpportal.admin): whatever change
+    list the admin uses (its own subclass, or Django's), made calendar-safe."""
 
     def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
-        return CalendarSafeChangeList
+        chosen: type[ChangeList] = super().get_changelist(request, **kwargs)  # type: ignore[misc]
+        return calendar_safe(chosen)
 
 
 class LabelledListEditable:
