@@ -21,13 +21,14 @@ export PORT WEB_PORT LEGACY_PORT LEGACY_BASE_URL DEMO_CUSTOMERS SSO_PORT OIDC_PR
 
 help:
 	@echo "make run    - set up, start PostgreSQL, Redis, legacy mocks, web, worker, beat; load demo data"
-	@echo "make test   - set up and run ruff and the whole test suite (unit, integration, browser)"
+	@echo "make test   - set up, make lint, then the whole test suite (unit, integration, browser)"
 	@echo "make run REPLICA=1 - the same with a streaming read replica (docs/scaling.md)"
 	@echo "make run PGBOUNCER=1 - the same with PgBouncer (transaction pooling) before PostgreSQL"
 	@echo "make stop   - stop the private PostgreSQL and Redis"
 	@echo "make reset  - stop them and wipe local data under var/"
 	@echo "make bench  - benchmarks (BENCH_CUSTOMERS=50000 for a quick run)"
-	@echo "make typecheck - mypy with django-stubs (needs no database)"
+	@echo "make lint   - ruff, the import contracts and mypy (needs no database)"
+	@echo "make typecheck - mypy alone, with django-stubs (needs no database)"
 	@echo "make lock   - regenerate requirements/dev.lock and prod.lock from pyproject.toml (UPGRADE=1 to move pins)"
 
 setup:
@@ -47,6 +48,7 @@ lint: setup
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 	.venv/bin/lint-imports --no-cache --no-logo
+	.venv/bin/mypy
 
 typecheck: setup
 	.venv/bin/mypy
