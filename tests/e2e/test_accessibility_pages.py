@@ -65,6 +65,10 @@ class Pages:
             assert_accessible(page)
         except AssertionError as error:
             self.problems.append(f"{name}: {error}")
+        # Dates and times are GOV.UK date inputs (text boxes), never the browser's pickers.
+        if pickers := page.locator("input[type=date], input[type=datetime-local], "
+                                   "input[type=time], input[type=month]").count():  # fmt: skip
+            self.problems.append(f"{name}: {pickers} browser date or time pickers")
         page.set_viewport_size({"width": 320, "height": 640})
         page.evaluate(NEXT_FRAMES)  # layout done and resize observers run
         width = page.evaluate(PAGE_WIDTH)
