@@ -7,6 +7,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from accounts import roles
+from audit.context import AuditContext
+from customers.services import interaction_record
 from tests.e2e.conftest import assert_accessible, sign_in
 from tests.factories import ColleagueFactory, CustomerFactory
 
@@ -165,3 +167,29 @@ def test_live_search_swaps_the_status_text_not_the_status_node(page: Page, live_
     expect(status).to_contain_text("Enter a postcode using only letters, numbers and spaces")
     assert same_node(page, "search-status")
     assert page.locator("[data-announce]").count() == 0
+
+
+def test_timeline_paging_keeps_focus_in_the_timeline(page: Page, live_server):
+    coach = ColleagueFactory(username="wendy", role=roles.WORK_COACH)
+    customer = CustomerFactory()
+    for number in range(25):  # more than one timeline page
+        interaction_record(
+            customer=customer,
+            audit=AuditContext.for_command(command="test data", user=coach),
+            channel="phone",
+            benefits=[],
+            summary=f"Call number {number}",
+            outcome="",
+            follow_up_action="",
+            follow_up_date=None,
+        )
+    sign_in(page, live_server, "wendy")
+    page.goto(f"{live_server.url}/customers/{customer.public_id}/")
+    keep_node(page, "timeline-status")
+    page.get_by_role("link", name="Older").click()
+    # The link that was used went with the old page of entries: focus moves to the timeline,
+    # not to <body>, and the status line says which page this is.
+    expect(page.get_by_test_id("timeline")).to_be_focused()
+    expect(page.get_by_test_id("timeline-status")).to_contain_text("page 2")
+    assert same_node(page, "timeline-status")
+    assert_accessible(page)
