@@ -10,6 +10,7 @@ from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.models import User
 from audit.context import AuditContext
 from core.api import problem_responses
 from customers.api.access import ACCESS_REASON_PARAMETER, access_reason, reason_refusals
@@ -38,10 +39,10 @@ class NeedTypeSerializer(serializers.ModelSerializer):
         fields = ["code", "name", "category", "category_label", "restricted", "guidance", "icon"]
 
 
-def _colleague(user: object) -> str | None:
+def _colleague(user: User | None) -> str | None:
     if user is None:
         return None
-    return user.get_full_name() or user.get_username()  # type: ignore[attr-defined]
+    return user.get_full_name() or user.get_username()
 
 
 class SupportNeedSerializer(serializers.ModelSerializer):

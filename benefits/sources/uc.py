@@ -1,6 +1,7 @@
 """Universal Credit service: a JSON change feed read with an opaque cursor."""
 
 import json
+from datetime import date
 from typing import Any
 
 from benefits.sources.base import (
@@ -205,8 +206,8 @@ def _parse_change(change: dict[str, Any], position: str) -> SourceRecord:
     )
 
 
-def _iso(value: object) -> str | None:
-    return value.isoformat() if value is not None else None  # type: ignore[attr-defined]
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
 
 
 def _maybe_int(value: Any) -> int | None:

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from accounts.models import User
 from audit.context import AuditContext, Channel
 from benefits.models import SyncRun
 from benefits.sources import SOURCES
@@ -20,7 +21,7 @@ from tests.conftest import CeleryWorker, celery_worker_for_test
 SYSTEM = AuditContext.for_task(task_name="tests")
 
 
-def as_admin(user: Any) -> AuditContext:
+def as_admin(user: User) -> AuditContext:
     """An admin resolving quarantine in Django admin."""
     return AuditContext(user=user, channel=Channel.ADMIN, request_id="test")
 
