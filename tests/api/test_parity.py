@@ -30,9 +30,7 @@ def test_api_record_matches_the_customer_page(token_client, full_customer, clien
     needs = body["support_needs"]
     assert [n["public_id"] for n in needs["needs"]] == [str(n.public_id) for n in panel.needs]
     assert needs["restricted_hidden"] == panel.restricted_hidden
-    notice = re.search(
-        r'data-testid="restricted-marker-text">(.*?)</p>', html, re.S
-    )
+    notice = re.search(r'data-testid="restricted-marker-text">(.*?)</p>', html, re.S)
     shown = (
         " ".join(html_text.unescape(re.sub(r"<[^>]+>", " ", notice.group(1))).split())
         if notice
