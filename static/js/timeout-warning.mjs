@@ -23,7 +23,19 @@ if (dialog && typeof dialog.showModal === "function") {
   let expiresAt = Date.now() + timeout;
   let returnFocusTo = null;
 
+  // The session is shared by every tab of the portal: each tab notes its last request here, and
+  // a request in another tab keeps this one from warning or leaving.
+  const SHARED = "dwpportal.session.lastRequestAt";
+  const sharedExpiry = () => {
+    try {
+      return Number(window.localStorage.getItem(SHARED) || 0) + timeout;
+    } catch {
+      return 0;
+    }
+  };
+
   const tick = () => {
+    expiresAt = Math.max(expiresAt, sharedExpiry());
     const left = Math.max(0, Math.round((expiresAt - Date.now()) / 1000));
     if (left === 0) {
       window.location.assign(dialog.dataset.signedOutUrl);
@@ -34,6 +46,8 @@ if (dialog && typeof dialog.showModal === "function") {
       countdown.textContent = describe(left);
       dialog.showModal();
       stay.focus();
+    } else if (dialog.open && left * 1000 > warning) {
+      close(); // another tab kept the session
     } else if (dialog.open) {
       // Minutes while there are minutes (not a number changing every second for screen
       // readers), then seconds for the last one.
@@ -44,6 +58,11 @@ if (dialog && typeof dialog.showModal === "function") {
 
   const restart = () => {
     expiresAt = Date.now() + timeout;
+    try {
+      window.localStorage.setItem(SHARED, String(Date.now()));
+    } catch {
+      // No storage (a locked-down browser): this tab counts on its own.
+    }
   };
 
   const close = () => {
@@ -69,6 +88,7 @@ if (dialog && typeof dialog.showModal === "function") {
     }
   };
 
+  restart(); // the page load was a request
   stay.addEventListener("click", staySignedIn);
   // Escape means "stay": the colleague is here.
   dialog.addEventListener("cancel", (event) => {

@@ -93,3 +93,13 @@ def test_left_alone_the_page_goes_to_sign_in(page: Page, live_server, short_sess
 def test_keep_alive_refuses_a_signed_out_browser(page: Page, live_server):
     response = page.request.post(f"{live_server.url}/session/keep-alive/")
     assert response.status in (401, 403)
+
+
+def test_a_request_in_another_tab_withdraws_the_warning(page: Page, live_server, short_session):
+    open_customer_page(page, live_server, short_session)
+    dialog = page.get_by_role("dialog", name=DIALOG)
+    expect(dialog).to_be_visible(timeout=(IDLE_SECONDS - WARNING_SECONDS + 3) * 1000)
+    other = page.context.new_page()
+    other.goto(f"{live_server.url}/customers/")  # the same session, used in another tab
+    expect(dialog).to_be_hidden(timeout=3000)
+    assert "/customers/" in page.url  # still on the customer page, not sent to sign in
