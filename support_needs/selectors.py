@@ -40,6 +40,10 @@ RECORD_NEED = "support_needs.record_support_need"
 VIEW_RESTRICTED_CUSTOMER = "customers.view_restricted_customer"
 # Whom a colleague without clearance contacts about a restricted marker.
 RESTRICTED_CONTACT = "your team's Advanced Customer Support Senior Leader (ACSSL) or team leader"
+# The icon a colleague not cleared sees for a need they may not read: plain words in purple,
+# never a red "!" that reads as "restricted record".
+HIDDEN_NEED_ICON = "Ask ACSSL"
+HIDDEN_NEED_NAME = "Sensitive support need: ask an ACSSL"
 REVIEW_SOON_DAYS = 14
 LIST_PAGE_SIZE = 25
 # Whose needs "Support needs to review" lists: the colleague's own customers, their team's
@@ -190,7 +194,7 @@ class NeedPanel:
             for n in self.needs
         ]
         if self.restricted_hidden:
-            icons.append(NeedIcon("restricted", "!", "Restricted marker: ask an ACSSL", True))
+            icons.append(NeedIcon("restricted", HIDDEN_NEED_ICON, HIDDEN_NEED_NAME, True))
         return icons
 
 
@@ -285,7 +289,7 @@ def need_icons_for_customers(
         if restricted and not cleared:
             if not any(i.code == "restricted" for i in icons[customer_id]):
                 icons[customer_id].append(
-                    NeedIcon("restricted", "!", "Restricted marker: ask an ACSSL", True)
+                    NeedIcon("restricted", HIDDEN_NEED_ICON, HIDDEN_NEED_NAME, True)
                 )
             continue
         icons[customer_id].append(NeedIcon(code, icon or code[:3].upper(), name, restricted))
