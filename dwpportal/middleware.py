@@ -10,6 +10,12 @@ from django.http import HttpRequest, HttpResponse
 logger = logging.getLogger("dwpportal.request")
 
 
+class IdentifiedRequest(HttpRequest):
+    """A request once RequestLogMiddleware has given it its id (audit.context reads it)."""
+
+    request_id: str
+
+
 class RequestLogMiddleware:
     """Gives each request an id (X-Request-ID) and logs one line when it ends.
 
@@ -20,8 +26,8 @@ class RequestLogMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.request_id = uuid.uuid4().hex  # type: ignore[attr-defined]
+    def __call__(self, request: IdentifiedRequest) -> HttpResponse:
+        request.request_id = uuid.uuid4().hex
         started = time.perf_counter()
         response = self.get_response(request)
         match = getattr(request, "resolver_match", None)
@@ -29,7 +35,7 @@ class RequestLogMiddleware:
         logger.info(
             "request",
             extra={
-                "ctx_request_id": request.request_id,  # type: ignore[attr-defined]
+                "ctx_request_id": request.request_id,
                 "ctx_method": request.method,
                 "ctx_route": match.route if match else "(unresolved)",
                 "ctx_view": match.view_name if match else None,
@@ -39,7 +45,7 @@ class RequestLogMiddleware:
                 "ctx_htmx": bool(request.headers.get("HX-Request")),
             },
         )
-        response["X-Request-ID"] = request.request_id  # type: ignore[attr-defined]
+        response["X-Request-ID"] = request.request_id
         return response
 
 
