@@ -106,7 +106,7 @@ def test_an_empty_six_point_plan_in_the_panel_focuses_the_summary(page: Page, li
 
 def test_an_empty_sign_in_focuses_the_summary(page: Page, live_server):
     page.goto(f"{live_server.url}/accounts/sign-in/")
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()  # the local password form
     assert_error_summary_works(page, "Enter your username", "Enter your password")
 
 
