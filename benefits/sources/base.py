@@ -450,7 +450,7 @@ def parse_moment(text: str, what: str = "changed_at") -> datetime:
     return moment
 
 
-def parse_code(value: str | None, table: dict[str, str], what: str) -> str:
+def parse_code[V](value: str | None, table: dict[str, V], what: str) -> V:
     """Translate a source code through its code table; an unknown code is not trusted."""
     if value not in table:
         raise RecordError(f"unknown {what} code {value!r}")

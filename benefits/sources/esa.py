@@ -151,7 +151,7 @@ def parse_customer(lines: list[str], *, position: str) -> SourceRecord:
         last_name=first["surname"].strip(),
         date_of_birth=parse_compact_date(first["birth_date"], "birth date"),
         date_of_death=parse_compact_date(first["death_date"], "death date"),
-        restricted=parse_code(first["restricted"], YES_NO, "restricted flag"),  # type: ignore[arg-type]
+        restricted=parse_code(first["restricted"], YES_NO, "restricted flag"),
         address_line_1=first["address_line_1"].strip(),
         address_line_2=first["address_line_2"].strip(),
         town=first["town"].strip(),

@@ -128,7 +128,7 @@ def _parse_award(award: ET.Element, position: str) -> SourceRecord:
         last_name=_text(claimant, "Surname"),
         date_of_birth=parse_iso_date(_text(claimant, "BirthDate"), "BirthDate"),
         date_of_death=parse_iso_date(_text(claimant, "DeathDate"), "DeathDate"),
-        restricted=parse_code(claimant.get("restricted"), YES_NO, "restricted"),  # type: ignore[arg-type]
+        restricted=parse_code(claimant.get("restricted"), YES_NO, "restricted"),
         address_line_1=_text(claimant, "Address/Line1"),
         address_line_2=_text(claimant, "Address/Line2"),
         town=_text(claimant, "Address/Town"),

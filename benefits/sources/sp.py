@@ -118,7 +118,7 @@ def parse_rows(rows: list[list[str]], *, position: str) -> SourceRecord:
         last_name=head["surname"],
         date_of_birth=parse_british_date(head["birth_date"], "birth date"),
         date_of_death=parse_british_date(head["death_date"], "death date"),
-        restricted=parse_code(head["restricted"], YES_NO, "restricted flag"),  # type: ignore[arg-type]
+        restricted=parse_code(head["restricted"], YES_NO, "restricted flag"),
         address_line_1=head["address_line_1"],
         address_line_2=head["address_line_2"],
         town=head["town"],
