@@ -2,6 +2,7 @@
 
 import re
 import uuid
+from typing import Any
 
 import pgtrigger
 from django.contrib.postgres.indexes import GinIndex, OpClass
@@ -139,10 +140,10 @@ class Customer(models.Model):
     def __str__(self) -> str:
         return f"{self.full_name} ({format_nino(self.nino)})"
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         # Bulk sync writes compute search_name themselves with search_name_for().
         self.search_name = search_name_for(self.first_name, self.middle_names, self.last_name)
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)
 
     @property
     def full_name(self) -> str:

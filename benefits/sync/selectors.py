@@ -9,6 +9,7 @@ from django.db.models import Count, Q
 
 from benefits import labels
 from benefits.models import (
+    LEGACY_SOURCES,
     QuarantinedRecord,
     SourceWatermark,
     SyncRun,
@@ -46,7 +47,7 @@ class SourceStatus:
 
 def sync_sources_status() -> list[SourceStatus]:
     """One row per legacy source for the ops page, in a fixed handful of queries."""
-    labels = dict(SyncRun._meta.get_field("source").choices)  # type: ignore[arg-type]
+    labels = dict(LEGACY_SOURCES)  # SyncRun.source's choices
     latest: dict[str, SyncRun] = {}
     for run in SyncRun.objects.order_by("source", "-queued_at", "-pk").distinct("source"):
         latest[run.source] = run
