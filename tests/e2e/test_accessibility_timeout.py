@@ -103,3 +103,16 @@ def test_a_request_in_another_tab_withdraws_the_warning(page: Page, live_server,
     other.goto(f"{live_server.url}/customers/")  # the same session, used in another tab
     expect(dialog).to_be_hidden(timeout=3000)
     assert "/customers/" in page.url  # still on the customer page, not sent to sign in
+
+
+def test_the_admin_warns_too(page: Page, live_server, short_session):
+    ColleagueFactory(username="adam", role=roles.ADMIN)
+    sign_in(page, live_server, "adam")
+    short_session()
+    page.goto(f"{live_server.url}/admin/acs/partnerorganisation/")
+    dialog = page.get_by_role("dialog", name=DIALOG)
+    expect(dialog).to_be_visible(timeout=(IDLE_SECONDS - WARNING_SECONDS + 3) * 1000)
+    expect(dialog.get_by_role("button", name="Stay signed in")).to_be_focused()
+    assert_accessible(page)
+    dialog.get_by_role("button", name="Stay signed in").click()
+    expect(dialog).to_be_hidden()
