@@ -132,7 +132,7 @@ def test_record_for_a_work_coach(token_client, full_customer):
     needs = body["support_needs"]
     assert [n["need_type"]["code"] for n in needs["needs"]] == ["homelessness"]
     assert needs["restricted_hidden"] == 1
-    assert "restricted marker" in needs["restricted_notice"]
+    assert "sensitive support need" in needs["restricted_notice"]
     assert "Partner controls" not in response.content.decode()
     assert body["acs_case"] is None
     (event,) = api_reads("view_customer")

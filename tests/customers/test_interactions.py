@@ -85,7 +85,8 @@ def test_htmx_answers_with_a_fresh_form_and_the_timeline_out_of_band(coach_clien
     content = response.content.decode()
     assert response.status_code == 200
     assert "Interaction recorded" in content
-    assert 'id="timeline" aria-live="polite" data-testid="timeline" hx-swap-oob="true"' in content
+    assert 'id="timeline" data-testid="timeline" hx-swap-oob="true"' in content
+    assert 'data-announce="interaction-status">Interaction recorded' in content
     assert "Discussed the WCA appointment" in content
     assert Interaction.objects.get().channel == "face_to_face"
 

@@ -175,7 +175,8 @@ def test_live_search_answers_with_the_results_fragment(coach_client):
     assert response.status_code == 200
     assert "<html" not in content
     assert "Ngozi Okonkwo" in content
-    assert 'hx-swap-oob="true"' in content  # the screen-reader status
+    # The text for the page's one status region (static/js/portal.mjs copies it there).
+    assert 'data-announce="search-status">1 customer found<' in content
 
 
 def test_live_search_shows_a_full_valid_nino_as_a_result_rather_than_navigating(coach_client):

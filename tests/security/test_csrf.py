@@ -26,7 +26,8 @@ def csrf_client() -> Client:
     """A browser that really checks CSRF (Django's test client skips it by default)."""
     client = Client(enforce_csrf_checks=True)
     client.force_login(ColleagueFactory(username="csrf-acssl", role=roles.ACSSL))
-    client.get(reverse("home"))  # has the CSRF cookie, as a real colleague's browser would
+    # Their first page (home sends an ACSSL to it) sets the CSRF cookie, as in a real browser.
+    client.get(reverse("home"), follow=True)
     assert client.cookies.get("csrftoken")
     return client
 
