@@ -291,6 +291,12 @@ start_replica() {
   fi
   data="$(env_get REPLICA_PGDATA)"
   [ -n "$data" ] || data="$(pg_datadir postgres-replica)"
+  # A stopped replica is made afresh: it holds nothing of its own, and the primary keeps only
+  # wal_keep_size of WAL, so one stopped for a while could never catch up again.
+  if [ -f "$data/PG_VERSION" ] && ! as_pg "$PG_BIN/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+    log "the replica was stopped: making it afresh from the primary"
+    find "$data" -mindepth 1 -delete
+  fi
   if [ ! -f "$data/PG_VERSION" ]; then
     log "pg_basebackup of the primary into $data"
     as_pg "$PG_BIN/pg_basebackup" -h 127.0.0.1 -p "$primary_port" -U "$PG_REPLICATOR" \

@@ -29,7 +29,10 @@ from customers.models import Customer
 from tests.conftest import ROOT
 from tests.factories import CustomerFactory
 
-pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "replica"])
+pytestmark = [
+    pytest.mark.django_db(transaction=True, databases=["default", "replica"]),
+    pytest.mark.xdist_group("replica"),  # one worker starts (and stops) the one replica
+]
 
 
 def _env_value(name: str) -> str:
@@ -39,10 +42,23 @@ def _env_value(name: str) -> str:
     return ""
 
 
-@pytest.fixture(scope="session")
-def replica_server(django_db_setup, django_db_blocker) -> dict:
+def _replica_answers() -> bool:
+    url = _env_value("REPLICA_DATABASE_URL") if (ROOT / "var" / "local.env").exists() else ""
+    if not url:
+        return False
+    try:
+        psycopg.connect(url, connect_timeout=2).close()
+    except psycopg.OperationalError:
+        return False
+    return True
+
+
+@pytest.fixture(scope="module")
+def replica_server(django_db_setup, django_db_blocker) -> Iterator[dict]:
     """The streaming replica, started (idempotently) by the script; its alias serves the test
-    database the primary streams to it (settings: TEST MIRROR)."""
+    database the primary streams to it (settings: TEST MIRROR). A replica this module started
+    is stopped after it, so it does not replay the rest of the suite's writes."""
+    was_running = _replica_answers()
     subprocess.run([str(ROOT / "scripts" / "dev.sh"), "replica"], check=True, timeout=600)
     if REPLICA_ALIAS not in django_settings.DATABASES:
         # The replica was first made during this session, after the settings were read.
@@ -52,7 +68,18 @@ def replica_server(django_db_setup, django_db_blocker) -> dict:
         django_settings.DATABASES[REPLICA_ALIAS] = config
         connections.configure_settings(django_settings.DATABASES)
         config["NAME"] = connections["default"].settings_dict["NAME"]
-    return connections[REPLICA_ALIAS].settings_dict
+    try:
+        # A replica just started takes a moment to connect to the primary and stream.
+        deadline = time.monotonic() + 60
+        with django_db_blocker.unblock():
+            while not (status := replica_status(fresh=True)).available:
+                assert time.monotonic() < deadline, f"the replica is not streaming: {status}"
+                time.sleep(0.2)
+        yield connections[REPLICA_ALIAS].settings_dict
+    finally:
+        connections[REPLICA_ALIAS].close()
+        if not was_running:
+            subprocess.run([str(ROOT / "scripts" / "dev.sh"), "replica-stop"], timeout=120)
 
 
 @pytest.fixture

@@ -24,6 +24,10 @@ from tests.conftest import ROOT
 DB_NAME = f"roles_dwpportal{os.environ.get('TEST_DB_SUFFIX', '')}_{os.getpid()}"
 
 
+# One xdist worker runs the whole module, so the production-like database is built once.
+pytestmark = pytest.mark.xdist_group("database-roles")
+
+
 def _url(parts: Mapping[str, Any], name: str) -> str:
     password = f":{parts['PASSWORD']}" if parts.get("PASSWORD") else ""
     return f"postgres://{parts['USER']}{password}@{parts['HOST']}:{parts['PORT']}/{name}"
