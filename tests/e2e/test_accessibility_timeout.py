@@ -14,8 +14,8 @@ from tests.factories import ColleagueFactory, CustomerFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-IDLE_SECONDS = 10
-WARNING_SECONDS = 7
+IDLE_SECONDS = 6
+WARNING_SECONDS = 4
 DIALOG = "You\N{RIGHT SINGLE QUOTATION MARK}re about to be signed out"
 
 

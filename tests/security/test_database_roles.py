@@ -62,7 +62,9 @@ def _manage(*args: str, owner: Mapping[str, Any], app: Mapping[str, Any]) -> str
     return done.stdout
 
 
-@pytest.fixture(scope="module")
+# Session-wide: the group keeps the module on one worker, but other modules may run between its
+# tests there, and a module fixture would build the database again after each of them.
+@pytest.fixture(scope="session")
 def production_like() -> Iterator[tuple[Mapping[str, Any], Mapping[str, Any]]]:
     owner, app = _roles()
     with psycopg.connect(_url(owner, "postgres"), autocommit=True) as admin:
