@@ -3,7 +3,9 @@ admin's login form not reachable); single sign-on is the way in."""
 
 import json
 
-from tests.dwpportal.test_settings import run_production
+from django.db import connection
+
+from tests.dwpportal.test_settings import GOOD_ENV, run_production
 
 # The static manifest exists only after collectstatic in a deployment; the plain storage stands
 # in so pages render (as in tests/security/test_production_headers.py). Nothing else changes.
@@ -36,13 +38,18 @@ print("RESULT " + json.dumps({
 
 
 def production_sign_in_facts() -> dict:
-    result = run_production(["shell", "-c", PROBE])
+    # The test database: migrated (starting single sign-on saves a session), unlike the local
+    # database a fresh checkout has not migrated yet.
+    # The portal's own (app) role, as production connects, on the test database.
+    base, _, _ = GOOD_ENV["DATABASE_URL"].rpartition("/")
+    database_url = f"{base}/{connection.settings_dict['NAME']}"
+    result = run_production(["shell", "-c", PROBE], DATABASE_URL=database_url)
     lines = [line for line in result.stdout.splitlines() if line.startswith("RESULT ")]
     assert lines, result.stdout + result.stderr
     return json.loads(lines[0].removeprefix("RESULT "))
 
 
-def test_production_refuses_password_sign_in_and_offers_only_single_sign_on():
+def test_production_refuses_password_sign_in_and_offers_only_single_sign_on(django_db_setup):
     facts = production_sign_in_facts()
     assert facts["password_sign_in"] is False
     assert "django.contrib.auth.backends.ModelBackend" not in facts["backends"]

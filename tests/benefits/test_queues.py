@@ -122,16 +122,13 @@ def test_four_workers_two_per_queue_apply_every_page_once_and_reconcile_clean(
         for source, run in runs.items():
             applied = [pages_done[(run.pk, page)] for page in range(1, run.pages + 1)]
             assert all(len(by) == 1 for by in applied), (source, applied)
-        # Each source's pages ran only on the two workers of its queue, and both took some of
-        # a feed with several pages (ESA's extract is one page).
+        # Each source's pages ran only on the two workers of its queue. (Which of the two takes
+        # each page is the broker's choice: one may take them all, so that is not asserted.)
         for group, queues in GROUPS.items():
             mine = {workers[f"{group}{n}"].hostname.split("@")[0] for n in (1, 2)}
-            for source, queue in QUEUES.items():
-                if queue not in queues:
-                    continue
-                assert worker_of_queue[queue] <= mine, (queue, worker_of_queue[queue])
-                if runs[source].pages >= 3:
-                    assert worker_of_queue[queue] == mine, (queue, worker_of_queue[queue])
+            for queue in QUEUES.values():
+                if queue in queues:
+                    assert worker_of_queue[queue] <= mine, (queue, worker_of_queue[queue])
         assert sum(run.pages >= 3 for run in runs.values()) >= 2, runs
 
         report = io.StringIO()
