@@ -3,6 +3,8 @@ live region whose node stays while its text changes; focus goes to the success b
 save, to the error summary after an error, and back to the link that opened a form after Cancel;
 the timeline is not live itself and its filter does not send a request on every arrow key."""
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -13,6 +15,8 @@ from tests.e2e.conftest import assert_accessible, sign_in
 from tests.factories import ColleagueFactory, CustomerFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+ERROR_TITLE = re.compile(r"^Error: ")
 
 MISSING_TARGETS = """() => Array.from(document.querySelectorAll('.govuk-error-summary__list a'))
   .map((link) => link.getAttribute('href').slice(1))
@@ -67,7 +71,7 @@ def test_support_needs_panel_announces_saves_and_places_focus(page: Page, live_s
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_be_focused()
     assert page.evaluate(MISSING_TARGETS) == []
-    assert page.title().startswith("Error: ")
+    expect(page).to_have_title(ERROR_TITLE)  # set when htmx settles
     links = summary.locator("a")
     for index in range(links.count()):
         href = links.nth(index).get_attribute("href")
@@ -84,7 +88,7 @@ def test_support_needs_panel_announces_saves_and_places_focus(page: Page, live_s
     expect(page.get_by_test_id("support-needs-saved")).to_be_focused()
     expect(status).to_have_text("Large print recorded.")
     assert same_node(page, "support-needs-status")
-    assert not page.title().startswith("Error: ")
+    expect(page).not_to_have_title(ERROR_TITLE)
     assert_accessible(page)
 
     # Update then Cancel: back to that need's own Update link.
