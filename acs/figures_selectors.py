@@ -9,11 +9,13 @@ functions summarise counts and name no customer. Exports suppress small counts
 import datetime as dt
 import math
 import statistics
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Min, Q, QuerySet
 
 from acs.models import AcsCase, CaseAction, CaseEvent, LearningTheme, Referral
+from acs.working_time import working_day, working_hours_between
 
 Status = AcsCase.Status
 # Counts from 1 to SUPPRESS_BELOW - 1 are shown as SUPPRESSED in exports (0 stays 0).
@@ -36,6 +38,10 @@ class FigureTable:
     rows: list[list[object]] = field(default_factory=list)
     counts: tuple[int, ...] = ()
     based_on: int | None = None
+
+    def row(self, label: str) -> list[object] | None:
+        """The row whose first cell is `label`."""
+        return next((row for row in self.rows if row[0] == label), None)
 
 
 def suppress(table: FigureTable) -> list[list[object]]:
@@ -71,33 +77,40 @@ def _name(first: str | None, last: str | None, username: str | None) -> str:
     return f"{first or ''} {last or ''}".strip() or username or "Not yet assigned"
 
 
+def _working_hours(pairs: Iterable[tuple[dt.datetime, dt.datetime | None]]) -> list[float]:
+    """Working hours from each start to its end, counted as the triage targets count them
+    (acs.working_time: office hours on weekdays that are not bank holidays). The one measure of
+    time to triage and time to first action."""
+    return [working_hours_between(start, end) for start, end in pairs if end is not None]
+
+
+TO_TRIAGE = "Referral to triage (taken or assigned)"
+TO_FIRST_ACTION = "Referral to first action"
+
+
 def _timeliness(referred: QuerySet[AcsCase]) -> FigureTable:
-    triage_hours = [
-        (opened - referred_at).total_seconds() / 3600
-        for referred_at, opened in referred.filter(opened_at__isnull=False).values_list(
-            "referred_at", "opened_at"
-        )
-        if opened is not None
-    ]
-    action_days = [
-        (first - referred_at).total_seconds() / 86400
-        for referred_at, first in referred.annotate(first=Min("actions__created_at"))
+    triage_hours = _working_hours(
+        referred.filter(opened_at__isnull=False).values_list("referred_at", "opened_at")
+    )
+    action_hours = _working_hours(
+        referred.annotate(first=Min("actions__created_at"))
         .filter(first__isnull=False)
         .values_list("referred_at", "first")
-    ]
+    )
+    opens, closes = working_day()
     rows: list[list[object]] = []
-    for label, values, unit in (
-        ("Referral to triage (taken or assigned)", triage_hours, "hours"),
-        ("Referral to first action", action_days, "days"),
-    ):
+    for label, values in ((TO_TRIAGE, triage_hours), (TO_FIRST_ACTION, action_hours)):
         median = round(statistics.median(values), 1) if values else None
         p90 = _percentile(values, 0.9)
-        rows.append([label, len(values), median, None if p90 is None else round(p90, 1), unit])
+        rows.append(
+            [label, len(values), median, None if p90 is None else round(p90, 1), "working hours"]
+        )
     return FigureTable(
         slug="timeliness",
         title="Time to triage and to first action",
-        note="Cases referred in the period. Half of cases took no longer than the median; nine"
-        " in ten no longer than the 90th percentile.",
+        note=f"Cases referred in the period, in working hours ({opens:%H:%M} to {closes:%H:%M} on"
+        " weekdays that are not bank holidays), as the triage targets are counted. Half of cases"
+        " took no longer than the median; nine in ten no longer than the 90th percentile.",
         columns=["Measure", "Cases", "Median", "90th percentile", "Unit"],
         rows=rows,
         counts=(1,),

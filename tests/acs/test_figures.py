@@ -43,14 +43,16 @@ def cases():
     e = ClosedCaseFactory(
         referred_at=at(2025, 12, 15), outcome=outcome("no_contact"), categories=["abuse"]
     )
-    # A's first action 2 days after referral, done on time.
+    # A's first action 2 days after referral (a Saturday), on the Monday at 10:00: 1 working
+    # hour. Done on time.
     CaseActionFactory(
         case=a,
         created_at=at(2026, 1, 12),
         due_on=dt.date(2026, 1, 15),
         completed_at=at(2026, 1, 14),
     )
-    # B's first action after 4 days, completed late; a second one still open and overdue.
+    # B's first action after 4 days (Tuesday 10:00 to Saturday: 7 + 8 + 8 + 8 working hours),
+    # completed late; a second one still open and overdue.
     CaseActionFactory(
         case=b,
         created_at=at(2026, 1, 24),
@@ -58,7 +60,8 @@ def cases():
         completed_at=at(2026, 1, 25),
     )
     CaseActionFactory(case=b, created_at=at(2026, 1, 30), due_on=dt.date(2026, 2, 1))
-    # D's first action after 1 day, done on the day it was due.
+    # D's first action after 1 day (Sunday to Monday 10:00: 1 working hour), done on the day it
+    # was due.
     CaseActionFactory(
         case=d,
         created_at=at(2026, 3, 2),
@@ -86,8 +89,15 @@ def test_figures_match_the_cases(cases, acssl):
         "Customer declined support": 1,
         "Unable to contact the customer": 1,
     }
-    assert figures.median_days_to_first_action == 2.0
+    # In working hours, as the triage targets count (1, 31 and 1), not elapsed days (2, 4, 1).
+    assert figures.median_hours_to_first_action == 1.0
     assert figures.cases_with_an_action == 3
+    assert figures.table("timeliness").row("Referral to first action")[1:] == [
+        3,
+        1.0,
+        31.0,
+        "working hours",
+    ]
     assert (figures.actions_due, figures.overdue_open, figures.overdue_completed_late) == (4, 1, 1)
 
 
@@ -96,13 +106,13 @@ def test_a_narrower_range_counts_only_its_cases(cases, team_leader):
         audit=audit_of(team_leader), date_from=dt.date(2026, 2, 1), date_to=MAR_END
     )
     assert figures.totals == (2, 1, 2)
-    assert figures.median_days_to_first_action == 1.0
+    assert figures.median_hours_to_first_action == 1.0
     assert dict(figures.by_category) == {"Abuse (physical, emotional, sexual or financial)": 1}
 
 
 def test_no_cases_no_median(acssl):
     figures = acs_figures(audit=audit_of(acssl), date_from=JAN, date_to=MAR_END)
-    assert figures.median_days_to_first_action is None
+    assert figures.median_hours_to_first_action is None
     assert figures.totals == (0, 0, 0)
 
 
@@ -114,7 +124,7 @@ def test_figures_page_shows_numbers_as_text_and_charts(client, cases, acssl):
     assert response.status_code == 200
     text = response.text
     assert 'data-testid="total-referred">4<' in text
-    assert 'data-testid="median-days">2.0<' in text
+    assert 'data-testid="median-hours">1.0<' in text
     assert "<svg" in text
     assert "style=" not in text
     assert 'data-testid="overdue-total">2<' in text
@@ -243,8 +253,13 @@ def test_figures_that_teach(acssl, team_leader):
     assert (source["Accepted signal"], source["Partner organisation"]) == (3, 3)
     triage = figures.table("timeliness").rows[0]
     assert triage[:2] == ["Referral to triage (taken or assigned)", 9]
-    assert triage[2] == 4.0  # hours: 2, 3, 4, 5, 6, 7 and three closed cases' 4
-    assert triage[3] == 7.0
+    # Working hours, as the triage targets count them: Monday to Friday 2, 3, 4, 5, 6 hours
+    # after a 10:00 referral; Saturday's 7 hours none. The closed cases, taken 4 hours after
+    # referral: Friday 2 January 4 hours, the weekend's two none. Elapsed hours would give a
+    # median of 4 and a 90th percentile of 7.
+    assert triage[2] == 3.0
+    assert triage[3] == 6.0
+    assert triage[4] == "working hours"
     reopen_rows = dict(figures.table("reopened").rows)
     assert reopen_rows["Reopened within 90 days of closing"] == 1
     assert figures.table("themes").rows == [["Good practice worth sharing", 1]]

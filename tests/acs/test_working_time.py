@@ -74,3 +74,21 @@ def test_waited_reads_in_working_days_and_hours():
     made = uk(2026, 11, 30, 9, 0)  # Monday
     target = triage_target(urgency="standard", referred_at=made, now=uk(2026, 12, 2, 12, 0))
     assert target.waited_label == "2 working days 3 hours"
+
+
+def test_the_figures_count_time_to_triage_and_first_action_in_working_hours(acssl):
+    """The figures measure waits as the triage targets do: a referral made on Friday at 16:00
+    and taken on Tuesday at 10:00 after a bank holiday Monday waited 2 working hours (not 90
+    elapsed hours); its first action on Tuesday at 12:00, 4 working hours."""
+    from acs.figures_selectors import figures_tables
+    from tests.factories import CaseActionFactory, OpenCaseFactory
+
+    referred = uk(2026, 5, 22, 16, 0)  # Friday before the Spring bank holiday (25 May)
+    case = OpenCaseFactory(owner=acssl, referred_at=referred, opened_at=uk(2026, 5, 26, 10, 0))
+    CaseActionFactory(case=case, created_at=uk(2026, 5, 26, 12, 0))
+    tables = figures_tables(
+        date_from=dt.date(2026, 5, 1), date_to=dt.date(2026, 5, 31), today=dt.date(2026, 6, 1)
+    )
+    timeliness = next(table for table in tables if table.slug == "timeliness")
+    assert timeliness.row("Referral to triage (taken or assigned)")[1:3] == [1, 2.0]
+    assert timeliness.row("Referral to first action")[1:3] == [1, 4.0]
