@@ -1,25 +1,29 @@
 """The ACS figures that teach: cases by team, ACSSL, referral source and learning theme, time to
 triage and to first action (median and 90th percentile), cases reopened soon after closure.
 
-Read by acs.selectors.acs_figures, which checks the role and writes the access event; these
-functions summarise counts and name no customer. Exports suppress small counts
-(`suppress`), as published statistics do, so that a few cases cannot be singled out.
+Read by acs.selectors.acs_figures (the page) and acs_figures_export (the CSV downloads and the
+API), which check the role and write the access event; these functions summarise counts and name
+no customer. Every export suppresses small counts (`suppressed`), as published statistics do,
+so that a few cases cannot be singled out. The page, seen only by ACSSLs and team leaders, who
+may open every case, shows them exactly.
 """
 
 import datetime as dt
 import math
 import statistics
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from django.conf import settings
 from django.db.models import Count, F, Min, Q, QuerySet
 
 from acs.models import AcsCase, CaseAction, CaseEvent, LearningTheme, Referral
 from acs.working_time import working_day, working_hours_between
 
 Status = AcsCase.Status
-# Counts from 1 to SUPPRESS_BELOW - 1 are shown as SUPPRESSED in exports (0 stays 0).
-SUPPRESS_BELOW = 5
+# Counts from 1 to the threshold - 1 are shown as SUPPRESSED in exports (0 stays 0). The one
+# threshold is the setting ACS_FIGURES_SUPPRESS_BELOW (default 5, as many published statistics).
+DEFAULT_SUPPRESS_BELOW = 5
 SUPPRESSED = "[c]"
 REOPENED_WITHIN_DAYS = 90
 
@@ -44,25 +48,31 @@ class FigureTable:
         return next((row for row in self.rows if row[0] == label), None)
 
 
-def suppress(table: FigureTable) -> list[list[object]]:
-    """The table's rows for export: small counts replaced by [c], and measures (medians,
+def suppress_below() -> int:
+    """The smallest count an export shows (ACS_FIGURES_SUPPRESS_BELOW)."""
+    return int(getattr(settings, "ACS_FIGURES_SUPPRESS_BELOW", DEFAULT_SUPPRESS_BELOW))
+
+
+def suppressed(table: FigureTable) -> FigureTable:
+    """The table as it is exported: small counts replaced by [c], and measures (medians,
     percentiles) too when the cases they are based on are few."""
+    below = suppress_below()
+
+    def small(value: object) -> bool:
+        return isinstance(value, int) and 0 < value < below
+
     shown: list[list[object]] = []
     for row in table.rows:
         cells = list(row)
-        few = table.based_on is not None and _small(cells[table.based_on])
+        few = table.based_on is not None and small(cells[table.based_on])
         for index in range(1, len(cells)):
             if index in table.counts:
-                if _small(cells[index]):
+                if small(cells[index]):
                     cells[index] = SUPPRESSED
             elif few and cells[index] is not None:
                 cells[index] = SUPPRESSED
         shown.append(cells)
-    return shown
-
-
-def _small(value: object) -> bool:
-    return isinstance(value, int) and 0 < value < SUPPRESS_BELOW
+    return replace(table, rows=shown)
 
 
 def _percentile(values: list[float], fraction: float) -> float | None:

@@ -27,6 +27,8 @@ from acs.figures_selectors import (
     FigureTable,
     figures_base_tables,
     figures_tables,
+    suppress_below,
+    suppressed,
 )
 from acs.models import (
     URGENCY_RANK,
@@ -513,21 +515,9 @@ def _count_by_month(
     return Counter({timezone.localtime(month).date(): n for month, n in rows})
 
 
-def acs_figures(
-    *, audit: AuditContext, date_from: dt.date, date_to: dt.date, export: bool = False
-) -> Figures:
-    """The published figures for cases in a date range (inclusive, UK dates).
-
-    - referred / opened / closed: cases by the month of referral, opening, closure.
-    - by category: cases referred in the range, per category (a case may have several).
-    - by outcome: cases closed in the range, per outcome.
-    - median working hours from referral to first action: cases referred in the range with an
-      action, in working time as the triage targets (figures_selectors, "timeliness").
-    - overdue actions: actions due in the range not done by their due date (still open, or
-      completed late).
-    """
-    what = "acs figures csv" if export else "acs figures"
-    acs_permission_require(audit=audit, permission=VIEW_FIGURES, what=what)
+def _figures(*, date_from: dt.date, date_to: dt.date) -> Figures:
+    """Every figure for cases in the range, exact (no access check, no event: the selectors
+    below do both)."""
     span = (date_from, date_to)
     cases = AcsCase.objects.all()
     referred = _count_by_month(cases, "referred_at", span)
@@ -576,10 +566,67 @@ def acs_figures(
         measured, median = first_action[1], first_action[2]
         figures.cases_with_an_action = measured if isinstance(measured, int) else 0
         figures.median_hours_to_first_action = median if isinstance(median, float) else None
+    return figures
+
+
+def _range_detail(date_from: dt.date, date_to: dt.date) -> dict[str, str]:
+    return {"date_from": date_from.isoformat(), "date_to": date_to.isoformat()}
+
+
+def acs_figures(*, audit: AuditContext, date_from: dt.date, date_to: dt.date) -> Figures:
+    """The figures for cases in a date range (inclusive, UK dates), exact, for the figures page
+    (ACSSLs and team leaders, who may open every case; audited as a read).
+
+    - referred / opened / closed: cases by the month of referral, opening, closure.
+    - by category: cases referred in the range, per category (a case may have several).
+    - by outcome: cases closed in the range, per outcome.
+    - median working hours from referral to first action: cases referred in the range with an
+      action, in working time as the triage targets (figures_selectors, "timeliness").
+    - overdue actions: actions due in the range not done by their due date (still open, or
+      completed late).
+    - the tables that teach (figures_selectors.figures_tables).
+    """
+    what = "acs figures"
+    acs_permission_require(audit=audit, permission=VIEW_FIGURES, what=what)
+    figures = _figures(date_from=date_from, date_to=date_to)
     access_record(
         audit=audit,
-        action=Action.EXPORT if export else Action.VIEW_FRAGMENT,
+        action=Action.VIEW_FRAGMENT,
         what=what,
-        detail={"date_from": date_from.isoformat(), "date_to": date_to.isoformat()},
+        detail=_range_detail(date_from, date_to),
     )
     return figures
+
+
+@dataclass(frozen=True)
+class FiguresExport:
+    """The figures as they leave the portal (a CSV download, the API): tables only, each with
+    its small counts suppressed (figures_selectors.suppressed)."""
+
+    date_from: dt.date
+    date_to: dt.date
+    tables: list[FigureTable]
+    suppress_below: int
+
+    def table(self, slug: str) -> FigureTable | None:
+        return next((table for table in self.tables if table.slug == slug), None)
+
+
+def acs_figures_export(
+    *, audit: AuditContext, date_from: dt.date, date_to: dt.date
+) -> FiguresExport:
+    """Every figure table for the range with small counts suppressed, for every export path
+    (the CSV downloads and the API). Audited as EXPORT, whatever the channel."""
+    what = "acs figures export"
+    acs_permission_require(audit=audit, permission=VIEW_FIGURES, what=what)
+    figures = _figures(date_from=date_from, date_to=date_to)
+    exported = FiguresExport(
+        date_from=date_from,
+        date_to=date_to,
+        tables=[suppressed(table) for table in figures.tables],
+        suppress_below=suppress_below(),
+    )
+    access_record(
+        audit=audit, action=Action.EXPORT, what=what, detail=_range_detail(date_from, date_to)
+    )
+    return exported

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from acs import caseload_selectors, forms, selectors, services
 from acs.charts import bar_chart
-from acs.figures_selectors import suppress
+from acs.figures_selectors import suppress_below
 from acs.models import AcsCase, Escalation, VisitRequest
 from audit.context import AuditContext
 from customers.models import Customer
@@ -550,9 +550,8 @@ def _csv_safe(value: Any) -> Any:
 # Figures ----------------------------------------------------------------------------------
 
 
-def _figures_for(
-    request: HttpRequest, *, export: bool = False
-) -> tuple[forms.FiguresFilterForm, Any]:
+def _figures_range(request: HttpRequest) -> tuple[forms.FiguresFilterForm, Any]:
+    """The figures' filter form and the range it asks for ((from, to), or None when invalid)."""
     form = forms.FiguresFilterForm(request.GET or None)
     if request.GET and not form.is_valid():
         return form, None
@@ -565,50 +564,58 @@ def _figures_for(
         {"date_from": data["date_from"].isoformat(), "date_to": data["date_to"].isoformat()}
     )
     form.is_valid()
-    return form, selectors.acs_figures(
-        audit=AuditContext.from_request(request),
-        date_from=data["date_from"],
-        date_to=data["date_to"],
-        export=export,
-    )
+    return form, (data["date_from"], data["date_to"])
 
 
 @login_required
 @permission_required("acs.view_acs_figures", raise_exception=True)
 def figures(request: HttpRequest) -> HttpResponse:
-    form, result = _figures_for(request)
-    context: dict[str, Any] = {"form": form, "figures": result}
-    if result is not None:
-        context["date_from"] = result.date_from.isoformat()
-        context["date_to"] = result.date_to.isoformat()
-        context["charts"] = {
-            "month": bar_chart(
-                [
-                    (f"{month:%b %Y}", [("Referred", r), ("Opened", o), ("Closed", c)])
-                    for month, r, o, c in result.by_month
-                ],
-                title="Cases referred, opened and closed by month",
-            ),
-            "category": bar_chart(
-                [(name, [("Cases", n)]) for name, n in result.by_category],
-                title="Cases referred by category",
-            ),
-            "outcome": bar_chart(
-                [(name, [("Cases", n)]) for name, n in result.by_outcome],
-                title="Cases closed by outcome",
-            ),
-        }
-    return render(request, "acs/figures.html", context, status=200 if result else 400)
+    form, chosen = _figures_range(request)
+    context: dict[str, Any] = {"form": form, "suppress_below": suppress_below()}
+    if chosen is None:
+        return render(request, "acs/figures.html", context, status=400)
+    result = selectors.acs_figures(
+        audit=AuditContext.from_request(request), date_from=chosen[0], date_to=chosen[1]
+    )
+    context["figures"] = result
+    context["date_from"] = result.date_from.isoformat()
+    context["date_to"] = result.date_to.isoformat()
+    context["charts"] = {
+        "month": bar_chart(
+            [
+                (f"{month:%b %Y}", [("Referred", r), ("Opened", o), ("Closed", c)])
+                for month, r, o, c in result.by_month
+            ],
+            title="Cases referred, opened and closed by month",
+        ),
+        "category": bar_chart(
+            [(name, [("Cases", n)]) for name, n in result.by_category],
+            title="Cases referred by category",
+        ),
+        "outcome": bar_chart(
+            [(name, [("Cases", n)]) for name, n in result.by_outcome],
+            title="Cases closed by outcome",
+        ),
+    }
+    return render(request, "acs/figures.html", context)
 
 
 @login_required
 @permission_required("acs.view_acs_figures", raise_exception=True)
 def figures_csv(request: HttpRequest) -> HttpResponse:
-    """The figures as CSV: one table (`table=<slug>`) or all of them in long form. Counts below
-    figures_selectors.SUPPRESS_BELOW are suppressed ([c]), as in published statistics."""
-    form, result = _figures_for(request, export=True)
-    if result is None:
-        return render(request, "acs/figures.html", {"form": form, "figures": None}, status=400)
+    """The figures as CSV: one table (`table=<slug>`) or all of them in long form, from the
+    export selector, which suppresses small counts ([c]) as in published statistics."""
+    form, chosen = _figures_range(request)
+    if chosen is None:
+        return render(
+            request,
+            "acs/figures.html",
+            {"form": form, "figures": None, "suppress_below": suppress_below()},
+            status=400,
+        )
+    result = selectors.acs_figures_export(
+        audit=AuditContext.from_request(request), date_from=chosen[0], date_to=chosen[1]
+    )
     slug = request.GET.get("table", "")
     table = result.table(slug) if slug else None
     if slug and table is None:
@@ -620,12 +627,12 @@ def figures_csv(request: HttpRequest) -> HttpResponse:
     writer = csv.writer(response)
     if table is not None:
         writer.writerow([_csv_safe(column) for column in table.columns])
-        for row in suppress(table):
+        for row in table.rows:
             writer.writerow([_csv_safe("" if cell is None else cell) for cell in row])
         return response
     writer.writerow(["table", "row", "measure", "value"])
     for each in result.tables:
-        for row in suppress(each):
+        for row in each.rows:
             for column, cell in zip(each.columns[1:], row[1:], strict=True):
                 writer.writerow(
                     [

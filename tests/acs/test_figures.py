@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from acs import selectors
 from acs.models import LearningTheme
 from acs.selectors import acs_figures
 from audit.context import AuditContext, Channel
@@ -286,3 +287,30 @@ def test_one_table_as_csv_suppresses_small_counts_and_is_formula_safe(client, ac
     page = client.get(reverse("acs:figures"), query).text
     assert 'data-testid="table-team"' in page
     assert "=HYPERLINK(1)" in page  # shown as text on the page, escaped by the template
+
+
+def test_one_setting_sets_the_threshold_of_every_export_and_the_page_stays_exact(
+    client, acssl, settings
+):
+    for day in range(3):
+        OpenCaseFactory(referred_at=at(2026, 1, 5 + day), categories=["abuse"])
+    OpenCaseFactory(referred_at=at(2026, 1, 9), categories=["neglect"])
+    client.force_login(acssl)
+    query = {"date_from": "2026-01-01", "date_to": "2026-01-31", "table": "category"}
+
+    def exported() -> dict[str, str]:
+        response = client.get(reverse("acs:figures-csv"), query)
+        return dict(list(csv.reader(io.StringIO(response.content.decode())))[1:])
+
+    abuse, neglect = "Abuse (physical, emotional, sexual or financial)", "Neglect or self-neglect"
+    assert exported() == {abuse: "[c]", neglect: "[c]"}  # below the default 5
+    settings.ACS_FIGURES_SUPPRESS_BELOW = 3
+    assert exported() == {abuse: "3", neglect: "[c]"}
+    export = selectors.acs_figures_export(audit=audit_of(acssl), date_from=JAN, date_to=MAR_END)
+    assert export.suppress_below == 3
+    assert export.table("category").rows == [[abuse, 3], [neglect, "[c]"]]
+
+    page = client.get(reverse("acs:figures"), query)
+    assert page.context["figures"].table("category").rows == [[abuse, 3], [neglect, 1]]
+    assert "counts from 1 to 2 are shown as [c]" in page.text
+    assert "fewer than 3 cases" in page.text

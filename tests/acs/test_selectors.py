@@ -30,8 +30,8 @@ READS = {
     "acs figures": lambda audit, case: selectors.acs_figures(
         audit=audit, date_from=TODAY, date_to=TODAY
     ),
-    "acs figures csv": lambda audit, case: selectors.acs_figures(
-        audit=audit, date_from=TODAY, date_to=TODAY, export=True
+    "acs figures export": lambda audit, case: selectors.acs_figures_export(
+        audit=audit, date_from=TODAY, date_to=TODAY
     ),
 }
 
@@ -54,7 +54,7 @@ def test_a_work_coach_is_refused_and_the_refusal_logged(work_coach, what):
         ("acs my cases", Action.VIEW_FRAGMENT),
         ("acs team caseload", Action.VIEW_FRAGMENT),
         ("acs figures", Action.VIEW_FRAGMENT),
-        ("acs figures csv", Action.EXPORT),
+        ("acs figures export", Action.EXPORT),
     ],
 )
 def test_each_read_writes_its_access_event(team_leader, what, action):
