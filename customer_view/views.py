@@ -146,12 +146,7 @@ def customer_search(request: HtmxHttpRequest) -> HttpResponse:
 def _name_results_context(
     audit: AuditContext, form: CustomerSearchForm, token: str, page: str | None
 ) -> dict[str, Any]:
-    found = customer_search_by_name(
-        name=form.cleaned_data["query"],
-        date_of_birth=form.cleaned_data.get("date_of_birth"),
-        postcode=form.cleaned_data.get("postcode", ""),
-        audit=audit,
-    )
+    found = customer_search_by_name(**form.name_criteria(), audit=audit)
     paginator = Paginator(search_rows(results=found.results, audit=audit), RESULTS_PER_PAGE)
     return _search_context(
         form,

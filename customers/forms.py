@@ -114,6 +114,23 @@ class CustomerSearchForm(GovukFormMixin, forms.Form):
     def nino(self) -> str:
         return self.cleaned_data.get("nino", "")
 
+    @property
+    def by(self) -> str:
+        """What a valid search is by: "nino", "name", or "postcode" (alone or with a date of
+        birth). The search page and the API both read it here."""
+        if self.nino:
+            return "nino"
+        return "name" if self.cleaned_data.get("query") else "postcode"
+
+    def name_criteria(self) -> dict[str, Any]:
+        """The arguments of customers.selectors.customer_search_by_name for a search not by
+        NINO: the one place both the search page and the API take them from."""
+        return {
+            "name": self.cleaned_data.get("query", ""),
+            "date_of_birth": self.cleaned_data.get("date_of_birth"),
+            "postcode": self.cleaned_data.get("postcode", ""),
+        }
+
     def criteria(self) -> dict[str, str]:
         """What to remember server-side (behind an opaque token) to show the results again."""
         dob = self.cleaned_data.get("date_of_birth")

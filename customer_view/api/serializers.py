@@ -17,13 +17,20 @@ from support_needs.api import NeedPanelSerializer
 
 
 class CustomerSearchRequestSerializer(serializers.Serializer):
-    """Either a NINO, or a name with an optional date of birth and postcode. In the body only:
-    a NINO or a name never goes into a URL."""
+    """A NINO; or a name, a postcode or both, with an optional date of birth. In the body only:
+    a NINO or a name never goes into a URL. Parsed by the search page's own form, so the page
+    and the API accept the same searches and search the same way."""
 
     nino = serializers.CharField(required=False, max_length=20, help_text="e.g. QQ 12 34 56 C")
     name = serializers.CharField(required=False, max_length=200)
     date_of_birth = serializers.DateField(required=False, allow_null=True)
-    postcode = serializers.CharField(required=False, allow_blank=True, max_length=10)
+    postcode = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=10,
+        help_text="A whole postcode or its start (e.g. LS1 or LS1 4AP); alone, or with a name "
+        "or a date of birth.",
+    )
 
     # The search form's fields, and the field of this request each stands for.
     FORM_FIELDS = {
@@ -35,9 +42,14 @@ class CustomerSearchRequestSerializer(serializers.Serializer):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         nino, name = (attrs.get("nino") or "").strip(), (attrs.get("name") or "").strip()
-        if bool(nino) == bool(name):
+        postcode = (attrs.get("postcode") or "").strip()
+        if nino and name:
             raise serializers.ValidationError(
                 {"non_field_errors": ["Send a nino or a name (not both)."]}
+            )
+        if not (nino or name or postcode):
+            raise serializers.ValidationError(
+                {"non_field_errors": ["Send a nino, a name or a postcode."]}
             )
         query_field = "nino" if nino else "name"
         dob: dt.date | None = attrs.get("date_of_birth")
@@ -48,7 +60,7 @@ class CustomerSearchRequestSerializer(serializers.Serializer):
                 "dob_day": str(dob.day) if dob else "",
                 "dob_month": str(dob.month) if dob else "",
                 "dob_year": str(dob.year) if dob else "",
-                "postcode": attrs.get("postcode", ""),
+                "postcode": postcode,
             }
         )
         if not form.is_valid():
@@ -61,12 +73,8 @@ class CustomerSearchRequestSerializer(serializers.Serializer):
             raise serializers.ValidationError({"nino": ["Enter a National Insurance number."]})
         if name and form.nino:
             raise serializers.ValidationError({"name": ["A name has no digits."]})
-        return {
-            "nino": form.nino,
-            "name": "" if form.nino else form.cleaned_data["query"],
-            "date_of_birth": form.cleaned_data.get("date_of_birth"),
-            "postcode": form.cleaned_data.get("postcode", ""),
-        }
+        # by: "nino" (then `nino`), else "name" or "postcode" (then the name search's criteria).
+        return {"by": form.by, "nino": form.nino, "criteria": form.name_criteria()}
 
 
 class NeedIconSerializer(serializers.Serializer):
@@ -118,7 +126,7 @@ class SearchResultSerializer(serializers.Serializer):
 
 
 class SearchResultsSerializer(serializers.Serializer):
-    by = serializers.ChoiceField(choices=["nino", "name"])
+    by = serializers.ChoiceField(choices=["nino", "name", "postcode"])
     count = serializers.IntegerField()
     truncated = serializers.BooleanField(
         help_text="More matched than are returned: add a date of birth or a postcode."

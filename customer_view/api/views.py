@@ -44,8 +44,11 @@ class CustomerSearchApi(APIView):
     @extend_schema(
         tags=[TAG],
         operation_id="customer_search",
-        summary="Find customers by NINO, or by name with an optional date of birth and postcode",
-        description="POST, never GET: a NINO or a name must not be in a URL. Restricted records "
+        summary="Find customers by NINO, or by name, postcode or both, with an optional date "
+        "of birth",
+        description="POST, never GET: a NINO or a name must not be in a URL. A postcode alone "
+        "(or its start, e.g. `LS1`), or with a date of birth, finds the customers living there, "
+        "by surname, as the search page does. Restricted records "
         "you are not cleared to open are counted but hidden (`hidden`, `notice`).",
         request=CustomerSearchRequestSerializer,
         responses={200: SearchResultsSerializer, **problem_responses(400, 403, 415)},
@@ -55,18 +58,14 @@ class CustomerSearchApi(APIView):
         customer_access_require(audit=audit, what="customer search")
         incoming = CustomerSearchRequestSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        criteria = incoming.validated_data
-        if criteria["nino"]:
-            match = customer_search_by_nino(nino=criteria["nino"], audit=audit)
-            results, truncated, by = ([match] if match else []), False, "nino"
+        search = incoming.validated_data
+        by = search["by"]
+        if by == "nino":
+            match = customer_search_by_nino(nino=search["nino"], audit=audit)
+            results, truncated = ([match] if match else []), False
         else:
-            found = customer_search_by_name(
-                name=criteria["name"],
-                date_of_birth=criteria["date_of_birth"],
-                postcode=criteria["postcode"],
-                audit=audit,
-            )
-            results, truncated, by = found.results, found.truncated, "name"
+            found = customer_search_by_name(**search["criteria"], audit=audit)
+            results, truncated = found.results, found.truncated
         rows = search_rows(results=results, audit=audit)
         body = {"by": by, "count": len(rows), "truncated": truncated, "results": rows}
         return Response(SearchResultsSerializer(body).data)

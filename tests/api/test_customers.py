@@ -61,6 +61,55 @@ def test_search_by_name_with_typo_and_date_of_birth(token_client, full_customer)
     assert "Lovelase" not in str(event.detail)
 
 
+def test_search_by_postcode_alone_finds_the_customers_living_there_by_surname(token_client, client):
+    """The search page's rule: a postcode (or its start, spaced or not) alone is a search."""
+    patel = CustomerFactory(first_name="Ravi", last_name="Patel", postcode="LS1 4AP")
+    ahmed = CustomerFactory(first_name="Sara", last_name="Ahmed", postcode="LS1 4BB")
+    CustomerFactory(first_name="Ravi", last_name="Patel", postcode="M1 1AA")
+    coach = token_client("work_coach")
+    response = coach.post(SEARCH, {"postcode": "ls14"})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["by"] == "postcode"
+    assert [r["customer"]["public_id"] for r in body["results"]] == [
+        str(ahmed.public_id),
+        str(patel.public_id),
+    ]
+    (event,) = api_reads("search")
+    assert event.detail == {
+        "results": 2,
+        "by": "postcode",
+        "date_of_birth": False,
+        "postcode": True,
+        "read": "search",
+    }
+    # The same colleague on the search page finds the same customers in the same order.
+    client.force_login(coach.user)
+    page = client.post(
+        "/customers/",
+        {"query": "", "dob_day": "", "dob_month": "", "dob_year": "", "postcode": "ls14"},
+        follow=True,
+    )
+    shown = [row.customer.public_id for row in page.context["results_page"]]
+    assert [str(public_id) for public_id in shown] == [
+        r["customer"]["public_id"] for r in body["results"]
+    ]
+
+
+def test_search_by_postcode_and_date_of_birth_narrows_to_that_customer(token_client):
+    wanted = CustomerFactory(postcode="LS1 4AP", date_of_birth=dt.date(1985, 3, 27))
+    CustomerFactory(postcode="LS1 4AP", date_of_birth=dt.date(1990, 1, 1))
+    response = token_client("work_coach").post(
+        SEARCH, {"postcode": "LS1 4AP", "date_of_birth": "1985-03-27"}
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["by"] == "postcode"
+    assert [r["customer"]["public_id"] for r in body["results"]] == [str(wanted.public_id)]
+    (event,) = api_reads("search")
+    assert event.detail["date_of_birth"] is True
+
+
 def test_search_hides_restricted_matches_from_colleagues_not_cleared(token_client):
     secret = CustomerFactory(first_name="Grace", last_name="Hopper", restricted=True)
     coach_body = token_client("work_coach").post(SEARCH, {"nino": secret.nino}).json()
@@ -77,7 +126,11 @@ def test_search_hides_restricted_matches_from_colleagues_not_cleared(token_clien
     ("body", "field"),
     [
         ({}, "non_field_errors"),
+        ({"postcode": "  "}, "non_field_errors"),
+        ({"date_of_birth": "1985-03-27"}, "non_field_errors"),
         ({"nino": "ZX123456A", "name": "Ada"}, "non_field_errors"),
+        ({"postcode": "L$1"}, "postcode"),
+        ({"postcode": "LS1", "date_of_birth": "2999-01-01"}, "date_of_birth"),
         ({"nino": "QQ123456C"}, "nino"),
         ({"nino": "Ada Lovelace"}, "nino"),
         ({"name": "A"}, "name"),
