@@ -196,11 +196,12 @@ TRACKED_KINDS: dict[str, type[VisitRequest] | type[Escalation]] = {
 
 def acs_tracked_items(
     *, audit: AuditContext, kind: str, show_all: bool = False
-) -> list[VisitRequest] | list[Escalation]:
+) -> QuerySet[VisitRequest] | QuerySet[Escalation]:
     """Home visit requests ("visits") or escalations ("escalations") across every case, for
     whoever coordinates the visits or the panel: open ones (requested, accepted or scheduled)
     by the date they are set for, then the oldest request; `show_all` adds the finished ones,
-    newest first. One query; audited as one read."""
+    newest first. The caller pages; audited as one read with how many there are (one count
+    query)."""
     what = f"acs {kind} list"
     acs_permission_require(audit=audit, permission=MANAGE, what=what)
     model = TRACKED_KINDS[kind]
@@ -209,18 +210,15 @@ def acs_tracked_items(
     items = model.objects.select_related("case__customer", "case__owner", "owner", by)
     if not show_all:
         items = items.filter(status__in=TRACKED_OPEN)
-    found = list(
-        items.order_by(
-            F("finished_at").desc(nulls_first=True),
-            F("scheduled_on").asc(nulls_last=True),
-            moment,
-            "pk",
-        )[:500]
-    )
     access_record(
         audit=audit,
         action=AccessEvent.Action.VIEW_FRAGMENT,
         what=what,
-        detail={"items": len(found), "all": show_all},
+        detail={"items": items.count(), "all": show_all},
     )
-    return found  # type: ignore[return-value]
+    return items.order_by(
+        F("finished_at").desc(nulls_first=True),
+        F("scheduled_on").asc(nulls_last=True),
+        moment,
+        "pk",
+    )

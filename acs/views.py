@@ -521,8 +521,16 @@ def _tracked_list(request: HttpRequest, kind: str) -> HttpResponse:
     items = caseload_selectors.acs_tracked_items(
         audit=AuditContext.from_request(request), kind=kind, show_all=show_all
     )
+    page = Paginator(items, CASES_PER_PAGE).get_page(request.GET.get("page"))
     return render(
-        request, "acs/tracked_list.html", {"items": items, "kind": kind, "show_all": show_all}
+        request,
+        "acs/tracked_list.html",
+        {
+            "page_obj": page,
+            "kind": kind,
+            "show_all": show_all,
+            "page_query": "show=all&" if show_all else "",
+        },
     )
 
 

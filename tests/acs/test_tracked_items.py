@@ -190,3 +190,51 @@ def test_the_case_page_updates_a_visit_and_shows_errors_on_its_own_form(client, 
     other = OpenCaseFactory(owner=acssl)
     wrong = reverse("acs:visit-update", kwargs={"public_id": other.public_id, "visit_id": visit.pk})
     assert client.post(wrong, {f"{prefix}-status": "declined"}).status_code == 404
+
+
+def test_the_coordinators_list_is_paged_with_govuk_pagination(
+    client, acssl, team_leader, django_assert_max_num_queries
+):
+    from acs.models import Escalation, VisitRequest
+
+    case = OpenCaseFactory(owner=acssl)
+    VisitRequest.objects.bulk_create(
+        VisitRequest(case=case, reason=f"Visit {n}", requested_by=acssl) for n in range(55)
+    )
+    Escalation.objects.bulk_create(
+        [Escalation(case=case, route="scp", reason="Harm", escalated_by=acssl, status="done")]
+    )
+    client.force_login(team_leader)
+    with django_assert_max_num_queries(12):
+        first = client.get(reverse("acs:visits"))
+    assert first.status_code == 200
+    assert first.text.count(f">{case.reference}</a>") == 50
+    assert "55 visit requests, showing 1 to 50" in first.text
+    assert 'class="govuk-pagination"' in first.text
+    assert 'href="?page=2" rel="next"' in first.text
+    second = client.get(reverse("acs:visits"), {"page": 2})
+    assert second.text.count(f">{case.reference}</a>") == 5
+    assert 'href="?page=1" rel="prev"' in second.text
+    # Past the last page: the last page, not an error.
+    assert client.get(reverse("acs:visits"), {"page": 99}).context["page_obj"].number == 2
+    # "Show done and declined too" keeps its choice from page to page.
+    everything = client.get(reverse("acs:escalations"), {"show": "all"}).text
+    assert "1 escalation" in everything
+    assert AccessEvent.objects.filter(what="acs visits list").first().detail == {
+        "items": 55,
+        "all": False,
+    }
+
+
+def test_paging_with_everything_shown_keeps_the_choice(client, acssl):
+    from acs.models import VisitRequest
+
+    case = OpenCaseFactory(owner=acssl)
+    VisitRequest.objects.bulk_create(
+        VisitRequest(case=case, reason="Gone", requested_by=acssl, status="declined")
+        for _ in range(51)
+    )
+    client.force_login(acssl)
+    assert "No home visits are open" in client.get(reverse("acs:visits")).text
+    page = client.get(reverse("acs:visits"), {"show": "all"}).text
+    assert 'href="?show=all&amp;page=2" rel="next"' in page
