@@ -346,7 +346,7 @@ class TrackedItemForm(AcsForm):
         self.owners = {
             owner.pk: owner for owner in (owners if owners is not None else acs_case_owners())
         }
-        _field(self, "owner", forms.ChoiceField).choices = [("", "Nobody yet")] + [
+        _field(self, "owner", forms.ChoiceField).choices = [("", "Nobody")] + [
             (pk, owner.get_full_name() or owner.username) for pk, owner in self.owners.items()
         ]
 

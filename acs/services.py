@@ -18,8 +18,9 @@ but no reason given for the restricted record yet).
 """
 
 import datetime as dt
+import enum
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -687,19 +688,28 @@ TRACKED_MOVES: dict[str, set[str]] = {
 }
 
 
+class Keep(enum.Enum):
+    """Leave a field of a tracked item as it is (acs_tracked_item_update's default owner)."""
+
+    OWNER = "keep"
+
+
 def acs_tracked_item_update(
     *,
     audit: AuditContext,
     item: VisitRequest | Escalation,
     status: str,
-    owner: User | None = None,
+    owner: User | None | Literal[Keep.OWNER] = Keep.OWNER,
     scheduled_on: dt.date | None = None,
     outcome: str = "",
 ) -> VisitRequest | Escalation:
     """Move a visit request or an escalation on: requested -> accepted or scheduled (with the
     date of the visit, panel or review) -> done; or declined. Done and declined are final and
-    need an outcome (what came of it, or why it was declined). The owner is who coordinates it.
-    Allowed after the case closes: a panel or visit may follow closure."""
+    need an outcome (what came of it, or why it was declined). Allowed after the case closes: a
+    panel or visit may follow closure.
+
+    `owner` is who coordinates it: a colleague, None for nobody (the item is unassigned; the
+    case history and the audit say so), or Keep.OWNER (the default) to leave it as it is."""
     is_visit = isinstance(item, VisitRequest)
     name = "visit" if is_visit else "escalation"
     by, access_reason = _case_access(audit, item.case, name)
@@ -725,7 +735,7 @@ def acs_tracked_item_update(
         scheduled_on = scheduled_on or item.scheduled_on
         if status == TrackedStatus.ACCEPTED and scheduled_on is None:
             errors["scheduled_on"] = "Enter the date it is set for"
-        if owner is not None and not owner.is_active:
+        if isinstance(owner, User) and not owner.is_active:
             errors["owner"] = "Choose a colleague who can coordinate it."
         if errors:
             raise ValidationError(errors)
@@ -735,8 +745,9 @@ def acs_tracked_item_update(
             item.status_changed_at = now
         if status in (TrackedStatus.DONE, TrackedStatus.DECLINED):
             item.finished_at = now
+        owner_before = item.owner
         item.status = status
-        item.owner = owner or item.owner
+        item.owner = owner_before if owner is Keep.OWNER else owner
         item.scheduled_on = scheduled_on
         item.outcome = outcome
         item.save(
@@ -754,12 +765,20 @@ def acs_tracked_item_update(
             summary += f", set for {item.scheduled_on:%-d %B %Y}"
         if item.owner is not None:
             summary += f" (coordinated by {_name(item.owner)})"
+        elif owner_before is not None:
+            summary += f" (no longer coordinated by {_name(owner_before)}: nobody coordinates it)"
+        detail: dict[str, Any] = {name: item.pk, "from": before, "to": status}
+        if item.owner != owner_before:
+            detail["owner"] = {
+                "from": getattr(owner_before, "pk", None),
+                "to": getattr(item.owner, "pk", None),
+            }
         _event(
             case=case,
             kind=CaseEvent.Kind.VISIT_UPDATED if is_visit else CaseEvent.Kind.ESCALATION_UPDATED,
             summary=summary,
             by=by,
-            detail={name: item.pk, "from": before, "to": status},
+            detail=detail,
         )
         _changed(audit, case, name, access_reason)
         return item

@@ -238,3 +238,50 @@ def test_paging_with_everything_shown_keeps_the_choice(client, acssl):
     assert "No home visits are open" in client.get(reverse("acs:visits")).text
     page = client.get(reverse("acs:visits"), {"show": "all"}).text
     assert 'href="?show=all&amp;page=2" rel="next"' in page
+
+
+def test_a_coordinator_can_be_taken_off_and_the_change_is_audited(acssl, team_leader):
+    case = OpenCaseFactory(owner=acssl)
+    escalation = services.acs_case_escalate(
+        audit=audit_of(acssl), case=case, route="scp", reason="Serious harm"
+    )
+    services.acs_tracked_item_update(
+        audit=audit_of(acssl), item=escalation, status="requested", owner=team_leader
+    )
+    kept = services.acs_tracked_item_update(
+        audit=audit_of(acssl), item=escalation, status="requested"
+    )
+    assert kept.owner == team_leader  # left out: kept
+
+    nobody = services.acs_tracked_item_update(
+        audit=audit_of(acssl), item=escalation, status="requested", owner=None
+    )
+    assert nobody.owner is None
+    nobody.refresh_from_db()
+    assert nobody.owner_id is None
+    last = CaseEvent.objects.filter(case=case, kind="escalation_updated").last()
+    assert "no longer coordinated by" in last.summary
+    assert last.detail["owner"] == {"from": team_leader.pk, "to": None}
+    assert last.actor == acssl
+    changes = AccessEvent.objects.filter(action="change", what="acs case escalation")
+    assert changes.count() == 3
+    assert changes.last().customer == case.customer
+
+
+def test_the_case_page_can_set_a_visit_back_to_nobody(client, acssl, team_leader):
+    case = OpenCaseFactory(owner=acssl)
+    visit = services.acs_visit_request(audit=audit_of(acssl), case=case, reason="No phone")
+    services.acs_tracked_item_update(
+        audit=audit_of(acssl), item=visit, status="requested", owner=team_leader
+    )
+    client.force_login(acssl)
+    prefix = f"visit-{visit.pk}"
+    page = client.get(reverse("acs:case", kwargs={"public_id": case.public_id})).text
+    assert ">Nobody</option>" in page
+    url = reverse("acs:visit-update", kwargs={"public_id": case.public_id, "visit_id": visit.pk})
+    response = client.post(url, {f"{prefix}-status": "requested", f"{prefix}-owner": ""})
+    assert response.status_code == 302
+    visit.refresh_from_db()
+    assert visit.owner is None
+    page = client.get(reverse("acs:case", kwargs={"public_id": case.public_id})).text
+    assert "no longer coordinated by" in page
