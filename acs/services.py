@@ -699,7 +699,7 @@ def acs_tracked_item_update(
     audit: AuditContext,
     item: VisitRequest | Escalation,
     status: str,
-    owner: User | None | Literal[Keep.OWNER] = Keep.OWNER,
+    owner: User | Literal[Keep.OWNER] | None = Keep.OWNER,
     scheduled_on: dt.date | None = None,
     outcome: str = "",
 ) -> VisitRequest | Escalation:
