@@ -5,17 +5,23 @@ The ID token must prove multi-factor authentication (its `amr` or `acr` claim); 
 gives the colleague's roles through GROUP_ROLES. Every OIDC_RECHECK_SECONDS the session is checked
 again at the provider (userinfo, refreshing the access token when it has expired): a colleague the
 provider has disabled, or whose groups no longer grant a role, is signed out at that check.
+Signing out ends the session at the provider too (RP-initiated logout): the browser is sent to the
+end_session_endpoint of the provider's discovery document with the ID token as a hint, and the
+provider sends it back to the portal's signed-out page.
 """
 
+import hashlib
 import logging
 import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 
 import jwt
 import requests
 from django.conf import settings
 from django.contrib import auth, messages
+from django.core.cache import cache
 from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
@@ -45,6 +51,7 @@ GROUP_ROLES: dict[str, str] = {
 CHECKED_AT = "sso_checked_at"
 ACCESS_TOKEN = "oidc_access_token"
 REFRESH_TOKEN = "oidc_refresh_token"
+ID_TOKEN = "oidc_id_token"  # kept (OIDC_STORE_ID_TOKEN) as the hint for ending the session there
 
 # Why a sign-in or a session was refused: the refusal page and the sign-in message say which.
 MFA_MISSING = "mfa"
@@ -217,7 +224,7 @@ class SsoCallbackView(OIDCAuthenticationCallbackView):
         return self.refused(reason)
 
     def refused(self, reason: str) -> HttpResponse:
-        for key in (ACCESS_TOKEN, REFRESH_TOKEN):  # no tokens kept for a refused sign-in
+        for key in (ACCESS_TOKEN, REFRESH_TOKEN, ID_TOKEN):  # no tokens kept for a refusal
             self.request.session.pop(key, None)
         heading, explanation = REFUSALS[reason]
         context = {"heading": heading, "explanation": explanation, "reason": reason}
@@ -308,3 +315,57 @@ class SsoRecheckMiddleware:
                     return HttpResponseClientRedirect(resolve_url(settings.LOGIN_URL))
                 return redirect(settings.LOGIN_URL)
         return self.get_response(request)
+
+
+# Sign-out at the provider (OpenID Connect RP-Initiated Logout 1.0).
+DISCOVERY_CACHE_SECONDS = 60 * 60
+DISCOVERY_TIMEOUT_SECONDS = 5  # a colleague signing out waits no longer for an unreachable provider
+
+
+def provider_end_session_endpoint() -> str | None:
+    """The provider's end_session_endpoint, from its discovery document (kept for an hour), or
+    None when it has none or cannot be reached (then it is asked again at the next sign-out)."""
+    url = f"{settings.OIDC_OP_ISSUER.rstrip('/')}/.well-known/openid-configuration"
+    key = "sso:end-session-endpoint:" + hashlib.sha256(url.encode()).hexdigest()
+    cached = cache.get(key)
+    if cached is not None:
+        return str(cached) or None
+    try:
+        response = requests.get(url, timeout=min(settings.OIDC_TIMEOUT, DISCOVERY_TIMEOUT_SECONDS))
+        response.raise_for_status()
+        document = response.json()
+    except (requests.RequestException, ValueError) as error:
+        logger.warning("identity provider's discovery document unavailable: %s", error)
+        return None
+    endpoint = document.get("end_session_endpoint") if isinstance(document, dict) else None
+    # Only a web address, and https whenever the issuer is (never a downgrade or a javascript:).
+    issuer_scheme = urlsplit(settings.OIDC_OP_ISSUER).scheme
+    if not isinstance(endpoint, str) or urlsplit(endpoint).scheme not in {"https", issuer_scheme}:
+        endpoint = ""
+    cache.set(key, endpoint, DISCOVERY_CACHE_SECONDS)
+    return endpoint or None
+
+
+def provider_logout_url(request: HttpRequest) -> str:
+    """Where the browser goes once the portal has ended its own session (mozilla-django-oidc's
+    OIDC_OP_LOGOUT_URL_METHOD, called by accounts.views.SignOutView before the session ends).
+
+    A single-sign-on session goes to the provider's end_session_endpoint with its ID token as
+    id_token_hint, the portal's client_id and, as post_logout_redirect_uri, the portal's
+    signed-out page (which must be registered at the provider); the provider ends its own
+    session and sends the browser back there. A password session, or a provider without an
+    end_session_endpoint, goes straight to the signed-out page.
+    """
+    signed_out = resolve_url(settings.LOGOUT_REDIRECT_URL)
+    id_token = request.session.get(ID_TOKEN)
+    endpoint = provider_end_session_endpoint() if id_token else None
+    if not endpoint:
+        return signed_out
+    query = urlencode(
+        {
+            "id_token_hint": id_token,
+            "post_logout_redirect_uri": request.build_absolute_uri(signed_out),
+            "client_id": settings.OIDC_RP_CLIENT_ID,
+        }
+    )
+    return f"{endpoint}{'&' if urlsplit(endpoint).query else '?'}{query}"

@@ -2,10 +2,12 @@
 
 Tests register colleagues at it with their groups and `amr`, sign in through it over HTTP (the
 Django test client for the portal's side, plain HTTP for the provider's form, or the browser),
-and disable colleagues there by revoking their tokens.
+disable colleagues there by revoking their tokens, and end sessions at its end-session page.
 """
 
+import html
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -118,6 +120,30 @@ class OidcProvider:
         form.raise_for_status()
         data = {"sub": subject} if subject is not None else {"action": "deny"}
         answer = requests.post(authorization_url, data=data, allow_redirects=False, timeout=10)
+        assert answer.status_code == 302, answer.text
+        return answer.headers["Location"]
+
+    def discovery(self) -> dict[str, Any]:
+        """The provider's discovery document (/.well-known/openid-configuration)."""
+        response = requests.get(f"{self.url}/.well-known/openid-configuration", timeout=10)
+        response.raise_for_status()
+        return dict(response.json())
+
+    def end_session(self, end_session_url: str) -> str:
+        """The colleague's step at the provider's end-session page: confirm ending the session;
+        returns where the provider sends the browser back to."""
+        form = requests.get(end_session_url, timeout=10)
+        form.raise_for_status()
+        action = re.search(r'<form method="post" action="([^"]+)"', form.text)
+        back = re.search(r'name="redirect_uri" value="([^"]+)"', form.text)
+        assert action, form.text
+        assert back, form.text
+        answer = requests.post(
+            f"{self.url}{html.unescape(action.group(1))}",
+            data={"redirect_uri": html.unescape(back.group(1))},
+            allow_redirects=False,
+            timeout=10,
+        )
         assert answer.status_code == 302, answer.text
         return answer.headers["Location"]
 

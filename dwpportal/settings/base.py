@@ -83,7 +83,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 LOGIN_URL = "accounts:sign-in"
 LOGIN_REDIRECT_URL = "home"
-LOGOUT_REDIRECT_URL = "accounts:sign-in"
+LOGOUT_REDIRECT_URL = "accounts:signed-out"
 # Username and password sign-in: local demo colleagues and tests only; production turns it off
 # (and drops ModelBackend above). Colleagues sign in with single sign-on.
 PASSWORD_SIGN_IN = True
@@ -107,6 +107,10 @@ OIDC_RP_SCOPES = "openid profile email"
 OIDC_USE_PKCE = True
 OIDC_STORE_ACCESS_TOKEN = True
 OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:sso-callback"
+# Sign-out ends the session at the provider too (its discovery document's end_session_endpoint,
+# with the ID token as id_token_hint): accounts/sso.py::provider_logout_url.
+OIDC_STORE_ID_TOKEN = True
+OIDC_OP_LOGOUT_URL_METHOD = "accounts.sso.provider_logout_url"
 OIDC_TIMEOUT = 10
 # The claim holding the colleague's groups (accounts.sso.GROUP_ROLES maps them to roles).
 OIDC_GROUPS_CLAIM = env("OIDC_GROUPS_CLAIM", "") or "groups"

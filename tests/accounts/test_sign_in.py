@@ -37,9 +37,18 @@ def test_sign_in_with_wrong_password_says_so(client, work_coach):
 def test_sign_out_is_post_only_and_ends_the_session(coach_client):
     assert coach_client.get(reverse("accounts:sign-out")).status_code == 405
     response = coach_client.post(reverse("accounts:sign-out"))
-    assert response.status_code == 302
+    # A password session has no provider session to end: straight to the signed-out page.
+    assert (response.status_code, response["Location"]) == (302, reverse("accounts:signed-out"))
     assert "_auth_user_id" not in coach_client.session
     assert coach_client.get(reverse("home")).status_code == 302
+    page = coach_client.get(response["Location"])
+    assert "You have signed out" in page.content.decode()
+    assert 'href="/accounts/sign-in/"' in page.content.decode()
+
+
+def test_the_signed_out_page_sends_a_signed_in_colleague_home(coach_client):
+    response = coach_client.get(reverse("accounts:signed-out"))
+    assert (response.status_code, response["Location"]) == (302, reverse("home"))
 
 
 def test_home_shows_the_colleague_and_role(coach_client, work_coach):

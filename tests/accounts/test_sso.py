@@ -1,11 +1,18 @@
 """Single sign-on against a real OpenID Connect provider process: the whole code flow with the
 Django test client, MFA and role refusals, the session limits, and a colleague disabled at the
-provider losing access at the next check."""
+provider losing access at the next check, and signing out at the provider too."""
 
+import html
 import io
 import json
+import re
+import threading
 import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
 
+import jwt
 import pytest
 from django.conf import settings
 from django.contrib.sessions.backends.cached_db import SessionStore
@@ -18,11 +25,13 @@ from accounts.models import ColleagueSession, User
 from accounts.roles import user_role_names
 from accounts.services import DEMO_COLLEAGUES
 from tests.factories import ColleagueFactory
-from tests.oidc_provider import sso_sign_in
+from tests.oidc_provider import free_loopback_port, sso_sign_in
 
 pytestmark = pytest.mark.django_db
 HOME = reverse("home")
 SIGN_IN = reverse("accounts:sign-in")
+SIGN_OUT = reverse("accounts:sign-out")
+SIGNED_OUT = reverse("accounts:signed-out")
 
 
 def refusal(response) -> str:
@@ -314,3 +323,89 @@ def test_an_htmx_request_after_the_provider_ended_the_session_reloads_the_sign_i
     response = client.get(HOME, HTTP_HX_REQUEST="true")
     assert response["HX-Redirect"] == SIGN_IN
     assert is_signed_out(client.get(HOME))
+
+
+# Signing out ends the session at the provider too (RP-initiated logout). The provider process
+# keeps no sign-in session of its own (it asks who to sign in as every time), so what a test can
+# show is the portal's side: the browser sent to the provider's end_session_endpoint with the
+# right parameters, and the provider's end-session page sending it back to the signed-out page.
+def test_sign_out_ends_the_session_at_the_provider_and_comes_back_signed_out(
+    client, oidc_provider, work_coach
+):
+    session = signed_in(client, oidc_provider, work_coach)
+    id_token = session[sso.ID_TOKEN]
+    response = client.post(SIGN_OUT)
+
+    # A page that moves on at once (a form's redirect to another site breaks the CSP), with a
+    # link for a browser that does not follow the refresh.
+    assert response.status_code == 200
+    page = response.content.decode()
+    refresh = re.search(r'<meta http-equiv="refresh" content="0; url=([^"]+)">', page)
+    assert refresh, page
+    provider_url = html.unescape(refresh.group(1))
+    assert f'href="{refresh.group(1)}"' in page
+    location = urlsplit(provider_url)
+    endpoint = oidc_provider.discovery()["end_session_endpoint"]
+    assert f"{location.scheme}://{location.netloc}{location.path}" == endpoint
+    query = parse_qs(location.query)
+    assert query["id_token_hint"] == [id_token]  # the ID token the provider issued at sign-in
+    hint = jwt.decode(id_token, options={"verify_signature": False})
+    assert (hint["sub"], hint["iss"]) == (work_coach.username, oidc_provider.url)
+    assert query["post_logout_redirect_uri"] == [f"http://testserver{SIGNED_OUT}"]
+    assert query["client_id"] == [settings.OIDC_RP_CLIENT_ID]
+    # The portal's own session ended before the browser left for the provider.
+    assert not SessionStore(session_key=session.session_key).exists(session.session_key)
+    assert is_signed_out(client.get(HOME))
+
+    back = urlsplit(oidc_provider.end_session(provider_url))
+    assert f"{back.scheme}://{back.netloc}{back.path}" == f"http://testserver{SIGNED_OUT}"
+    page = client.get(back.path)
+    assert page.status_code == 200
+    assert "You have signed out" in page.content.decode()
+
+
+@pytest.fixture
+def provider_without_end_session(oidc_provider) -> Iterator[str]:
+    """A provider whose discovery document names no end_session_endpoint (many do not)."""
+    document = {**oidc_provider.discovery()}
+    del document["end_session_endpoint"]
+    body = json.dumps(document).encode()
+
+    class Discovery(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", free_loopback_port()), Discovery)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize("provider", ["without an end_session_endpoint", "unreachable"])
+def test_sign_out_ends_the_portal_session_whatever_the_provider_says(
+    client, oidc_provider, work_coach, settings, request, provider
+):
+    session = signed_in(client, oidc_provider, work_coach)
+    if provider == "unreachable":
+        settings.OIDC_OP_ISSUER = f"http://127.0.0.1:{free_loopback_port()}"  # nothing listens
+    else:
+        settings.OIDC_OP_ISSUER = request.getfixturevalue("provider_without_end_session")
+    response = client.post(SIGN_OUT)
+    assert (response.status_code, response["Location"]) == (302, SIGNED_OUT)
+    assert not SessionStore(session_key=session.session_key).exists(session.session_key)
+    assert is_signed_out(client.get(HOME))
+
+
+def test_a_refused_sign_in_keeps_no_id_token(client, oidc_provider):
+    oidc_provider.put_user("no-mfa", {"groups": ["dwp-portal-work-coaches"], "amr": ["pwd"]})
+    refusal(sso_sign_in(client, oidc_provider, "no-mfa"))
+    assert sso.ID_TOKEN not in client.session

@@ -42,10 +42,22 @@ def test_wrong_password_shows_an_error_summary(page: Page, live_server):
     assert_accessible(page)
 
 
-def test_sign_out_returns_to_sign_in(page: Page, live_server):
+def sign_out_at_the_provider(page: Page) -> None:
+    """Sign out: the portal sends the browser to the provider's end-session page, where the
+    colleague confirms, and the provider sends it back to the portal's signed-out page."""
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name="End Session")).to_be_visible()
+    page.get_by_role("button", name="End session").click()
+    expect(page.get_by_role("heading", name="You have signed out")).to_be_visible()
+
+
+def test_sign_out_ends_the_session_at_the_provider_and_returns_signed_out(page: Page, live_server):
     ColleagueFactory(username="wendy", role=roles.WORK_COACH)
     sign_in(page, live_server, "wendy")
-    page.get_by_role("button", name="Sign out").click()
+    sign_out_at_the_provider(page)
+    expect(page).to_have_title("You have signed out \N{EN DASH} DWP Colleague Portal")
+    assert_accessible(page)
+    page.get_by_role("link", name="Sign in again").click()
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
 
 
@@ -60,7 +72,8 @@ def test_single_sign_on_without_mfa_is_refused_on_an_accessible_page(
 ):
     wendy = ColleagueFactory(username="wendy", role=roles.WORK_COACH)
     sign_in(page, live_server, "wendy")
-    page.get_by_role("button", name="Sign out").click()
+    sign_out_at_the_provider(page)
+    page.get_by_role("link", name="Sign in again").click()
 
     oidc_provider.put_colleague(wendy, amr=["pwd"])  # a password alone at the provider
     page.get_by_role("button", name="Sign in with your DWP account").click()

@@ -55,6 +55,8 @@ ACCESS: dict[str, dict[str, Any]] = {
     "metrics": everyone(OK),
     "accounts:sign-in": {"anonymous": OK, **dict.fromkeys(ROLES[1:], 302)},
     "accounts:sign-out": everyone(NOT_ALLOWED),
+    # Where sign-out ends (back from the identity provider); a signed-in colleague goes home.
+    "accounts:signed-out": {"anonymous": OK, **dict.fromkeys(ROLES[1:], 302)},
     # Single sign-on: off to the provider (signed in: home); a callback without a code is refused.
     "accounts:sso-start": everyone(302),
     "accounts:sso-callback": everyone(FORBIDDEN),
