@@ -116,6 +116,13 @@ def acs_customer_access_check(
     return reason
 
 
+def acs_restricted_names_shown(*, audit: AuditContext) -> bool:
+    """Whether a list shows a restricted customer's name to this colleague (the pages' rule,
+    templates/acs/includes/customer_name.html): only to colleagues cleared for restricted
+    records. Opening the case still needs a reason."""
+    return audit.has_perm(VIEW_RESTRICTED)
+
+
 def acs_referral_customer_get(*, public_id: uuid.UUID, audit: AuditContext) -> Customer:
     """The customer a colleague is about to refer, for the referral form: the customer record's
     own rules (customers.selectors.customer_get_for_user), audited as a fragment."""
@@ -132,6 +139,7 @@ def acs_referral_customer_get(*, public_id: uuid.UUID, audit: AuditContext) -> C
 def _case_with_everything() -> QuerySet[AcsCase]:
     return AcsCase.objects.select_related("customer", "owner", "outcome").prefetch_related(
         "categories",
+        "learning_themes",
         Prefetch(
             "referrals",
             queryset=Referral.objects.select_related("referred_by")

@@ -67,6 +67,17 @@ urlpatterns = [
     path(f"{CASE}/take", acs_api.case_take, name="acs-case-take"),
     path(f"{CASE}/notes", acs_api.note_add, name="acs-case-note-add"),
     path(f"{CASE}/actions", acs_api.action_add, name="acs-case-action-add"),
+    path(f"{CASE}/visits", acs_api.visit_request, name="acs-case-visit-request"),
+    path(f"{CASE}/visits/<int:visit_id>", acs_api.visit_update, name="acs-case-visit-update"),
+    path(f"{CASE}/escalations", acs_api.escalate, name="acs-case-escalate"),
+    path(
+        f"{CASE}/escalations/<int:escalation_id>",
+        acs_api.escalation_update,
+        name="acs-case-escalation-update",
+    ),
+    path("acs/visits", acs_api.VisitsApi.as_view(), name="acs-visits"),
+    path("acs/escalations", acs_api.EscalationsApi.as_view(), name="acs-escalations"),
+    path("acs/figures", acs_api.figures, name="acs-figures"),
     # Legacy sync (read only)
     path("sync/sources", benefits_api.SyncSourcesApi.as_view(), name="sync-sources"),
     path("sync/runs", benefits_api.SyncRunsApi.as_view(), name="sync-runs"),

@@ -370,6 +370,7 @@ SPECTACULAR_SETTINGS = {
         "QuarantineStatusEnum": "benefits.models.QuarantinedRecord.Status",
         "SupportNeedStatusEnum": "support_needs.models.SupportNeed.Status",
         "AcsCaseStatusEnum": "acs.models.AcsCase.Status",
+        "TrackedStatusEnum": "acs.models.TrackedStatus",
     },
 }
 

@@ -25,6 +25,7 @@ from schemathesis.checks import (
 
 from accounts import roles
 from accounts.api_tokens import api_token_issue
+from acs.models import Escalation, VisitRequest
 from benefits.models import QuarantinedRecord, SyncRun
 from core.api import PerTokenRateThrottle
 from tests.api.conftest import ordinary_need
@@ -53,6 +54,8 @@ class World:
     customer_id: str
     case_ids: list[str]
     need_id: str
+    # The visit and the escalation on the first case (their ids are numbers).
+    tracked_ids: dict[str, int] = field(default_factory=dict)
     swaps: dict[str, list[int]] = field(default_factory=dict)
     cases: int = 0
 
@@ -65,6 +68,9 @@ class World:
             )
         if "{need_id}" in path:
             ids["need_id"] = self.need_id
+        for name, pk in self.tracked_ids.items():
+            if "{" + name + "}" in path:
+                ids[name] = str(pk)
         return ids
 
 
@@ -81,6 +87,10 @@ def world(transactional_db, monkeypatch):
     PaymentFactory(customer=customer)
     need = ordinary_need(customer, colleague)
     cases = [AcsCaseFactory(customer=customer), OpenCaseFactory(owner=colleague)]
+    visit = VisitRequest.objects.create(case=cases[0], reason="No phone", requested_by=colleague)
+    escalation = Escalation.objects.create(
+        case=cases[0], route="scp", reason="Serious harm", escalated_by=colleague
+    )
     run = SyncRun.objects.create(source="uc", status=SyncRun.Status.SUCCEEDED)
     QuarantinedRecord.objects.create(
         source="uc", sync_run=run, position="page 1", raw_payload="{}", reason="Bad JSON"
@@ -91,6 +101,7 @@ def world(transactional_db, monkeypatch):
         customer_id=str(customer.public_id),
         case_ids=[str(c.public_id) for c in cases],
         need_id=str(need.public_id),
+        tracked_ids={"visit_id": visit.pk, "escalation_id": escalation.pk},
     )
     yield world
     # Honest coverage: a read of a real object was answered 2xx at least once.

@@ -364,9 +364,20 @@ ACCESS |= {
     "api:acs-my-cases": api_only(ACS_CASE_WORKERS),
     "api:acs-triage": api_only(ACS_CASE_WORKERS),
     "api:acs-case": api_only(ACS_CASE_WORKERS),
+    "api:acs-visits": api_only(ACS_CASE_WORKERS),
+    "api:acs-escalations": api_only(ACS_CASE_WORKERS),
+    "api:acs-figures": api_only(ACS_CASE_WORKERS),
     **{
         f"api:acs-case-{name}": {"anonymous": 401, **dict.fromkeys(ROLES[1:], NOT_ALLOWED)}
-        for name in ("take", "note-add", "action-add")
+        for name in (
+            "take",
+            "note-add",
+            "action-add",
+            "visit-request",
+            "visit-update",
+            "escalate",
+            "escalation-update",
+        )
     },
     "api:sync-sources": api_only({"team_leader", "admin"}),
     "api:sync-runs": api_only({"team_leader", "admin"}),
@@ -385,5 +396,20 @@ URL_KWARGS |= {
 }
 URL_KWARGS |= {
     f"api:{name}": lambda s: {"public_id": s.acs_case.public_id}
-    for name in ("acs-case", "acs-case-take", "acs-case-note-add", "acs-case-action-add")
+    for name in (
+        "acs-case",
+        "acs-case-take",
+        "acs-case-note-add",
+        "acs-case-action-add",
+        "acs-case-visit-request",
+        "acs-case-escalate",
+    )
+}
+URL_KWARGS["api:acs-case-visit-update"] = lambda s: {
+    "public_id": s.acs_case.public_id,
+    "visit_id": 1,
+}
+URL_KWARGS["api:acs-case-escalation-update"] = lambda s: {
+    "public_id": s.acs_case.public_id,
+    "escalation_id": 1,
 }
