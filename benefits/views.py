@@ -10,6 +10,7 @@ from audit.context import AuditContext
 from benefits.sources import SOURCES
 from benefits.sync.selectors import (
     sync_any_active,
+    sync_progress_news,
     sync_runs_recent,
     sync_sources_status,
     unrecognised_codes,
@@ -20,9 +21,11 @@ from core.replica import replica_status
 TEMPLATE = "benefits/ops.html"
 
 
-def _context() -> dict[str, object]:
+def _context(*, seen: str | None = None) -> dict[str, object]:
+    sources = sync_sources_status()
     return {
-        "sources": sync_sources_status(),
+        "sources": sources,
+        "progress": sync_progress_news(sources=sources, seen=seen),
         "recent_runs": sync_runs_recent(limit=15),
         "any_active": sync_any_active(),
         "replica": replica_status(),
@@ -38,8 +41,9 @@ def ops(request: HttpRequest) -> HttpResponse:
 @login_required
 @permission_required("benefits.view_syncrun", raise_exception=True)
 def ops_progress(request: HttpRequest) -> HttpResponse:
-    """The status table alone, polled by htmx every few seconds while a run is active."""
-    return render(request, f"{TEMPLATE}#status", _context())
+    """The status table alone, polled by htmx every few seconds while a run is active; it says
+    what changed since the page's last answer (`seen`) for the page's live region to announce."""
+    return render(request, f"{TEMPLATE}#status", _context(seen=request.GET.get("seen", "")))
 
 
 @require_POST

@@ -74,6 +74,78 @@ def sync_sources_status() -> list[SourceStatus]:
     ]
 
 
+# What the ops page's progress poll announces (a screen reader hears it once, through the page's
+# live region): a run that starts, passes another quarter of its progress, finishes or fails. The
+# page carries what it last showed (`seen`, one "source.run.stage" per active run) into the next
+# poll, so an unchanged answer says nothing.
+PROGRESS_STEP = 25
+_QUEUED, _RUNNING = "q", "r"
+
+
+@dataclass(frozen=True)
+class SyncProgressNews:
+    announcement: str  # "" when nothing worth saying changed since `seen`
+    seen: str  # what this answer shows, for the next poll to compare with
+
+
+def _stage(run: SyncRun) -> str:
+    if run.status == SyncRun.Status.QUEUED:
+        return _QUEUED
+    percent = run_progress_percent(run)
+    return _RUNNING if percent is None else str(percent // PROGRESS_STEP * PROGRESS_STEP)
+
+
+def _parse_seen(seen: str) -> dict[str, tuple[int, str]]:
+    """source -> (run id, stage); anything malformed is ignored (it only makes a poll quieter)."""
+    parsed: dict[str, tuple[int, str]] = {}
+    for part in seen.split(",")[: len(SOURCES)]:
+        source, _, rest = part.partition(".")
+        run_id, _, stage = rest.partition(".")
+        if source in SOURCES and run_id.isdigit() and len(run_id) < 19 and len(stage) <= 3:
+            parsed[source] = (int(run_id), stage)
+    return parsed
+
+
+def sync_progress_news(*, sources: list[SourceStatus], seen: str | None) -> SyncProgressNews:
+    """What changed in the active runs since the page showed `seen` (None: a first look, which
+    announces nothing), and what this answer shows."""
+    now = {
+        row.source: (row.active_run.pk, _stage(row.active_run))
+        for row in sources
+        if row.active_run is not None
+    }
+    token = ",".join(f"{source}.{run_id}.{stage}" for source, (run_id, stage) in now.items())
+    if seen is None:
+        return SyncProgressNews(announcement="", seen=token)
+    before = _parse_seen(seen)
+    ended = {run_id for source, (run_id, _) in before.items() if now.get(source, (0,))[0] != run_id}
+    outcomes = SyncRun.objects.in_bulk(ended) if ended else {}
+    sentences: list[str] = []
+    for row in sources:
+        name = f"{row.source.upper()} sync"
+        if row.source in before and before[row.source][0] in outcomes:
+            run = outcomes[before[row.source][0]]
+            if run.status == SyncRun.Status.SUCCEEDED:
+                sentences.append(f"{name} finished.")
+            elif run.status == SyncRun.Status.FAILED:
+                reason = " ".join(run.error.split())[:200] or "no reason given"
+                sentences.append(f"{name} failed: {reason.rstrip('.')}.")
+        if row.active_run is None:
+            continue
+        run_id, stage = now[row.source]
+        was = before[row.source][1] if before.get(row.source, (0,))[0] == run_id else None
+        if stage == was:
+            continue
+        passed = int(was) if was and was.isdigit() else 0  # the last quarter announced
+        if stage == _QUEUED:
+            sentences.append(f"{name} queued.")
+        elif stage.isdigit() and int(stage) > passed:
+            sentences.append(f"{name}: {row.progress_percent}% done.")
+        elif was in (None, _QUEUED):
+            sentences.append(f"{name} started.")
+    return SyncProgressNews(announcement=" ".join(sentences), seen=token)
+
+
 def sync_runs_recent(*, limit: int = 20) -> list[SyncRun]:
     return list(SyncRun.objects.select_related("started_by").order_by("-queued_at", "-pk")[:limit])
 

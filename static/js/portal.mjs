@@ -16,18 +16,19 @@ function initComponents(scope) {
 // has something to scroll, the box is a region named by the table's caption and in the tab
 // order, so a keyboard user can scroll it and a screen reader says which table it is.
 let tableBoxes = 0;
+function markScrollable(box) {
+  if (box.scrollWidth > box.clientWidth) {
+    box.setAttribute("tabindex", "0");
+    box.setAttribute("role", "region");
+    box.setAttribute("aria-labelledby", box.dataset.labelledby);
+  } else {
+    box.removeAttribute("tabindex");
+    box.removeAttribute("role");
+    box.removeAttribute("aria-labelledby");
+  }
+}
 const scrollWatcher = new ResizeObserver((entries) => {
-  entries.forEach(({ target: box }) => {
-    if (box.scrollWidth > box.clientWidth) {
-      box.setAttribute("tabindex", "0");
-      box.setAttribute("role", "region");
-      box.setAttribute("aria-labelledby", box.dataset.labelledby);
-    } else {
-      box.removeAttribute("tabindex");
-      box.removeAttribute("role");
-      box.removeAttribute("aria-labelledby");
-    }
-  });
+  entries.forEach(({ target: box }) => markScrollable(box));
 });
 
 function wrapTables(scope) {
@@ -47,8 +48,12 @@ function wrapTables(scope) {
     tableBoxes += 1;
     caption.id = caption.id || `app-table-caption-${tableBoxes}`;
     box.dataset.labelledby = caption.id;
+    // Named after the caption, so a table that htmx redraws gets a box of the same id (focus
+    // can come back to it), and focusable at once, not only when the observer next runs.
+    box.id = `${caption.id}-box`;
     table.before(box);
     box.append(table);
+    markScrollable(box);
     scrollWatcher.observe(box);
   });
 }
@@ -112,6 +117,16 @@ function focusOn(element) {
   element.focus();
 }
 
+// What had focus inside content that a swap replaces (a poll redraws a table under the
+// keyboard): its id, so that the element of the same id in the new content takes focus again.
+// htmx does this itself for what it swaps in; a table's scroll box is only made after the swap.
+let focusedId = null;
+document.body.addEventListener("htmx:beforeSwap", (event) => {
+  const active = document.activeElement;
+  const target = event.detail.target;
+  focusedId = active && active.id && target && target.contains(active) ? active.id : null;
+});
+
 document.body.addEventListener("htmx:beforeRequest", (event) => {
   const elt = event.detail.elt;
   const target = event.detail.target;
@@ -130,11 +145,19 @@ document.body.addEventListener("htmx:afterSettle", (event) => {
   const sent = requester;
   requester = null;
   const active = document.activeElement;
+  const lostId = focusedId;
+  focusedId = null;
   if (active && active.matches('[data-module="govuk-error-summary"]')) return;
   const banner = document.querySelector("[data-focus-after-swap]");
   if (banner) {
     banner.removeAttribute("data-focus-after-swap");
     focusOn(banner);
+    return;
+  }
+  const dropped = !active || active === document.body;
+  const replacement = lostId && dropped && document.getElementById(lostId);
+  if (replacement) {
+    focusOn(replacement);
     return;
   }
   if (!sent) return;

@@ -1,5 +1,8 @@
 """The sync ops page, its htmx progress fragment, starting a sync, and the quarantine admin."""
 
+import re
+from html import unescape
+
 import pytest
 from django.urls import reverse
 
@@ -62,6 +65,63 @@ def test_progress_fragment_polls_while_a_run_is_active(leader_client):
     assert '<progress id="progress-sp"' in html
     assert 'value="25"' in html
     assert "Sync #" in html
+
+
+def poll(client, html: str) -> tuple[str, str]:
+    """Poll as the page in `html` would (its hx-get, carrying what it last showed); the answer's
+    markup and what it gives the live region to announce ("" for nothing)."""
+    url = re.search(r'hx-get="([^"]+)" hx-trigger="every 2s"', html)
+    assert url, html
+    answer = client.get(unescape(url.group(1)), HTTP_HX_REQUEST="true").content.decode()
+    said = re.findall(r'<p hidden data-announce="sync-progress-status">([^<]*)</p>', answer)
+    assert len(said) <= 1
+    return answer, unescape(said[0]) if said else ""
+
+
+def test_progress_poll_announces_only_what_changed(leader_client):
+    uc = SyncRun.objects.create(
+        source="uc", status="running", progress_done=100, progress_total=400
+    )
+    esa = SyncRun.objects.create(source="esa", status="queued")
+    page = leader_client.get(reverse("benefits:ops")).content.decode()
+    # One live region, outside the polled table (which htmx replaces), empty on a page load.
+    assert page.count('role="status"') == 1
+    assert '<p id="sync-progress-status" class="govuk-visually-hidden" role="status"' in page
+    assert page.index('id="sync-progress-status"') < page.index('<div id="sync-status"')
+    assert "data-announce" not in page
+
+    answer, said = poll(leader_client, page)
+    assert said == ""  # nothing changed: a poll says nothing
+    assert 'id="sync-progress-status"' not in answer  # the region is never redrawn
+
+    SyncRun.objects.filter(pk=uc.pk).update(progress_done=200)  # 50%: another quarter
+    SyncRun.objects.filter(pk=esa.pk).update(status="running")  # no total known
+    answer, said = poll(leader_client, answer)
+    assert said == "UC sync: 50% done. ESA sync started."
+    SyncRun.objects.filter(pk=uc.pk).update(progress_done=250)  # 62%: the same quarter
+    answer, said = poll(leader_client, answer)
+    assert said == ""
+
+    SyncRun.objects.filter(pk=uc.pk).update(status="succeeded")
+    SyncRun.objects.filter(pk=esa.pk).update(
+        status="failed", error="JSAPS refused the connection.\nTraceback (most recent call last)"
+    )
+    answer, said = poll(leader_client, answer)
+    assert said == (
+        "UC sync finished. ESA sync failed: JSAPS refused the connection. Traceback (most"
+        " recent call last)."
+    )
+    assert "hx-trigger" not in answer  # nothing running: the polling stops
+
+
+def test_a_new_run_and_a_malformed_seen_value_are_handled(leader_client):
+    SyncRun.objects.create(source="pip", status="running", progress_done=9, progress_total=10)
+    url = reverse("benefits:ops-progress")
+    for seen in ("", "pip", "pip.x.1", "uc.1.q,,pip.99999999999999999999999.q", "💥" * 500):
+        answer = leader_client.get(url, {"seen": seen}, HTTP_HX_REQUEST="true")
+        assert answer.status_code == 200
+    said = re.findall(r'data-announce="sync-progress-status">([^<]*)<', answer.content.decode())
+    assert said == ["PIP sync: 90% done."]  # a run the page had not seen
 
 
 def test_work_coaches_cannot_see_or_start_syncs(client, work_coach):
