@@ -103,11 +103,15 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 @permission_required("acs.manage_acs_case", raise_exception=True)
 def untriaged_immediate_count(request: HttpRequest) -> HttpResponse:
-    """The navigation's count of untriaged Immediate referrals (polled by htmx)."""
+    """The navigation's count of untriaged Immediate referrals (polled by htmx). `seen` is the
+    count the page showed: when there are more now, the answer says so for the live region."""
     count = caseload_selectors.acs_untriaged_immediate_count(
         audit=AuditContext.from_request(request)
     )
-    response = render(request, "acs/includes/untriaged_count.html", {"untriaged_immediate": count})
+    seen = request.GET.get("seen", "")
+    arrived = seen.isdigit() and len(seen) < 10 and count > int(seen)
+    context = {"untriaged_immediate": count, "arrived": arrived}
+    response = render(request, "acs/includes/untriaged_count.html", context)
     response["Cache-Control"] = "no-store"
     return response
 

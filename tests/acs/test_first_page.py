@@ -121,6 +121,23 @@ def test_the_navigation_polls_the_untriaged_immediate_count(client, acssl, work_
     assert fragment["Cache-Control"] == "no-store"
     assert '>2<span class="govuk-visually-hidden"> untriaged Immediate referrals' in fragment.text
     assert 'hx-trigger="every 30s"' in fragment.text
+    # The count is announced through one persistent region beside the link, only when it grows:
+    # each poll sends the count the page shows.
+    assert 'id="acs-untriaged-status" class="govuk-visually-hidden" role="status"' in page
+    assert "data-announce" not in fragment.text  # the first load says nothing
+    assert f'hx-get="{reverse("acs:untriaged-immediate-count")}?seen=2"' in fragment.text
+    url = reverse("acs:untriaged-immediate-count")
+    assert "data-announce" not in client.get(url, {"seen": "2"}).text
+    AcsCaseFactory(urgency="immediate")
+    grown = client.get(url, {"seen": "2"}).text
+    assert (
+        '<span hidden data-announce="acs-untriaged-status">New Immediate referral to triage:'
+        " 3 untriaged Immediate referrals.</span>"
+    ) in grown
+    assert "?seen=3" in grown
+    for seen in ("3", "4", "", "x", "9" * 40):
+        answer = client.get(url, {"seen": seen})
+        assert (answer.status_code, "data-announce" in answer.text) == (200, False)
     # Polled every 30 seconds: a count of cases writes no access event.
     assert not AccessEvent.objects.filter(what="acs triage count").exists()
 

@@ -45,11 +45,17 @@ def test_team_leader_first_page_escalations_and_who_viewed(page: Page, live_serv
     expect(page.get_by_test_id("past-target")).to_contain_text("Jo Tester")
     assert_accessible(page)
 
-    # A new Immediate referral shows in the navigation without reloading the page.
+    # A new Immediate referral shows in the navigation without reloading the page, and the
+    # navigation's live region says so once.
+    expect(page.get_by_test_id("acs-untriaged-status")).to_have_text("")
     AcsCaseFactory(urgency="immediate")
     page.clock.run_for(31_000)
     expect(page.get_by_test_id("untriaged-immediate")).to_contain_text(
         "3 untriaged Immediate referrals", timeout=10_000
+    )
+    page.clock.run_for(100)  # the region is emptied, then filled 50 ms later
+    expect(page.get_by_test_id("acs-untriaged-status")).to_have_text(
+        "New Immediate referral to triage: 3 untriaged Immediate referrals."
     )
 
     page.goto(f"{url}/acs/escalations/")
