@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import Page, ViewportSize, expect
 
 from accounts import roles
+from acs.models import VisitRequest
 from support_needs.models import ArrearsSafeguard, SupportNeed, SupportSignal
 from tests.e2e.conftest import assert_accessible, sign_in
 from tests.e2e.test_record_states import customer_with_everything
@@ -158,6 +159,13 @@ def test_every_page_has_its_own_title_reflows_at_320px_and_passes_axe(page: Page
     pages.visit("my cases", "/acs/my-cases/")
     pages.visit("ACS case", f"/acs/cases/{case.public_id}/")
     pages.visit("figures", "/acs/figures/")
+    # More visits than a page holds: the list shows its GOV.UK pagination.
+    VisitRequest.objects.bulk_create(
+        VisitRequest(case=case, reason="Visit", requested_by=acssl) for _ in range(51)
+    )
+    pages.visit("home visits", "/acs/visits/")
+    expect(page.get_by_role("navigation", name="Pages")).to_be_visible()
+    pages.visit("escalations", "/acs/escalations/?show=all")
 
     page.context.clear_cookies()
     sign_in(page, live_server, "tess")
