@@ -95,7 +95,8 @@ def _table_dump(conn: psycopg.Connection, table: str, workdir: Path) -> Path:
     with (
         dump.open("wb") as out,
         conn.cursor() as cur,
-        cur.copy(f'COPY "{table}" TO STDOUT (FORMAT binary)') as copy,
+        # A query, not the table: COPY … TO cannot read a partitioned table by name.
+        cur.copy(f'COPY (SELECT * FROM "{table}") TO STDOUT (FORMAT binary)') as copy,
     ):
         for chunk in copy:
             out.write(chunk)
