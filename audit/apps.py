@@ -11,6 +11,11 @@ class AuditConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from audit.db_roles import after_migrate
+        from core import partitioning
 
-        # Each migrate re-applies the app role's grants (new tables, new history tables).
+        # Each migrate makes the partitions the retention policy wants (core/partitioning.py),
+        # then re-applies the app role's grants (new tables, new history tables, partitions).
+        post_migrate.connect(
+            partitioning.after_migrate, sender=self, dispatch_uid="core.partitioning"
+        )
         post_migrate.connect(after_migrate, sender=self, dispatch_uid="audit.db_roles")

@@ -7,9 +7,11 @@ Two roles (scripts/dev.sh creates both locally; docs/security.md for production)
   sequences, EXECUTE on the functions the triggers call.
 
 The access audit and every change-history table (pghistory's event tables, found by their
-`pgh_obj` column and by pghistory's Event models) are append-only for the app role: SELECT and
-INSERT, nothing else. Without ownership or superuser it cannot TRUNCATE, DISABLE TRIGGER or set
-`session_replication_role`, so no statement it can run rewrites a log.
+`pgh_obj` column and by pghistory's Event models), and each of their partitions, are append-only
+for the app role: SELECT and INSERT, nothing else. Without ownership or superuser it cannot
+TRUNCATE, DISABLE TRIGGER, set `session_replication_role`, or detach or drop a partition, so no
+statement it can run rewrites a log. A partition detached for the archive (core/partitioning.py)
+is no business of the portal's: the app role has no privilege on it at all.
 
 `grants_apply` runs after every `migrate` (post_migrate) and from `manage.py db_roles_apply`.
 New tables get SELECT and INSERT only by default (ALTER DEFAULT PRIVILEGES), so a log table made
@@ -25,6 +27,8 @@ from django.conf import settings
 from django.db.backends.base.base import BaseDatabaseWrapper
 from psycopg import sql
 
+from core.partitioning import detached_partitions
+
 # Read-only for the app role: what a migration recorded is not the app's to change.
 READ_ONLY_TABLES = ("django_migrations",)
 
@@ -35,6 +39,7 @@ class GrantsApplied:
     app_role: str
     tables: int = 0
     append_only: list[str] = field(default_factory=list)
+    detached: list[str] = field(default_factory=list)
 
 
 def app_role() -> str:
@@ -78,6 +83,16 @@ def append_only_tables(connection: BaseDatabaseWrapper) -> list[str]:
             "AND NOT a.attisdropped"
         )
         names |= {row[0] for row in cursor.fetchall()}
+        # Every partition is a table of its own, which a statement may name (the audit's have no
+        # pgh_obj column to find them by).
+        cursor.execute(
+            "SELECT c.relname FROM unnest(%s::text[]) AS parent(name), "
+            "pg_partition_tree(to_regclass(parent.name)) AS tree JOIN pg_class c "
+            "ON c.oid = tree.relid",
+            [sorted(names)],
+        )
+        names |= {row[0] for row in cursor.fetchall()}
+        names -= {detached.name for detached in detached_partitions(cursor)}
         cursor.execute(
             "SELECT relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
             "WHERE n.nspname = 'public' AND relkind IN ('r', 'p') AND relname = ANY(%s)",
@@ -127,6 +142,11 @@ def grants_apply(connection: BaseDatabaseWrapper, *, role: str | None = None) ->
                     sql.Identifier(table), app
                 ),
             ]
+        detached = [partition.name for partition in detached_partitions(cursor)]
+        for table in detached:
+            statements.append(
+                sql.SQL("REVOKE ALL ON TABLE {} FROM {}").format(sql.Identifier(table), app)
+            )
         for table in READ_ONLY_TABLES:
             statements += [
                 sql.SQL("REVOKE ALL ON TABLE {} FROM {}").format(sql.Identifier(table), app),
@@ -139,17 +159,24 @@ def grants_apply(connection: BaseDatabaseWrapper, *, role: str | None = None) ->
             "WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p')"
         )
         tables = cursor.fetchone()[0]
-    return GrantsApplied(owner=owner, app_role=role, tables=tables, append_only=logs)
+    return GrantsApplied(
+        owner=owner, app_role=role, tables=tables, append_only=logs, detached=detached
+    )
 
 
 def after_migrate(*, using: str = "default", **_: object) -> None:
     """post_migrate: re-apply the grants when migrating as a role other than the app role."""
     from django.db import connections
 
+    grants_reapply(connections[using])
+
+
+def grants_reapply(connection: BaseDatabaseWrapper) -> None:
+    """Re-apply the grants after a schema change (a migrate, new or detached partitions), when
+    connected as a role other than the app role."""
     role = app_role()
     if not role:
         return
-    connection = connections[using]
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT current_user, (SELECT rolsuper FROM pg_roles WHERE rolname = %s)", [role]

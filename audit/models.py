@@ -1,9 +1,11 @@
-"""Access events. The database refuses UPDATE and DELETE on this table (migration 0002)."""
+"""Access events. The database refuses UPDATE and DELETE on this table (migration 0002); it is
+partitioned by month (migration 0004, core/partitioning.py)."""
 
 from django.conf import settings
 from django.db import models
 
 from audit.context import Channel
+from core.partitioning import RangePartitioning
 
 
 class AccessEvent(models.Model):
@@ -46,6 +48,10 @@ class AccessEvent(models.Model):
     reason = models.TextField(blank=True)
     request_id = models.CharField(max_length=40, blank=True)
     client_address = models.GenericIPAddressField(null=True, blank=True)
+
+    # A partition a month (UTC) by when the event happened; the primary key in the database is
+    # (id, occurred_at). Old months leave by `manage.py partitions detach` and `archive`.
+    partitioning = RangePartitioning(column="occurred_at", interval="month", retention="audit")
 
     class Meta:
         indexes = [

@@ -6,7 +6,22 @@ URL for web requests (pghistory's HistoryMiddleware), or the sync run for sync w
 """
 
 import pghistory
+import pghistory.models
 from django.db import models
+
+from core.partitioning import RangePartitioning
+
+
+class HistoryEvent(pghistory.models.Event):
+    """Every change-history table: a 64-bit id (pghistory's own is 32-bit, 2.1 billion rows),
+    and the table partitioned by month on when the event was written (core/partitioning.py)."""
+
+    pgh_id = models.BigAutoField(primary_key=True)
+
+    partitioning = RangePartitioning(column="pgh_created_at", interval="month", retention="history")
+
+    class Meta:
+        abstract = True
 
 
 def track_changes[ModelT: type[models.Model]](model: ModelT) -> ModelT:
@@ -25,4 +40,7 @@ def track_changes[ModelT: type[models.Model]](model: ModelT) -> ModelT:
         level=pghistory.Statement,
         # "events" (pghistory's default) is taken by domain event logs on some models.
         obj_field=pghistory.ObjForeignKey(related_name="change_history"),
+        base_model=HistoryEvent,
+        # pghistory names the model after its base model: keep "<Model>Event".
+        model_name=f"{model.__name__}Event",
     )(model)

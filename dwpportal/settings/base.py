@@ -1,5 +1,6 @@
 """Base settings, used as they are for local development (`make run`)."""
 
+from pathlib import Path
 from typing import Any
 
 import dj_database_url
@@ -187,6 +188,18 @@ REPLICA_MAX_LAG_SECONDS = float(env("REPLICA_MAX_LAG_SECONDS", "5") or 5)
 REPLICA_CHECK_SECONDS = float(env("REPLICA_CHECK_SECONDS", "2") or 2)
 # After a colleague's write, their reads stay on the primary this long (read-your-writes).
 REPLICA_READ_YOUR_WRITES_SECONDS = env_int("REPLICA_READ_YOUR_WRITES_SECONDS", 30)
+# Partitioned tables (docs/scaling.md, "Partitioning"): months each kind keeps in the database
+# before `manage.py partitions detach --older-than-policy` takes its old partitions out (then
+# `partitions archive` writes them to PARTITION_ARCHIVE_DIR). Seven years (six whole years and
+# the current one) for all three: set them from the department's records-retention schedule.
+PARTITION_RETENTION_MONTHS = {
+    "audit": env_int("RETENTION_AUDIT_MONTHS", 84),
+    "history": env_int("RETENTION_HISTORY_MONTHS", 84),
+    "payments": env_int("RETENTION_PAYMENTS_MONTHS", 84),
+}
+# Partitions are made this many months ahead (by every migrate and `partitions ensure`).
+PARTITION_AHEAD_MONTHS = env_int("PARTITION_AHEAD_MONTHS", 3)
+PARTITION_ARCHIVE_DIR = Path(env("PARTITION_ARCHIVE_DIR", "") or BASE_DIR / "var" / "archive")
 
 # /metrics (Prometheus) answers a scraper sending this bearer token (none: no token is accepted),
 # or any address on these networks (client_address_of: X-Forwarded-For only behind our proxies).

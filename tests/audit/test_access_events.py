@@ -1,7 +1,7 @@
 """The access audit is append-only in the database, and records who, what, where and why."""
 
 import pytest
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.test import RequestFactory
 
 from audit.context import AuditContext
@@ -72,6 +72,25 @@ def test_database_refuses_to_change_or_delete_events(work_coach, operation):
     )
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         change()
+    event.refresh_from_db()
+    assert event.username == "coach1"
+
+
+@pytest.mark.parametrize("statement", ["UPDATE {} SET username = 'someone-else'", "DELETE FROM {}"])
+def test_database_refuses_to_change_an_event_in_its_partition_by_name(work_coach, statement):
+    """The audit is partitioned by month: its append-only trigger guards each partition too,
+    even for a statement that names the partition itself."""
+    event = access_record(
+        audit=audit_of(work_coach), action=AccessEvent.Action.SEARCH, what="search"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tableoid::regclass::text FROM audit_accessevent WHERE id = %s", [event.pk]
+        )
+        partition = cursor.fetchone()[0]
+        assert partition.startswith("audit_accessevent_")
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+            cursor.execute(statement.format(partition) + " WHERE id = %s", [event.pk])
     event.refresh_from_db()
     assert event.username == "coach1"
 

@@ -2,9 +2,10 @@
 
 A fresh database is created by the owner role and migrated by `manage.py migrate` (which runs as
 DATABASE_OWNER_URL's role and re-applies the grants); the portal's processes connect as
-DATABASE_URL's role. Connected as that role, the access audit and every change-history table
-accept INSERT and SELECT and refuse UPDATE, DELETE, TRUNCATE, DISABLE TRIGGER and
-`session_replication_role`. The roles come from `scripts/dev.sh services` (or production's own).
+DATABASE_URL's role. Connected as that role, the access audit and every change-history table,
+and each of their partitions, accept INSERT and SELECT and refuse UPDATE, DELETE, TRUNCATE,
+DISABLE TRIGGER and `session_replication_role`; no partition can be made, detached or dropped.
+The roles come from `scripts/dev.sh services` (or production's own).
 """
 
 import os
@@ -101,7 +102,8 @@ def as_app(production_like) -> Iterator[psycopg.Connection]:
 
 @pytest.fixture
 def append_only(production_like) -> list[str]:
-    """The audit and every table pghistory keeps history in (found by its pgh_obj column)."""
+    """The audit and every table pghistory keeps history in (found by its pgh_obj column), each
+    partitioned table and each of its partitions (a statement may name a partition)."""
     owner, _ = production_like
     with psycopg.connect(_url(owner, DB_NAME)) as connection:
         history = [
@@ -110,13 +112,25 @@ def append_only(production_like) -> list[str]:
                 "SELECT DISTINCT c.relname FROM pg_class c "
                 "JOIN pg_namespace n ON n.oid = c.relnamespace "
                 "JOIN pg_attribute a ON a.attrelid = c.oid "
-                "WHERE n.nspname = 'public' AND c.relkind = 'r' AND a.attname = 'pgh_obj_id' "
-                "ORDER BY 1"
+                "WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') "
+                "AND a.attname = 'pgh_obj_id' ORDER BY 1"
+            )
+        ]
+        audit = [
+            row[0]
+            for row in connection.execute(
+                "SELECT relid::regclass::text FROM pg_partition_tree('audit_accessevent') "
+                "ORDER BY level, 1"
             )
         ]
     assert "customers_customerevent" in history
-    assert len(history) >= 10  # customers, identities, interactions, awards, payments, needs, ACS
-    return ["audit_accessevent", *history]
+    assert "customers_customerevent_default" in history
+    # customers, identities, interactions, awards, payments, needs, ACS: each with a DEFAULT and
+    # this month's partition at least
+    assert len(history) >= 11 * 3
+    assert audit[0] == "audit_accessevent"
+    assert len(audit) >= 3
+    return [*audit, *history]
 
 
 def test_the_app_role_is_no_superuser_and_owns_nothing(as_app, production_like):
@@ -184,12 +198,83 @@ REFUSED = {
 def test_no_log_can_be_changed_by_the_app_role(as_app, append_only, statement):
     for table in append_only:
         template = REFUSED[statement]
-        if table == "audit_accessevent" and statement == "UPDATE":
+        if table.startswith("audit_accessevent") and statement == "UPDATE":
             template = "UPDATE {} SET reason = 'rewritten'"
         with pytest.raises(errors.InsufficientPrivilege), as_app.transaction():
             as_app.execute(sql.SQL(template).format(sql.Identifier(table)))
     assert as_app.execute("SELECT count(*) FROM audit_accessevent").fetchone() == (1,)
     assert as_app.execute("SELECT count(*) FROM customers_customerevent").fetchone() == (2,)
+
+
+def _audit_partition_holding_the_event(as_app: psycopg.Connection) -> str:
+    rows = as_app.execute("SELECT tableoid::regclass::text FROM audit_accessevent").fetchall()
+    assert len(rows) == 1
+    partition = str(rows[0][0])
+    assert partition.startswith("audit_accessevent_p")
+    return partition
+
+
+@pytest.mark.parametrize(
+    "statement", ["UPDATE {} SET reason = 'rewritten'", "DELETE FROM {}", "TRUNCATE {}"]
+)
+def test_an_audit_partition_named_directly_refuses_the_app_role(as_app, statement):
+    partition = _audit_partition_holding_the_event(as_app)
+    with pytest.raises(errors.InsufficientPrivilege), as_app.transaction():
+        as_app.execute(sql.SQL(statement).format(sql.Identifier(partition)))
+    assert as_app.execute("SELECT count(*), min(reason) FROM audit_accessevent").fetchone() == (
+        1,
+        "",
+    )
+
+
+def test_the_app_role_cannot_make_detach_or_drop_a_partition(as_app):
+    partition = _audit_partition_holding_the_event(as_app)
+    statements = [
+        f"ALTER TABLE audit_accessevent DETACH PARTITION {partition}",
+        f"DROP TABLE {partition}",
+        "ALTER TABLE customers_customerevent DETACH PARTITION customers_customerevent_default",
+        "DROP TABLE customers_customerevent_default",
+        "CREATE TABLE audit_accessevent_p1999_01 PARTITION OF audit_accessevent "
+        "FOR VALUES FROM ('1999-01-01') TO ('1999-02-01')",
+        "ALTER TABLE customers_customerevent ATTACH PARTITION django_session "
+        "FOR VALUES FROM ('1999-01-01') TO ('1999-02-01')",
+    ]
+    for statement in statements:
+        with pytest.raises(errors.InsufficientPrivilege), as_app.transaction():
+            as_app.execute(statement)
+    # CONCURRENTLY runs outside a transaction block only (the connection is in autocommit).
+    with pytest.raises(errors.InsufficientPrivilege):
+        as_app.execute(f"ALTER TABLE audit_accessevent DETACH PARTITION {partition} CONCURRENTLY")
+    assert _audit_partition_holding_the_event(as_app) == partition
+
+
+def test_a_detached_partition_is_the_owners_alone_until_archived(production_like, tmp_path):
+    """The owner's `partitions` command detaches a partition (the app role then has no
+    privilege on it at all), archives and drops it, and `ensure` makes it again."""
+    owner, app = production_like
+    with psycopg.connect(_url(owner, DB_NAME)) as connection:
+        (future,) = connection.execute(
+            "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+            "WHERE i.inhparent = 'audit_accessevent'::regclass "
+            "AND pg_get_expr(c.relpartbound, c.oid) <> 'DEFAULT' ORDER BY 1 DESC LIMIT 1"
+        ).fetchone()
+
+    def app_may(*privileges: str) -> list[bool]:
+        with psycopg.connect(_url(app, DB_NAME)) as connection:
+            return [
+                connection.execute(
+                    "SELECT has_table_privilege(%s, %s)", [future, privilege]
+                ).fetchall()[0][0]
+                for privilege in privileges
+            ]
+
+    assert app_may("SELECT", "INSERT", "UPDATE") == [True, True, False]
+    assert f"detached {future}" in _manage("partitions", "detach", future, owner=owner, app=app)
+    assert app_may("SELECT", "INSERT", "UPDATE") == [False, False, False]
+    out = _manage("partitions", "archive", future, "--to", str(tmp_path), owner=owner, app=app)
+    assert f"archived {future}: 0 rows" in out
+    assert f"made 1 partitions: {future}" in _manage("partitions", "ensure", owner=owner, app=app)
+    assert app_may("SELECT", "INSERT", "UPDATE") == [True, True, False]
 
 
 def test_replication_role_cannot_switch_the_triggers_off(as_app):
