@@ -9,6 +9,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.html import format_html
 
 from core.forms import GovukDateField, GovukDateInput, GovukFormMixin
 from customers.models import Benefit, Channel, search_name_for
@@ -141,6 +142,16 @@ class CustomerSearchForm(GovukFormMixin, forms.Form):
         }
 
 
+def _short_benefit_label(benefit: Benefit) -> str:
+    """A benefit as colleagues call it ("PIP"), its full name for screen readers as well: short
+    labels keep the interaction form on a laptop's screen beside the record."""
+    if benefit == Benefit.SP:
+        return benefit.label
+    return format_html(
+        '{}<span class="govuk-visually-hidden"> ({})</span>', benefit.value.upper(), benefit.label
+    )
+
+
 class InteractionForm(GovukFormMixin, forms.Form):
     """A contact with the customer; the follow-up date's boxes keep the names the interaction
     API fills in (follow_up_day, follow_up_month, follow_up_year)."""
@@ -153,8 +164,8 @@ class InteractionForm(GovukFormMixin, forms.Form):
     )
     benefits = forms.MultipleChoiceField(
         label="Which benefits was it about?",
-        help_text="Select all that apply, or none for general contact",
-        choices=Benefit.choices,
+        help_text="Select all that apply",
+        choices=[(benefit.value, _short_benefit_label(benefit)) for benefit in Benefit],
         required=False,
         widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": "Select benefits from the list"},
@@ -163,7 +174,7 @@ class InteractionForm(GovukFormMixin, forms.Form):
         label="Summary",
         help_text="What the customer needed and what you did",
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={
             "required": "Enter a summary of the contact",
             "max_length": "Summary must be 2000 characters or fewer",

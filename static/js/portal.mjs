@@ -173,3 +173,19 @@ document.body.addEventListener("htmx:afterSettle", (event) => {
   const swapped = sent.targetId && document.getElementById(sent.targetId);
   if (swapped) focusOn(swapped);
 });
+
+// A link that opens a form on the page (data-focus-form names the form's area, the link's href
+// its heading): the heading goes to the top of the window and focus into the form's first field,
+// so the colleague answers straight away. Without JavaScript the link still jumps to the heading.
+document.addEventListener("click", (event) => {
+  const link = event.target.closest && event.target.closest("a[data-focus-form]");
+  if (!link) return;
+  const area = document.getElementById(link.dataset.focusForm);
+  const field = area && area.querySelector("input:not([type=hidden]), select, textarea");
+  if (!field) return;
+  event.preventDefault();
+  // Focus first: a skip link that had it hides again, and the page moves up by its height.
+  field.focus({ preventScroll: true });
+  const heading = document.getElementById(link.hash.slice(1));
+  (heading || area).scrollIntoView({ block: "start" });
+});

@@ -408,6 +408,12 @@ def test_the_page_is_ordered_for_a_call(coach_client):
     form = content.index('id="record-interaction"')
     assert record_column < form
     assert 'href="#record-interaction"' in content
+    # One link or keystroke from the top: the identity bar's link, and a skip link second in
+    # the page (after "Skip to main content"), each taking focus into the form (portal.mjs).
+    skip_links = re.findall(r'<a href="#[^"]*" class="govuk-skip-link"[^>]*>([^<]*)</a>', content)
+    assert skip_links == ["Skip to main content", "Skip to record an interaction"]
+    assert content.count('href="#record-interaction" data-focus-form="interaction-form"') == 1
+    assert content.count('data-focus-form="interaction-form"') == 2
 
 
 def test_the_acs_box_comes_again_on_its_own_after_a_referral_and_the_look_is_logged(

@@ -1,5 +1,6 @@
 """The customer page on a call, in Chromium at a laptop's 1366x768: who the customer is, what
-differs between systems and the start of the interaction form without scrolling; a Six Point
+differs between systems and the start of the interaction form without scrolling, then one
+keystroke to the whole form, recorded without scrolling; a Six Point
 Plan's "Record and refer" confirms and the ACS box shows the new case without a reload. Each
 state passes axe."""
 
@@ -9,6 +10,7 @@ from playwright.sync_api import Page, ViewportSize, expect
 
 from accounts import roles
 from benefits.models import SourceWatermark
+from customers.models import Interaction
 from tests.e2e.conftest import assert_accessible, sign_in
 from tests.factories import (
     ColleagueFactory,
@@ -70,11 +72,39 @@ def test_the_call_can_be_recorded_without_scrolling(page: Page, live_server):
     assert box(page, form)["x"] > box(page, page.get_by_test_id("identity-bar"))["x"]
     assert_accessible(page)
 
-    form.get_by_label("Phone").check()
+    # One keystroke from the top: the skip link after "Skip to main content" brings the form's
+    # heading to the top of the window and focus to its first question, and the whole form,
+    # its button included, is then in the window.
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    expect(page.get_by_test_id("skip-to-interaction")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(form.get_by_label("Phone")).to_be_focused()
+    scrolled = page.evaluate("window.scrollY")
+    assert scrolled > 0
+    button = form.get_by_role("button", name="Record interaction")
+    for part in (
+        page.get_by_role("heading", name="Record an interaction"),
+        form.get_by_role("group", name="How were you in contact?"),
+        form.get_by_label("Summary"),
+        button,
+    ):
+        where = box(page, part)
+        assert where["y"] >= 0, (part, where)
+        assert where["y"] + where["height"] <= height, (part, where)
+    assert_accessible(page)
+
+    # The call is recorded from there without scrolling.
+    page.keyboard.press("Space")
+    expect(form.get_by_label("Phone")).to_be_checked()
+    form.get_by_label("PIP").check()
     form.get_by_label("Summary").fill("Asked when PIP is paid; told her the date.")
-    form.get_by_role("button", name="Record interaction").click()
+    assert page.evaluate("window.scrollY") == scrolled
+    button.click()
     expect(page.get_by_test_id("interaction-recorded")).to_be_visible()
     expect(page.get_by_test_id("timeline").get_by_text("Asked when PIP is paid")).to_be_visible()
+    recorded = Interaction.objects.get(customer=customer)
+    assert (recorded.channel, recorded.benefits) == ("phone", ["pip"])
     assert_accessible(page)
 
 
