@@ -26,7 +26,7 @@ help:
 	@echo "make run PGBOUNCER=1 - the same with PgBouncer (transaction pooling) before PostgreSQL"
 	@echo "make stop   - stop the private PostgreSQL and Redis"
 	@echo "make reset  - stop them and wipe local data under var/"
-	@echo "make bench  - benchmarks (BENCH_CUSTOMERS=50000 for a quick run)"
+	@echo "make bench  - benchmarks at 100k/300k/1M customers (BENCH_SIZES=3000,6000,12000 for a quick run)"
 	@echo "make lint   - ruff, the import contracts and mypy (needs no database)"
 	@echo "make typecheck - mypy alone, with django-stubs (needs no database)"
 	@echo "make lock   - regenerate requirements/dev.lock and prod.lock from pyproject.toml (UPGRADE=1 to move pins)"

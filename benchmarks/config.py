@@ -3,6 +3,7 @@
 Every other bench module takes a `BenchConfig`; none reads the environment when it is imported.
 """
 
+import dataclasses
 import os
 import random
 import time
@@ -15,6 +16,11 @@ VAR = ROOT / "var" / "bench"  # logs, dumps, Locust data and the saved results
 BIN = ROOT / ".venv" / "bin"
 NOTES = Path(__file__).resolve().parent / "notes.md"
 FULL_SCALE = 1_000_000
+# `make bench` with neither BENCH_SIZES nor BENCH_CUSTOMERS: three sizes, so the report gives
+# how each figure grows with N (issue 19).
+DEFAULT_SIZES = (100_000, 300_000, FULL_SCALE)
+# Celery worker processes in the sync-throughput comparison (BENCH_SCALING_WORKERS).
+DEFAULT_SCALING_WORKERS = (1, 2, 4)
 # The mocks' day 0, fixed: a reused dataset is rebuilt by replaying the mocks' clock to the same
 # day, which needs the same day 0 (on real time, their default, day 0 would be each run's today).
 MOCKS_START_DATE = "2025-06-02"
@@ -26,7 +32,12 @@ def _bench_password() -> str:
 
 @dataclass(frozen=True)
 class BenchConfig:
-    customers: int = FULL_SCALE  # BENCH_CUSTOMERS
+    customers: int = FULL_SCALE  # the size being measured (one of `sizes`)
+    sizes: tuple[int, ...] = (FULL_SCALE,)  # BENCH_SIZES, or BENCH_CUSTOMERS for one size
+    # The initial load timed with each of these numbers of Celery workers (BENCH_SCALING_WORKERS)
+    # at each of these sizes (BENCH_SCALING_SIZES; default the smallest size; "none": skipped).
+    scaling_workers: tuple[int, ...] = DEFAULT_SCALING_WORKERS
+    scaling_sizes: tuple[int, ...] = ()
     seed: str = "2026"  # BENCH_SEED
     sync_mode: str = "inline"  # BENCH_SYNC: inline | worker
     increment_days: int = 7  # BENCH_INCREMENT_DAYS: the mocks change ~0.15% a day
@@ -48,7 +59,19 @@ class BenchConfig:
 
     @property
     def smoke(self) -> bool:
-        return self.customers < FULL_SCALE
+        """Below full scale: the goals (stated for 1,000,000 customers) are only indicative."""
+        return max(self.sizes) < FULL_SCALE
+
+    def settings(self) -> dict[str, object]:
+        """What was asked for, as saved with the results (never the password)."""
+        chosen = dataclasses.asdict(self)
+        del chosen["password"], chosen["customers"]
+        chosen["doc"] = str(self.doc)
+        return chosen
+
+    def at(self, customers: int) -> "BenchConfig":
+        """The same run's configuration, measuring `customers`."""
+        return dataclasses.replace(self, customers=customers)
 
     @property
     def database(self) -> str:
@@ -61,9 +84,24 @@ def config_from_environment(environ: Mapping[str, str] = os.environ) -> BenchCon
     def number(name: str, default: int) -> int:
         return int(environ.get(name) or default)
 
-    customers = number("BENCH_CUSTOMERS", FULL_SCALE)
+    def numbers(name: str, default: tuple[int, ...]) -> tuple[int, ...]:
+        text = (environ.get(name) or "").replace("_", "")
+        if text.strip().lower() == "none":
+            return ()
+        chosen = tuple(sorted({int(part) for part in text.split(",") if part.strip()}))
+        return chosen or default
+
+    one_size = (number("BENCH_CUSTOMERS", FULL_SCALE),) if environ.get("BENCH_CUSTOMERS") else ()
+    sizes = numbers("BENCH_SIZES", one_size or DEFAULT_SIZES)
+    if any(size <= 0 for size in sizes):
+        raise ValueError(f"BENCH_SIZES must be positive numbers of customers, not {sizes}")
+    # Every size gets the same load-test length, so their throughputs compare.
+    customers = max(sizes)
     return BenchConfig(
         customers=customers,
+        sizes=sizes,
+        scaling_workers=numbers("BENCH_SCALING_WORKERS", DEFAULT_SCALING_WORKERS),
+        scaling_sizes=numbers("BENCH_SCALING_SIZES", (min(sizes),)),
         seed=environ.get("BENCH_SEED", "2026"),
         sync_mode=environ.get("BENCH_SYNC", "inline"),
         increment_days=number("BENCH_INCREMENT_DAYS", 7),

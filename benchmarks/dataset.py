@@ -172,3 +172,28 @@ def colleagues_ensure(count: int, password: str) -> tuple[list[str], str]:
         ensure(username, roles.WORK_COACH)
     ensure("bench-admin", roles.ADMIN)
     return coaches, "bench-admin"
+
+
+def disk_measure(customers: int) -> dict[str, Any]:
+    """Bytes on disk of the bench database by category, each table summed over its partitions,
+    and per portal customer (benchmarks.disk)."""
+    from django.db import connection
+
+    from audit.models import AccessEvent
+    from benchmarks.disk import disk_summary, table_sizes
+
+    with connection.cursor() as cursor:
+        sizes = table_sizes(cursor)
+        cursor.execute("SELECT pg_database_size(current_database())")
+        database_bytes = cursor.fetchone()[0]
+        cursor.execute(f'SELECT count(*) FROM "{AccessEvent._meta.db_table}"')
+        audit_rows = cursor.fetchone()[0]
+    summary = disk_summary(
+        sizes,
+        history=set(history_tables()),
+        audit={AccessEvent._meta.db_table},
+        customers=customers,
+        database_bytes=database_bytes,
+    )
+    summary["audit"] = {**summary["categories"]["access audit"], "rows": audit_rows}
+    return summary

@@ -3,8 +3,10 @@
 import json
 import os
 import subprocess
+from pathlib import Path
 
 from benchmarks.config import BIN, ROOT, VAR, BenchConfig, log
+from benchmarks.cpu import Meter
 from benchmarks.queries import SearchQuery
 from benchmarks.results import Results
 from benchmarks.web import Colleague
@@ -17,6 +19,7 @@ def load_measure(
     coaches: list[str],
     queries: list[SearchQuery],
     customers: list[str],
+    meter: Meter,
 ) -> None:
     """Locust, headless: `config.load_users` colleagues searching, viewing and recording."""
     import csv
@@ -40,7 +43,39 @@ def load_measure(
     prefix = VAR / "locust"
     users, seconds = config.load_users, config.load_seconds
     log(f"locust: {users} colleagues for {seconds} s against {base}")
-    completed = subprocess.run(
+    with meter() as cpu:
+        completed = _locust_run(config, base, prefix, data)
+    assert cpu.use is not None
+    results.cpu["load"] = cpu.use
+    if completed.returncode != 0:
+        raise RuntimeError(f"locust failed; see {VAR / 'locust.log'}")
+    with (VAR / "locust_stats.csv").open() as stats:
+        rows = {row["Name"]: row for row in csv.DictReader(stats)}
+    total = rows["Aggregated"]
+    # An exception inside a task (not a failed request) is an error too.
+    with (VAR / "locust_exceptions.csv").open() as raised:
+        exceptions = sum(int(row["Count"]) for row in csv.DictReader(raised))
+    results.load = {
+        "requests": int(total["Request Count"]),
+        "failures": int(total["Failure Count"]),
+        "exceptions": exceptions,
+        "throughput": float(total["Requests/s"]),
+        "p50": float(total["50%"]),
+        "p95": float(total["95%"]),
+        "by_task": {
+            name: (int(row["Request Count"]), float(row["95%"]))
+            for name, row in rows.items()
+            if name != "Aggregated"
+        },
+    }
+    log(f"load: {results.load['throughput']:.1f} req/s, p95 {results.load['p95']:.0f} ms")
+
+
+def _locust_run(
+    config: BenchConfig, base: str, prefix: Path, data: Path
+) -> subprocess.CompletedProcess[bytes]:
+    users, seconds = config.load_users, config.load_seconds
+    return subprocess.run(
         [
             str(BIN / "locust"),
             "-f",
@@ -70,25 +105,3 @@ def load_measure(
         start_new_session=True,
         check=False,
     )
-    if completed.returncode != 0:
-        raise RuntimeError(f"locust failed; see {VAR / 'locust.log'}")
-    with (VAR / "locust_stats.csv").open() as stats:
-        rows = {row["Name"]: row for row in csv.DictReader(stats)}
-    total = rows["Aggregated"]
-    # An exception inside a task (not a failed request) is an error too.
-    with (VAR / "locust_exceptions.csv").open() as raised:
-        exceptions = sum(int(row["Count"]) for row in csv.DictReader(raised))
-    results.load = {
-        "requests": int(total["Request Count"]),
-        "failures": int(total["Failure Count"]),
-        "exceptions": exceptions,
-        "throughput": float(total["Requests/s"]),
-        "p50": float(total["50%"]),
-        "p95": float(total["95%"]),
-        "by_task": {
-            name: (int(row["Request Count"]), float(row["95%"]))
-            for name, row in rows.items()
-            if name != "Aggregated"
-        },
-    }
-    log(f"load: {results.load['throughput']:.1f} req/s, p95 {results.load['p95']:.0f} ms")

@@ -9,7 +9,7 @@ import time
 import urllib.request
 from typing import Any
 
-from benchmarks.config import ROOT, VAR
+from benchmarks.config import BIN, MOCKS_START_DATE, ROOT, VAR
 
 
 class Processes:
@@ -29,6 +29,11 @@ class Processes:
             start_new_session=True,
         )
         self.running.append((name, process))
+
+    def sessions(self) -> dict[int, str]:
+        """Each running process's session id (its pid: started with start_new_session) and
+        name, for the CPU meter (benchmarks.cpu)."""
+        return {p.pid: n for n, p in self.running if p.poll() is None}
 
     def alive(self, name: str) -> bool:
         return any(n == name and p.poll() is None for n, p in self.running)
@@ -71,3 +76,51 @@ def post_json(url: str) -> dict[str, Any]:
     request = urllib.request.Request(url, method="POST")
     with urllib.request.urlopen(request, timeout=600) as response:
         return json.load(response)
+
+
+def mocks_start(processes: Processes, url: str, customers: int, seed: str) -> None:
+    """The legacy mocks on `url` (a free port: `free_port`) with `customers` customers on their
+    fixed day 0; returns once they answer."""
+    processes.start(
+        "mocks",
+        [
+            str(BIN / "python"),
+            "-m",
+            "legacy_mocks",
+            "serve",
+            "--port",
+            url.rsplit(":", 1)[1],
+            "--customers",
+            str(customers),
+            "--seed",
+            seed,
+            "--start-date",
+            MOCKS_START_DATE,
+        ],
+    )
+    wait_for(f"{url}/_control/clock", processes, "mocks")
+
+
+def celery_worker_args(*, concurrency: int, name: str | None = None) -> list[str]:
+    """A Celery worker on every queue (the sync pages' per-source queues and the default)."""
+    named = ["-n", f"{name}@%h"] if name else []
+    return [
+        str(BIN / "celery"),
+        *("-A", "dwpportal", "worker", "-l", "WARNING", "-c", str(concurrency)),
+        *named,
+    ]
+
+
+def workers_wait(names: list[str], processes: Processes, timeout: float = 180) -> None:
+    """Until the Celery workers started under `names` all answer a ping (so a timed sync does
+    not include their start-up); fails if one exits first."""
+    from dwpportal.celery import app
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for name in names:
+            if not processes.alive(name):
+                raise RuntimeError(f"Celery worker {name} exited; see {VAR / (name + '.log')}")
+        if len(app.control.ping(timeout=1.0)) >= len(names):
+            return
+    raise RuntimeError(f"{len(names)} Celery workers did not answer within {timeout:.0f} s")

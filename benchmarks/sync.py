@@ -9,12 +9,14 @@ from typing import Any
 import psycopg
 
 from benchmarks.config import VAR, BenchConfig, log
+from benchmarks.cpu import HARNESS, POSTGRES, CpuUse, Meter
 from benchmarks.dataset import portal_tables, sampled_ninos, server_dsn, table_counts
-from benchmarks.processes import Processes, post_json
+from benchmarks.processes import post_json
 
 
-def sync_run(*, full: bool, sync_mode: str, processes: Processes) -> tuple[float, list[Any]]:
-    """One sync of all four sources (inline, or through a Celery worker); seconds and its runs."""
+def sync_run(*, full: bool, sync_mode: str, meter: Meter) -> tuple[float, list[Any], CpuUse]:
+    """One sync of all four sources (inline, or through the Celery workers): its seconds, its
+    runs and the CPU it cost (the harness, workers, mocks and PostgreSQL backends)."""
     from django.core.management import call_command
 
     from benefits.models import SyncRun
@@ -22,15 +24,22 @@ def sync_run(*, full: bool, sync_mode: str, processes: Processes) -> tuple[float
     before = SyncRun.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     options: dict[str, Any] = {"source": "all", "full": full}
     options["inline" if sync_mode == "inline" else "wait"] = True
-    with (VAR / "sync.log").open("a") as out:
+    with (VAR / "sync.log").open("a") as out, meter() as cpu:
         started = time.perf_counter()
         call_command("sync_legacy", stdout=out, **options)
         seconds = time.perf_counter() - started
-    return seconds, list(SyncRun.objects.filter(pk__gt=before).order_by("pk"))
+    assert cpu.use is not None
+    return seconds, list(SyncRun.objects.filter(pk__gt=before).order_by("pk")), cpu.use
+
+
+def sync_groups(sync_mode: str) -> tuple[str, ...]:
+    """The processes that do the portal's side of a sync (the mocks stand for systems we do not
+    run): the harness when inline, else the Celery workers; and PostgreSQL."""
+    return (HARNESS if sync_mode == "inline" else "worker", POSTGRES)
 
 
 def dataset_build(
-    config: BenchConfig, marker: dict[str, Any] | None, mocks: str, processes: Processes
+    config: BenchConfig, marker: dict[str, Any] | None, mocks: str, meter: Meter
 ) -> dict[str, Any]:
     from django.db import connection
 
@@ -43,7 +52,7 @@ def dataset_build(
         f"initial load of {config.customers:,} customers through the mocks and the real sync "
         f"({config.sync_mode})"
     )
-    seconds, runs = sync_run(full=True, sync_mode=config.sync_mode, processes=processes)
+    seconds, runs, cpu = sync_run(full=True, sync_mode=config.sync_mode, meter=meter)
     failed = [r for r in runs if r.status != "succeeded"]
     if failed:
         raise RuntimeError(f"initial load failed: {[(r.source, r.error) for r in failed]}")
@@ -65,16 +74,17 @@ def dataset_build(
         "load_mode": config.sync_mode,
         "built_at": dt.datetime.now(dt.UTC),
         "fresh": True,
+        "cpu": cpu,
     }
 
 
-def incremental_measure(config: BenchConfig, mocks: str, processes: Processes) -> dict[str, Any]:
+def incremental_measure(config: BenchConfig, mocks: str, meter: Meter) -> dict[str, Any]:
     from django.db import connection
 
     days = config.increment_days
     changed = post_json(f"{mocks}/_control/advance?days={days}")["changed"]
     log(f"mocks advanced {days} days: {changed} records changed; incremental sync")
-    seconds, runs = sync_run(full=False, sync_mode=config.sync_mode, processes=processes)
+    seconds, runs, cpu = sync_run(full=False, sync_mode=config.sync_mode, meter=meter)
     with connection.cursor() as cursor:
         cursor.execute("UPDATE bench_dataset SET days_advanced = days_advanced + %s", [days])
     fetched = sum(r.fetched for r in runs)
@@ -87,6 +97,7 @@ def incremental_measure(config: BenchConfig, mocks: str, processes: Processes) -
         "fetched": fetched,
         "written": written,
         "failed": [r.source for r in runs if r.status != "succeeded"],
+        "cpu": cpu,
     }
 
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import psycopg
 
 from benchmarks.config import BenchConfig, log
+from benchmarks.cpu import Meter
 from benchmarks.dataset import busiest_customers, sample_customers, server_dsn
 from benchmarks.queries import KINDS, SearchQuery, search_mix
 from benchmarks.results import Results
@@ -105,8 +106,16 @@ def captured_search_sql(query: SearchQuery, user: "User") -> list[str]:
 
 
 def search_measure(
-    config: BenchConfig, results: Results, base: str, database: str, coach: str, admin: str
+    config: BenchConfig,
+    results: Results,
+    base: str,
+    database: str,
+    users: tuple[str, str],
+    meter: Meter,
 ) -> list[SearchQuery]:
+    """Search as a work coach (live and without JavaScript), its raw SQL floor, and the Django
+    admin's changelist search as `users`' admin."""
+    coach, admin = users
     from accounts.models import User
 
     customers = sample_customers(config, config.search_per_kind * 4, "search")
@@ -117,12 +126,17 @@ def search_measure(
     by_kind: dict[str, list[float]] = {k: [] for k in KINDS}
     nojs: dict[str, list[float]] = {k: [] for k in KINDS}
     hits: dict[str, int] = dict.fromkeys(KINDS, 0)
+    # The live searches alone are metered: searches per CPU-second of the server's processes.
+    with meter() as cpu:
+        for query in queries:
+            ms, response = colleague.search(query, live=True)
+            if response.status_code != 200:
+                raise RuntimeError(f"search answered {response.status_code}")
+            by_kind[query.kind].append(ms)
+            hits[query.kind] += f"/customers/{query.expected}/" in response.text
+    assert cpu.use is not None
+    results.cpu["search"] = cpu.use
     for query in queries:
-        ms, response = colleague.search(query, live=True)
-        if response.status_code != 200:
-            raise RuntimeError(f"search answered {response.status_code}")
-        by_kind[query.kind].append(ms)
-        hits[query.kind] += f"/customers/{query.expected}/" in response.text
         ms, response = colleague.search(query, live=False)
         if response.status_code not in (200, 302):
             raise RuntimeError(f"no-JS search answered {response.status_code}")
@@ -174,7 +188,9 @@ def search_measure(
     return queries
 
 
-def page_measure(config: BenchConfig, results: Results, base: str, coach: str) -> list[str]:
+def page_measure(
+    config: BenchConfig, results: Results, base: str, coach: str, meter: Meter
+) -> list[str]:
     import requests
 
     sample = [c.public_id for c in sample_customers(config, config.page_sample, "page")]
@@ -185,12 +201,15 @@ def page_measure(config: BenchConfig, results: Results, base: str, coach: str) -
     timings: list[float] = []
     busy_timings: list[float] = []
     queries: list[int] = []
-    for public_id in sample + busiest:
-        ms, response = colleague.timed("GET", f"/customers/{public_id}/")
-        if response.status_code != 200:
-            raise RuntimeError(f"customer page answered {response.status_code}")
-        (busy_timings if public_id in busiest else timings).append(ms)
-        queries.append(int(response.headers["X-Bench-Queries"]))
+    with meter() as cpu:
+        for public_id in sample + busiest:
+            ms, response = colleague.timed("GET", f"/customers/{public_id}/")
+            if response.status_code != 200:
+                raise RuntimeError(f"customer page answered {response.status_code}")
+            (busy_timings if public_id in busiest else timings).append(ms)
+            queries.append(int(response.headers["X-Bench-Queries"]))
+    assert cpu.use is not None
+    results.cpu["page"] = cpu.use
     floor_http = requests.Session()  # no session cookie: the floor view loads no session or user
     floor_timings, floor_queries = [], set()
     for public_id in (sample + busiest)[:10]:

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# make bench: the benchmark harness (benchmarks/run.py) on its own database, with cleanup.
-#   BENCH_CUSTOMERS=50000 make bench     # smoke run; default 1,000,000
-# Writes docs/benchmarks.md and prints it. Logs in var/bench/.
+# make bench: the benchmark harness (benchmarks/run.py) on its own databases, with cleanup.
+#   make bench                                   # 100,000, 300,000 and 1,000,000 customers
+#   BENCH_SIZES=3000,6000,12000 make bench       # a quick run of the same steps
+#   BENCH_CUSTOMERS=50000 make bench             # one size
+# Writes docs/benchmarks.md (BENCH_DOC) and prints it; results (JSON) and logs in var/bench/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-export BENCH_CUSTOMERS="${BENCH_CUSTOMERS:-1000000}"
 export DJANGO_SETTINGS_MODULE=dwpportal.settings.bench
 mkdir -p var/bench
 # The load test's web server goes through PgBouncer unless BENCH_PGBOUNCER=0.

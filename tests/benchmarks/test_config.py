@@ -3,6 +3,8 @@
 import ast
 from pathlib import Path
 
+import pytest
+
 from benchmarks.config import FULL_SCALE, BenchConfig, config_from_environment
 
 BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
@@ -11,6 +13,9 @@ BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 def test_an_empty_environment_gives_the_full_scale_defaults():
     config = config_from_environment({})
     assert config.customers == FULL_SCALE == 1_000_000
+    assert config.sizes == (100_000, 300_000, 1_000_000)
+    # 1, 2 and 4 workers, timed at the smallest size
+    assert (config.scaling_workers, config.scaling_sizes) == ((1, 2, 4), (100_000,))
     assert (config.seed, config.sync_mode, config.load_users, config.load_seconds) == (
         "2026",
         "inline",
@@ -36,6 +41,7 @@ def test_variables_override_the_defaults_and_a_smoke_run_loads_for_less_time():
     )
     assert config.smoke
     assert (config.customers, config.seed, config.sync_mode) == (50_000, "7", "worker")
+    assert config.sizes == config.scaling_sizes == (50_000,)  # BENCH_CUSTOMERS: one size
     assert (config.load_users, config.load_seconds) == (50, 30)
     assert config.rebuild
     assert str(config.doc) == "/tmp/bench.md"
@@ -66,3 +72,41 @@ def test_no_bench_module_reads_the_environment_when_imported():
                 if isinstance(node, ast.Attribute) and node.attr in {"environ", "getenv"}:
                     readers.append(f"{path.name}:{node.lineno}")
     assert readers == []
+
+
+def test_sizes_are_read_sorted_and_each_size_is_measured_with_the_same_run_settings():
+    config = config_from_environment(
+        {"BENCH_SIZES": "12_000, 3000,6000", "BENCH_CUSTOMERS": "50000"}  # BENCH_SIZES wins
+    )
+    assert config.sizes == (3_000, 6_000, 12_000)
+    assert config.smoke
+    assert config.load_seconds == 30  # below full scale at every size
+    assert config.scaling_sizes == (3_000,)
+    at = config.at(6_000)
+    assert (at.customers, at.database, at.sizes, at.password) == (
+        6_000,
+        "dwpportal_bench_6000",
+        config.sizes,
+        config.password,
+    )
+    full = config_from_environment({"BENCH_SIZES": "100000,1000000"})
+    assert not full.smoke
+    assert full.load_seconds == 120  # the 100,000 size too: their throughputs compare
+
+
+def test_the_worker_comparison_can_be_chosen_or_left_out():
+    config = config_from_environment(
+        {"BENCH_SIZES": "3000,6000", "BENCH_SCALING_WORKERS": "4,1", "BENCH_SCALING_SIZES": "6000"}
+    )
+    assert (config.scaling_workers, config.scaling_sizes) == ((1, 4), (6_000,))
+    assert config_from_environment({"BENCH_SCALING_SIZES": "none"}).scaling_sizes == ()
+    with pytest.raises(ValueError, match="positive"):
+        config_from_environment({"BENCH_SIZES": "0,1000"})
+
+
+def test_the_saved_settings_never_hold_the_password():
+    config = config_from_environment({"BENCH_SIZES": "3000,6000"})
+    saved = config.settings()
+    assert saved["sizes"] == (3_000, 6_000)
+    assert "password" not in saved
+    assert config.password not in repr(saved)
