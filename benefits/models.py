@@ -140,7 +140,9 @@ class SyncedRow(models.Model):
 
     source_version = models.BigIntegerField(default=0)
     # When the legacy system recorded this version (its changed_at); synced_at is when the
-    # portal last wrote the row.
+    # portal last wrote the row. A payment is rewritten only when its source changes it (the
+    # feeds give no time per payment): both then say when the payment, as it stands, was
+    # recorded in its system and reached the portal.
     source_changed_at = models.DateTimeField(null=True, blank=True)
     sync_run = models.ForeignKey(
         SyncRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -291,6 +293,11 @@ class Payment(SyncedRow):
 
     def __str__(self) -> str:
         return f"{self.benefit} {self.kind} £{self.amount_pence / 100:,.2f} on {self.payment_date}"
+
+    @property
+    def source_label(self) -> str:
+        """The legacy system the payment comes from ("PIPCS")."""
+        return Source(self.benefit).label
 
     @property
     def to_come(self) -> bool:

@@ -85,6 +85,9 @@ def payment_entries(
                 byline=f"Reference {payment.reference}",
                 warning=warning,
                 date_only=True,
+                source_label=payment.source_label,
+                recorded_at=payment.source_changed_at,
+                synced_at=payment.synced_at,
             )
         )
     return entries

@@ -26,3 +26,8 @@ class TimelineEntry:
     # The colleague who did it in the portal (their id), when it was a colleague: "what changed
     # since you last looked" leaves out the colleague's own actions.
     actor_id: int | None = None
+    # A synced fact: the legacy system it came from ("PIPCS"), when that system recorded it
+    # (None: not known) and when the portal synced it.
+    source_label: str = ""
+    recorded_at: dt.datetime | None = None
+    synced_at: dt.datetime | None = None

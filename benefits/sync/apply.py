@@ -374,7 +374,15 @@ def _upsert_payments(cursor: Any, source: str, run_id: int) -> int:
             source_version = EXCLUDED.source_version,
             source_changed_at = EXCLUDED.source_changed_at, sync_run_id = EXCLUDED.sync_run_id,
             synced_at = EXCLUDED.synced_at
+          -- Only a payment the source has changed: one that a newer version of its record
+          -- carries as it was keeps when its source recorded it and when the portal synced it
+          -- (and "what changed since you last looked" does not list it again).
           WHERE EXCLUDED.source_version > benefits_payment.source_version
+            AND (benefits_payment.payment_date, benefits_payment.amount_pence,
+                 benefits_payment.kind, benefits_payment.status, benefits_payment.period_start,
+                 benefits_payment.period_end)
+                IS DISTINCT FROM (EXCLUDED.payment_date, EXCLUDED.amount_pence, EXCLUDED.kind,
+                                  EXCLUDED.status, EXCLUDED.period_start, EXCLUDED.period_end)
           RETURNING *, (xmax = 0) AS inserted
         )
         INSERT INTO sync_new_arrears (id, customer_id, benefit, reference, payment_date,

@@ -107,6 +107,51 @@ def test_an_older_version_never_overwrites_a_newer_one(legacy):
     assert result.unchanged == 2
 
 
+def test_a_payment_keeps_when_its_source_recorded_it_until_the_source_changes_it(legacy):
+    """The feeds give no time per payment: a payment says when its record's version first
+    carried it as it stands, and when that reached the portal; later versions of the record
+    that carry it unchanged rewrite neither."""
+    record = next(r for r in client_for("pip").read_page("").records if len(r.payments) > 1)
+    first_run = SyncRun.objects.create(source="pip", status="succeeded")
+    records_apply(source="pip", records=[record], run_id=first_run.pk)
+
+    def rows():
+        return Payment.objects.filter(customer__nino=record.nino)
+
+    def state():
+        return {p.reference: (p.source_changed_at, p.synced_at, p.sync_run_id) for p in rows()}
+
+    before = state()
+    assert {changed for changed, _, _ in before.values()} == {record.changed_at}
+
+    later = record.changed_at + timedelta(days=3)
+    moved = dataclasses.replace(
+        record,
+        version=record.version + 10_000,
+        changed_at=later,
+        award=dataclasses.replace(record.award, assessment_provider="Another provider"),
+    )
+    second_run = SyncRun.objects.create(source="pip", status="succeeded")
+    assert records_apply(source="pip", records=[moved], run_id=second_run.pk).updated == 1
+    assert state() == before
+
+    changed, *kept = moved.payments
+    corrected = dataclasses.replace(
+        moved,
+        version=moved.version + 1,
+        changed_at=later + timedelta(days=1),
+        payments=(dataclasses.replace(changed, amount_pence=changed.amount_pence + 100), *kept),
+    )
+    third_run = SyncRun.objects.create(source="pip", status="succeeded")
+    records_apply(source="pip", records=[corrected], run_id=third_run.pk)
+    now = {p.reference: p for p in rows()}
+    assert now[changed.reference].source_changed_at == corrected.changed_at
+    assert now[changed.reference].sync_run_id == third_run.pk
+    for payment in kept:
+        row = now[payment.reference]
+        assert (row.source_changed_at, row.synced_at, row.sync_run_id) == before[payment.reference]
+
+
 def test_clock_advance_is_picked_up_exactly_by_the_incremental_sync(legacy):
     sync_all_inline()
     changed = legacy.advance(40)

@@ -3,8 +3,9 @@
 The systems run on real time (their history built back from today, every award paid when
 due), so the portal's today and theirs are one clock. For each customer page: no support need
 is to be reviewed before it was recorded, no next payment lies in the past, each benefit card's
-next payment is the earliest scheduled payment the payments table lists, and no legacy code
-shows through as text. A large arrears payment still to come, for a customer whose UC claim
+next payment is the earliest scheduled payment the payments table lists, every synced fact says
+when its system recorded it and when the portal synced it, and no legacy code shows through as
+text. A large arrears payment still to come, for a customer whose UC claim
 records a complex need, raises a safeguard the team sees and can close.
 """
 
@@ -54,14 +55,18 @@ def synced(demo_systems, settings, monkeypatch) -> list[Customer]:
 
 
 class PageFacts(HTMLParser):
-    """The visible text of a page and the attributes of every element with a data-testid."""
+    """The visible text of a page and the attributes of every element with a data-testid, with
+    the marked elements each sits in."""
 
     SKIP = {"script", "style", "template"}
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "wbr"}
 
     def __init__(self, html: str):
         super().__init__()
         self.text: list[str] = []
         self.marked: list[tuple[str, dict[str, str]]] = []
+        self.ancestors: list[list[int]] = []  # per marked element: the marked ones around it
+        self._open: list[int | None] = []
         self._skipping = 0
         self.feed(html)
 
@@ -69,12 +74,34 @@ class PageFacts(HTMLParser):
         if tag in self.SKIP:
             self._skipping += 1
         values = {k: v or "" for k, v in attrs}
+        index = None
         if "data-testid" in values:
+            index = len(self.marked)
             self.marked.append((values["data-testid"], values))
+            self.ancestors.append([i for i in self._open if i is not None])
+        if tag not in self.VOID:
+            self._open.append(index)
 
     def handle_endtag(self, tag: str) -> None:
         if tag in self.SKIP and self._skipping:
             self._skipping -= 1
+        if tag not in self.VOID and self._open:
+            self._open.pop()
+
+    def within(self, testid: str, inner: str) -> list[tuple[dict[str, str], list[dict[str, str]]]]:
+        """Each element marked `testid`, with the elements marked `inner` inside it."""
+        return [
+            (
+                attrs,
+                [
+                    a
+                    for j, (n, a) in enumerate(self.marked)
+                    if n == inner and i in self.ancestors[j]
+                ],
+            )
+            for i, (name, attrs) in enumerate(self.marked)
+            if name == testid
+        ]
 
     def handle_data(self, data: str) -> None:
         if not self._skipping and data.strip():
@@ -124,6 +151,15 @@ def _day(value: str) -> dt.date:
     return dt.date.fromisoformat(value)
 
 
+def _london_day(value: str) -> dt.date:
+    """The London day of an ISO date or moment as the page writes them (its own offset)."""
+    return dt.datetime.fromisoformat(value).date()
+
+
+# Timeline entries that are synced facts (the others are the portal's own).
+SYNCED_TIMELINE_TYPES = {"payment"}
+
+
 def test_every_customer_page_of_a_synced_population_is_true(synced, client, team_leader):
     client.force_login(team_leader)
     session = client.session
@@ -135,7 +171,7 @@ def test_every_customer_page_of_a_synced_population_is_true(synced, client, team
     session.save()
     today = timezone.localdate()
     problems: list[str] = []
-    pages_with_payments = cards_with_next_payment = needs_seen = 0
+    pages_with_payments = cards_with_next_payment = needs_seen = provenance_seen = 0
     for customer in synced:
         response = client.get(reverse("customers:detail", args=[customer.public_id]))
         assert response.status_code == 200, customer.nino
@@ -170,6 +206,27 @@ def test_every_customer_page_of_a_synced_population_is_true(synced, client, team
             if earliest.get(benefit) != (day, card["data-amount"]):
                 listed = earliest.get(benefit)
                 problems.append(f"{who}: {benefit} card {day}, the table {listed}")
+        # Every synced fact says when its system recorded it and when the portal synced it.
+        synced_facts = [
+            *facts.within("award-source", "provenance"),
+            *facts.within("payment-row", "provenance"),
+            *(
+                (attrs, inside)
+                for attrs, inside in facts.within("timeline-entry", "provenance")
+                if attrs["data-type"] in SYNCED_TIMELINE_TYPES
+            ),
+            *(
+                (attrs, inside)
+                for attrs, inside in facts.within("support-need-dates", "provenance")
+                if attrs["data-from-uc"]
+            ),
+        ]
+        for attrs, inside in synced_facts:
+            provenance_seen += 1
+            if len(inside) != 1 or not inside[0]["data-recorded"] or not inside[0]["data-synced"]:
+                problems.append(f"{who}: {attrs['data-testid']} without recorded and synced")
+            elif _london_day(inside[0]["data-recorded"]) > _london_day(inside[0]["data-synced"]):
+                problems.append(f"{who}: {attrs['data-testid']} recorded after it was synced")
         words = identity_words(customer)
         codes = raw_codes(" \n ".join(facts.text), identity_words=words)
         # The support needs panel on its own page, too.
@@ -192,6 +249,7 @@ def test_every_customer_page_of_a_synced_population_is_true(synced, client, team
     assert pages_with_payments >= len(synced) // 2
     assert cards_with_next_payment >= len(synced) // 2
     assert needs_seen >= 1
+    assert provenance_seen >= pages_with_payments * 2
 
 
 def test_large_arrears_still_to_be_paid_raise_a_safeguard_the_team_sees_and_closes(

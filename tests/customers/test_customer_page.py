@@ -142,6 +142,54 @@ def test_payments_show_next_scheduled_and_recent_with_large_arrears_prominent(co
     assert 'data-testid="large-arrears-safeguard-open"' not in content  # no complex needs
 
 
+def provenance_texts(html: str) -> list[str]:
+    """Each "Recorded in … · synced …" as a sighted colleague reads it, in page order."""
+    spans = re.findall(r'<span class="app-provenance"[^>]*>(.*?)</time></span>', html, re.S)
+    texts = []
+    for span in spans:
+        seen = re.sub(r'<span class="govuk-visually-hidden">.*?</span>', "", span + "</time>")
+        texts.append(" ".join(re.sub(r"<[^>]+>", " ", seen).split()))
+    return texts
+
+
+def test_each_synced_fact_says_when_its_system_recorded_it_and_when_the_portal_synced_it(
+    coach_client,
+):
+    all_synced_now()
+    customer = CustomerFactory()
+    recorded = dt.datetime(2026, 12, 2, 10, 30, tzinfo=dt.UTC)
+    synced = dt.datetime(2026, 12, 3, 9, 14, tzinfo=dt.UTC)
+    award = PipAwardFactory(customer=customer)
+    paid = PaymentFactory(customer=customer, benefit="pip", amount_pence=60380)
+    # synced_at is the portal's own write time (auto_now): set as a sync would have left it.
+    type(award).objects.filter(pk=award.pk).update(source_changed_at=recorded, synced_at=synced)
+    Payment.objects.filter(pk=paid.pk).update(source_changed_at=recorded, synced_at=synced)
+    content = page_of(coach_client, customer).content.decode()
+
+    card = content.split('data-testid="award-source"', 1)[1].split("</dd>", 1)[0]
+    assert provenance_texts(card) == ["Recorded in PIPCS 2 Dec 2026 · synced 3 Dec 2026 at 9:14am"]
+    (row,) = re.findall(r'<tr [^>]*data-testid="payment-row".*?</tr>', content, re.S)
+    assert provenance_texts(row) == ["Recorded in PIPCS 2 Dec 2026 · synced 3 Dec 2026 at 9:14am"]
+    assert '<th scope="col" class="govuk-table__header">Source</th>' in content
+    # Screen readers hear a comma, not the dot.
+    assert '<span aria-hidden="true"> ·</span><span class="govuk-visually-hidden">,</span>' in row
+    timeline = content.split('id="timeline"', 1)[1]
+    assert provenance_texts(timeline) == [
+        "Recorded in PIPCS 2 Dec 2026 · synced 3 Dec 2026 at 9:14am"
+    ]
+
+
+def test_a_synced_fact_whose_recording_time_is_not_known_says_when_it_was_synced(coach_client):
+    customer = CustomerFactory()
+    payment = PaymentFactory(customer=customer, benefit="esa")
+    Payment.objects.filter(pk=payment.pk).update(
+        synced_at=dt.datetime(2026, 12, 3, 14, 5, tzinfo=dt.UTC)
+    )
+    content = page_of(coach_client, customer).content.decode()
+    (row,) = re.findall(r'<tr [^>]*data-testid="payment-row".*?</tr>', content, re.S)
+    assert provenance_texts(row) == ["Synced from JSAPS 3 Dec 2026 at 2:05pm"]
+
+
 def test_the_large_arrears_banner_points_to_the_open_safeguard(coach_client, work_coach):
     from support_needs.services.signals import support_signals_compute
     from tests.support_needs.conftest import record
