@@ -1,6 +1,7 @@
 // Starts GOV.UK Frontend and MOJ Frontend components, and again inside content htmx swaps in.
 import * as govuk from "../govuk/govuk-frontend.min.js";
 import * as moj from "../moj/moj-frontend.min.js";
+import { watchScrollBox } from "./table-scroll.mjs";
 import "./timeout-warning.mjs";
 
 // A browser that runs this module supports what GOV.UK Frontend needs (ES modules).
@@ -12,24 +13,8 @@ function initComponents(scope) {
   wrapTables(scope);
 }
 
-// Each GOV.UK table sits in a box that scrolls sideways on its own (reflow at 320 px). While it
-// has something to scroll, the box is a region named by the table's caption and in the tab
-// order, so a keyboard user can scroll it and a screen reader says which table it is.
+// Each GOV.UK table sits in a box that scrolls sideways on its own (table-scroll.mjs).
 let tableBoxes = 0;
-function markScrollable(box) {
-  if (box.scrollWidth > box.clientWidth) {
-    box.setAttribute("tabindex", "0");
-    box.setAttribute("role", "region");
-    box.setAttribute("aria-labelledby", box.dataset.labelledby);
-  } else {
-    box.removeAttribute("tabindex");
-    box.removeAttribute("role");
-    box.removeAttribute("aria-labelledby");
-  }
-}
-const scrollWatcher = new ResizeObserver((entries) => {
-  entries.forEach(({ target: box }) => markScrollable(box));
-});
 
 function wrapTables(scope) {
   const tables = scope.matches && scope.matches("table.govuk-table")
@@ -49,12 +34,11 @@ function wrapTables(scope) {
     caption.id = caption.id || `app-table-caption-${tableBoxes}`;
     box.dataset.labelledby = caption.id;
     // Named after the caption, so a table that htmx redraws gets a box of the same id (focus
-    // can come back to it), and focusable at once, not only when the observer next runs.
+    // can come back to it).
     box.id = `${caption.id}-box`;
     table.before(box);
     box.append(table);
-    markScrollable(box);
-    scrollWatcher.observe(box);
+    watchScrollBox(box);
   });
 }
 

@@ -1,7 +1,8 @@
 """Every page, as each role meets it: its title is the page's own name, an en dash and "DWP
 Colleague Portal" (unique, never a customer's name), it reflows at 320 px wide (400% zoom)
 with no sideways page scroll, and axe finds nothing. Wide tables scroll inside their own
-focusable, labelled region."""
+focusable, labelled region. Django admin's pages the same, with "DWP Colleague Portal admin"
+after the en dash."""
 
 import re
 
@@ -10,6 +11,7 @@ from playwright.sync_api import Page, ViewportSize, expect
 
 from accounts import roles
 from acs.models import VisitRequest
+from benefits.models import QuarantinedRecord, SyncRun, SyncSchedule
 from support_needs.models import ArrearsSafeguard, SupportNeed, SupportSignal
 from tests.e2e.conftest import assert_accessible, sign_in
 from tests.e2e.test_record_states import customer_with_everything
@@ -20,6 +22,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 DASH = "\N{EN DASH}"
 SERVICE = f" {DASH} DWP Colleague Portal"
 TITLE = re.compile(rf"^(Error: )?[^{DASH}]+( {DASH} [^{DASH}]+)*{SERVICE}$")
+ADMIN_SERVICE = f"{SERVICE} admin"
+ADMIN_TITLE = re.compile(rf"^(Error: )?[^{DASH}|]+( {DASH} [^{DASH}|]+)*{ADMIN_SERVICE}$")
 NAMES = ("Jo", "Tester", "Rita", "Joanne")
 DEFAULT_VIEWPORT: ViewportSize = {"width": 1280, "height": 720}
 
@@ -53,12 +57,13 @@ class Pages:
         self.titles: dict[str, str] = {}
         self.problems: list[str] = []
 
-    def check(self, name: str) -> None:
+    def check(self, name: str, admin: bool = False) -> None:
         """Check the page now shown; every problem is kept, to report all of them at the end."""
         page = self.page
         title = page.title()
         self.titles[name] = title
-        if not TITLE.match(title) or title.count(SERVICE) != 1:
+        pattern, service = (ADMIN_TITLE, ADMIN_SERVICE) if admin else (TITLE, SERVICE)
+        if not pattern.match(title) or title.count(service) != 1:
             self.problems.append(f"{name}: title {title!r}")
         if set(re.findall(r"\w+", title)) & set(NAMES):
             self.problems.append(f"{name}: a customer's name in the title {title!r}")
@@ -85,13 +90,12 @@ class Pages:
         self.check(name)
 
     def visit_admin(self, name: str, path: str) -> None:
-        """A Django admin page: its own title style, but axe and every input named."""
+        """A Django admin page: its title ends "DWP Colleague Portal admin", and the same checks
+        as the portal's pages (axe, reflow at 320 px, a wide change list scrolling in its own
+        labelled box), and every input of an editable list named."""
         page = self.page
         page.goto(f"{self.base_url}{path}")
-        try:
-            assert_accessible(page)
-        except AssertionError as error:
-            self.problems.append(f"{name}: {error}")
+        self.check(name, admin=True)
         if unnamed := page.evaluate(UNNAMED_INPUTS):
             self.problems.append(f"{name}: inputs with no accessible name {unnamed}")
 
@@ -108,6 +112,14 @@ def test_every_page_has_its_own_title_reflows_at_320px_and_passes_axe(page: Page
     customer, case = customer_with_everything(coach, acssl)
     restricted = CustomerFactory(first_name="Rita", last_name="Tester", restricted=True)
     CustomerFactory(first_name="Joanne", last_name="Tester")
+    held = QuarantinedRecord.objects.create(
+        source="uc",
+        sync_run=SyncRun.objects.create(source="uc", status="succeeded"),
+        position="cursor 0 item 3",
+        record_key="ZX000003D",
+        raw_payload='{"family_name": "' + "x" * 300 + '"}',
+        reason="family name longer than 100 characters",
+    )
     need = SupportNeed.objects.filter(customer=customer).order_by("recorded_at").first()
     assert need is not None
     cid = customer.public_id
@@ -182,7 +194,16 @@ def test_every_page_has_its_own_title_reflows_at_320px_and_passes_axe(page: Page
     expect(page.get_by_role("checkbox", name=re.compile("^Active for "))).not_to_have_count(0)
     pages.visit_admin("case categories", "/admin/acs/casecategory/")
     pages.visit_admin("sync schedules", "/admin/benefits/syncschedule/")
+    schedule = SyncSchedule.objects.get(source="esa")
+    pages.visit_admin("a sync schedule", f"/admin/benefits/syncschedule/{schedule.pk}/change/")
+    page.get_by_label("Interval minutes").fill("")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".errornote")).to_be_visible()
+    pages.check("a sync schedule, with errors", admin=True)
+    assert pages.titles["a sync schedule, with errors"].startswith("Error: ")
     pages.visit_admin("access audit", "/admin/audit/accessevent/")
+    pages.visit_admin("quarantined records", "/admin/benefits/quarantinedrecord/")
+    pages.visit_admin("quarantined record", f"/admin/benefits/quarantinedrecord/{held.pk}/change/")
 
     assert pages.problems == [], "\n".join(pages.problems)
 
