@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import models
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from core.requests import client_address_of
 
@@ -48,6 +49,8 @@ class AuditContext:
     `reason` is a reason sent with this very request (the API's X-Access-Reason header, or the
     reason form being posted); `session_reasons` are the still-current reasons this colleague
     gave earlier in their session, by customer public id. `reason_for` picks the one that holds.
+    `session_hash` names the colleague's signed-in session without revealing its key
+    (session_hash_of), so the audit can tell one session's looks from another's.
     """
 
     user: User | None
@@ -58,6 +61,7 @@ class AuditContext:
     session_reasons: Mapping[str, str] = field(default=_EMPTY)
     # What the task or command is (e.g. "sync_legacy"), for the audit's `what` when it has none.
     actor_label: str = ""
+    session_hash: str = ""
 
     # --- Building one ---------------------------------------------------------------------
 
@@ -74,6 +78,7 @@ class AuditContext:
             client_address=client_address_of(request),
             reason=reason.strip(),
             session_reasons=session_reasons_current(getattr(request, "session", None)),
+            session_hash=session_hash_of(getattr(request, "session", None)),
         )
 
     @classmethod
@@ -123,6 +128,20 @@ def channel_of(request: HttpRequest) -> Channel:
     if request.headers.get("HX-Request"):
         return Channel.FRAGMENT
     return Channel.PAGE
+
+
+# The length of session_hash_of's answer (AccessEvent.session_hash holds it).
+SESSION_HASH_LENGTH = 32
+
+
+def session_hash_of(session: SessionBase | None) -> str:
+    """A stable name for the colleague's session, for grouping their looks in the audit: a keyed
+    hash (HMAC with SECRET_KEY) of the session key, so the audit never holds a key that would
+    let anyone who reads it act as the colleague. "" without a session (a bearer token, a task)."""
+    key = session.session_key if session is not None else None
+    if not key:
+        return ""
+    return salted_hmac("audit.session", key, algorithm="sha256").hexdigest()[:SESSION_HASH_LENGTH]
 
 
 # --- Reasons kept in the session (the one place that knows their format) ---------------------

@@ -48,6 +48,9 @@ class AccessEvent(models.Model):
     reason = models.TextField(blank=True)
     request_id = models.CharField(max_length=40, blank=True)
     client_address = models.GenericIPAddressField(null=True, blank=True)
+    # The colleague's signed-in session, as a keyed hash (audit.context.session_hash_of): "who
+    # viewed" groups one session's looks. Blank for a bearer token, a task, or an older event.
+    session_hash = models.CharField(max_length=32, blank=True, default="", db_default="")
 
     # A partition a month (UTC) by when the event happened; the primary key in the database is
     # (id, occurred_at). Old months leave by `manage.py partitions detach` and `archive`.

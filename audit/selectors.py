@@ -37,7 +37,9 @@ def customer_viewers_for(*, customer_id: int, audit: AuditContext) -> QuerySet[A
     )
 
 
-# Looks by one colleague less than this far apart are one visit on "who viewed this record".
+# "Who viewed this record" shows one visit per colleague's signed-in session (the events'
+# session_hash). Looks recorded without a session (through the API with a token, or before
+# sessions were kept) are one visit when less than this far apart.
 VISIT_GAP = dt.timedelta(minutes=30)
 # Plain words for what an event names, where its own name would puzzle a reader.
 PLAIN_WHATS = {
@@ -56,7 +58,8 @@ PLAIN_WHATS = {
 
 @dataclass
 class ViewerVisit:
-    """One colleague's looks at a record within VISIT_GAP of each other, newest first."""
+    """One colleague's looks at a record in one session (or, without a session, within
+    VISIT_GAP of each other), newest first."""
 
     user_id: int | None
     username: str
@@ -92,8 +95,9 @@ def customer_viewer_visits(
 ) -> list[ViewerVisit]:
     """The looks at a record (`events`, from customer_viewers_for: access already checked and
     the read audited) filtered by colleague, UK date range and action, and grouped: one row per
-    colleague per visit, with their name, role, plain labels of what they did and reasons given.
-    A marker's event name is hidden from colleagues not cleared for markers."""
+    colleague per visit (their signed-in session; without one, looks less than VISIT_GAP
+    apart), with their name, role, plain labels of what they did and reasons given. A marker's
+    event name is hidden from colleagues not cleared for markers."""
     if colleague_id is not None:
         events = events.filter(user_id=colleague_id)
     if date_from is not None:
@@ -106,14 +110,21 @@ def customer_viewer_visits(
     found = list(
         events.select_related("user")
         .prefetch_related("user__groups")
-        .only("occurred_at", "username", "action", "what", "reason", "user")[:MAX_VIEWER_EVENTS]
+        .only("occurred_at", "username", "action", "what", "reason", "user", "session_hash")[
+            :MAX_VIEWER_EVENTS
+        ]
     )
     visits: list[ViewerVisit] = []
     open_visit: dict[object, ViewerVisit] = {}
     for event in found:  # newest first
-        key = event.user_id or event.username
+        key = (event.user_id or event.username, event.session_hash)
         visit = open_visit.get(key)
-        if visit is None or visit.first_at - event.occurred_at > VISIT_GAP:
+        gap_too_long = (
+            not event.session_hash
+            and visit is not None
+            and visit.first_at - event.occurred_at > VISIT_GAP
+        )
+        if visit is None or gap_too_long:
             user = event.user
             visit = ViewerVisit(
                 user_id=event.user_id,

@@ -43,4 +43,5 @@ def access_record(
         reason=reason,
         request_id=audit.request_id,
         client_address=audit.client_address,
+        session_hash=audit.session_hash,
     )

@@ -119,3 +119,69 @@ def test_repeated_looks_are_one_visit_with_name_role_and_plain_labels(
     bad = client.get(viewers_url(customer), {"colleague": "not-a-number", "date_from_day": "40"})
     assert bad.status_code == 400
     assert "There is a problem" in bad.text
+
+
+def test_looks_in_one_signed_in_session_are_one_visit_however_far_apart(
+    client, work_coach, team_leader, monkeypatch
+):
+    """Grouped by the colleague's session: one long session is one visit; a second sign-in a
+    few minutes later is another. Looks recorded without a session keep the 30-minute rule."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    customer = CustomerFactory()
+    now = timezone.now()
+    for minutes, session in (
+        (400, ""),  # without a session (say, the API): its own visit, over 30 minutes before
+        (300, "first-session"),
+        (120, "first-session"),  # 3 hours later, the same sign-in: the same visit
+        (115, "second-session"),  # 5 minutes later, signed in again: another visit
+        (110, "first-session"),  # the first tab, still open: still the first visit
+    ):
+        monkeypatch.setattr(
+            "django.utils.timezone.now", lambda m=minutes: now - dt.timedelta(minutes=m)
+        )
+        AccessEvent.objects.create(
+            user=work_coach,
+            username=work_coach.username,
+            action="view_customer",
+            what="customer page",
+            customer=customer,
+            session_hash=session,
+        )
+    monkeypatch.undo()
+
+    client.force_login(team_leader)
+    visits = list(
+        client.get(viewers_url(customer), {"colleague": work_coach.pk}).context["page_obj"]
+    )
+    assert [v.count for v in visits] == [3, 1, 1]
+    first = visits[0]
+    assert (first.first_at, first.last_at) == (
+        now - dt.timedelta(minutes=300),
+        now - dt.timedelta(minutes=110),
+    )
+
+
+def test_the_audit_names_the_session_by_a_keyed_hash_never_its_key(client, work_coach):
+    from django.utils.crypto import salted_hmac
+
+    customer = CustomerFactory()
+    client.force_login(work_coach)
+    detail = reverse("customers:detail", kwargs={"public_id": customer.public_id})
+    client.get(detail)
+    client.get(detail)
+    key = client.session.session_key
+    hashes = set(AccessEvent.objects.filter(user=work_coach).values_list("session_hash", flat=True))
+    assert len(hashes) == 1
+    (kept,) = hashes
+    assert len(kept) == 32
+    assert key not in kept
+    assert kept == salted_hmac("audit.session", key, algorithm="sha256").hexdigest()[:32]
+
+    client.logout()
+    client.force_login(work_coach)  # a new sign-in: a new session, a new name for it
+    client.get(detail)
+    latest = AccessEvent.objects.filter(user=work_coach).order_by("-pk").first()
+    assert latest.session_hash not in ("", kept)
