@@ -11,8 +11,14 @@ from django.http import HttpRequest
 
 from accounts import roles
 from accounts.api_tokens import api_token_revoke
+from accounts.hooks import ColleagueChangeSource
 from accounts.models import ApiToken, ColleagueSession, User
-from accounts.services import colleague_disable, colleague_end_sessions, colleague_role_set
+from accounts.services import (
+    colleague_disable,
+    colleague_end_sessions,
+    colleague_role_and_team_set,
+)
+from core.requests import client_address_of
 
 ROLE_CHOICES = [(role, role) for role in roles.ROLE_NAMES]
 ROLE_HELP = (
@@ -72,10 +78,6 @@ class ColleagueAdmin(UserAdmin):
     readonly_fields = ("last_login", "date_joined")
     actions = ["disable_colleagues", "end_sessions"]
 
-    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        super().save_related(request, form, formsets, change)
-        colleague_role_set(user=form.instance, role=form.cleaned_data["role"])
-
     @admin.action(description="Disable selected colleagues and end their sessions")
     def disable_colleagues(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         ended = sum(colleague_disable(user=user) for user in queryset)
@@ -90,10 +92,27 @@ class ColleagueAdmin(UserAdmin):
         ended = sum(colleague_end_sessions(user=user) for user in queryset)
         self.message_user(request, f"Ended {ended} session(s).", messages.SUCCESS)
 
-    def save_model(self, request: HttpRequest, obj: User, form: object, change: bool) -> None:
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
         # Unticking "active" in the form must end the colleague's sessions too.
         was_active = change and User.objects.filter(pk=obj.pk, is_active=True).exists()
-        super().save_model(request, obj, form, change)
+        by = request.user if isinstance(request.user, User) else None
+        source = ColleagueChangeSource(
+            by=by,
+            via="admin",
+            request_id=getattr(request, "request_id", ""),
+            client_address=client_address_of(request),
+        )
+        role = form.cleaned_data["role"]
+        if change:
+            # Before the form saves the colleague: the service reads the role and team it
+            # replaces from the database, for the audit.
+            colleague_role_and_team_set(colleague=obj, role=role, team=obj.team, source=source)
+            super().save_model(request, obj, form, change)
+        else:
+            super().save_model(request, obj, form, change)
+            colleague_role_and_team_set(
+                colleague=obj, role=role, team=obj.team, source=source, added=True
+            )
         if was_active and not obj.is_active:
             colleague_disable(user=obj)
 

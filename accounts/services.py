@@ -1,4 +1,5 @@
-"""Writes about colleagues: demo colleagues, session tracking, disabling and ending sessions."""
+"""Writes about colleagues: their role and team, demo colleagues, session tracking, disabling and
+ending sessions."""
 
 import time
 from collections.abc import Mapping, Sequence
@@ -11,6 +12,7 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from accounts import roles
+from accounts.hooks import ColleagueChangeSource, RoleChanged, colleague_role_changed
 from accounts.middleware import SIGNED_IN_AT
 from accounts.models import ColleagueSession, User
 from core.requests import client_address_of
@@ -60,6 +62,45 @@ def colleague_role_set(*, user: User, role: str) -> User:
         user.save(update_fields=["is_staff"])
     user._role_names = [role]  # the per-request role cache (accounts.roles.user_role_names)
     return user
+
+
+@transaction.atomic
+def colleague_role_and_team_set(
+    *,
+    colleague: User,
+    role: str,
+    team: str,
+    source: ColleagueChangeSource,
+    added: bool = False,
+) -> User:
+    """Set the colleague's one role and their team, as Django admin's one role control does,
+    and announce the change (accounts.hooks.colleague_role_changed: the audit records who
+    changed whose role and team, from what to what). What they had is read from the database,
+    so call it before anything else saves the colleague; `added`: the colleague is new (they
+    had nothing). Nothing is announced when nothing changed."""
+    if added:
+        roles_before: tuple[str, ...] = ()
+        team_before = ""
+    else:
+        roles_before = tuple(sorted(colleague.groups.values_list("name", flat=True)))
+        team_before = User.objects.filter(pk=colleague.pk).values_list("team", flat=True).get()
+    colleague_role_set(user=colleague, role=role)
+    colleague.team = team
+    if team != team_before:
+        colleague.save(update_fields=["team"])
+    if added or roles_before != (role,) or team != team_before:
+        colleague_role_changed.announce(
+            RoleChanged(
+                colleague=colleague,
+                source=source,
+                roles_before=roles_before,
+                roles_after=(role,),
+                team_before=team_before,
+                team_after=team,
+                added=added,
+            )
+        )
+    return colleague
 
 
 @transaction.atomic

@@ -19,3 +19,9 @@ class AuditConfig(AppConfig):
             partitioning.after_migrate, sender=self, dispatch_uid="core.partitioning"
         )
         post_migrate.connect(after_migrate, sender=self, dispatch_uid="audit.db_roles")
+
+        # A colleague's role or team set in admin is recorded in the access audit.
+        from accounts.hooks import colleague_role_changed
+        from audit.services import colleague_role_change_record
+
+        colleague_role_changed.connect(colleague_role_change_record)

@@ -19,6 +19,7 @@ class AccessEvent(models.Model):
         EXPORT = "export", "Exported data"
         REFUSED = "refused", "Was refused access"
         CHANGE = "change", "Changed a customer's data"
+        COLLEAGUE_CHANGE = "colleague_change", "Changed a colleague's role or team"
 
     occurred_at = models.DateTimeField(auto_now_add=True, db_index=True)
     user = models.ForeignKey(

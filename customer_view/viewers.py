@@ -29,7 +29,11 @@ class ViewersFilterForm(GovukFormMixin, forms.Form):
         label="What they did",
         required=False,
         choices=[("", "Anything")]
-        + [(value, label) for value, label in AccessEvent.Action.choices if value != "search"],
+        + [
+            (value, label)
+            for value, label in AccessEvent.Action.choices
+            if value not in ("search", "colleague_change")  # never about a customer's record
+        ],
     )
     date_from = GovukDateField(label="From", subject="Start date", required=False)
     date_to = GovukDateField(label="To", subject="End date", required=False)

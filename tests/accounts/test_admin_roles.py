@@ -87,3 +87,63 @@ def test_a_new_colleague_is_added_with_a_role(client, admin_user):
     made = User.objects.get(username="newacssl")
     assert list(made.groups.values_list("name", flat=True)) == [roles.ACSSL]
     assert made.team == "Leeds ACS"
+
+
+def test_a_role_or_team_change_in_admin_is_in_the_access_audit(client, admin_user):
+    from audit.models import AccessEvent
+
+    colleague = ColleagueFactory(role=roles.WORK_COACH, team="Leeds")
+    client.force_login(admin_user)
+    url = reverse("admin:accounts_user_change", args=[colleague.pk])
+    response = client.post(url, change_form(colleague, role=roles.ACSSL, team="Leeds ACS"))
+    assert response.status_code == 302
+    event = AccessEvent.objects.get(action=AccessEvent.Action.COLLEAGUE_CHANGE)
+    assert (event.user, event.username, event.channel, event.customer_id) == (
+        admin_user,
+        admin_user.username,
+        "admin",
+        None,
+    )
+    assert event.what == "colleague role and team"
+    assert event.detail == {
+        "colleague": colleague.username,
+        "colleague_id": colleague.pk,
+        "added": False,
+        "role": {"from": [roles.WORK_COACH], "to": [roles.ACSSL]},
+        "team": {"from": "Leeds", "to": "Leeds ACS"},
+    }
+    assert event.request_id  # the admin request's id, as every access event has
+
+    # Saved again with nothing changed: nothing more in the audit.
+    colleague.refresh_from_db()
+    client.post(url, change_form(colleague, role=roles.ACSSL))
+    assert AccessEvent.objects.filter(action="colleague_change").count() == 1
+
+    # The access audit in admin lists it, in plain words.
+    listed = client.get(
+        reverse("admin:audit_accessevent_changelist"), {"action": "colleague_change"}
+    )
+    assert "Changed a colleague&#x27;s role or team" in listed.text
+    shown = client.get(reverse("admin:audit_accessevent_change", args=[event.pk]))
+    assert "Leeds ACS" in shown.text
+
+
+def test_a_new_colleague_with_a_role_is_in_the_access_audit(client, admin_user):
+    from audit.models import AccessEvent
+
+    client.force_login(admin_user)
+    client.post(
+        reverse("admin:accounts_user_add"),
+        {
+            "username": "newleader",
+            "usable_password": "true",
+            "password1": "a-long-enough-passphrase-2026",
+            "password2": "a-long-enough-passphrase-2026",
+            "role": roles.TEAM_LEADER,
+            "team": "York ACS",
+        },
+    )
+    event = AccessEvent.objects.get(action="colleague_change")
+    assert event.detail["added"] is True
+    assert event.detail["role"] == {"from": [], "to": [roles.TEAM_LEADER]}
+    assert event.detail["team"] == {"from": "", "to": "York ACS"}
