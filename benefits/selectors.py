@@ -150,6 +150,19 @@ class BenefitCard:
         return getattr(self.award, "status", "") or getattr(self.award, "claim_stage", "")
 
     @property
+    def status_label(self) -> str:
+        """The status in plain English from its source's own table ("In payment"), never the
+        bare code; a PIP claim with no status yet is described by its stage."""
+        source = BENEFIT_SOURCE[Benefit(self.benefit)].value
+        status: str = getattr(self.award, "status", "")
+        stage: str = getattr(self.award, "claim_stage", "")
+        if not status and stage:
+            return code_label(source, "claim_stage", stage)
+        if not status:
+            return "Status not known"
+        return code_label(source, "status", status)
+
+    @property
     def in_payment(self) -> bool:
         return self.status in {"live", "in_payment", "awarded"}
 

@@ -210,6 +210,7 @@ class BenefitCardSerializer(serializers.Serializer):
     benefit = serializers.ChoiceField(choices=Benefit.choices)
     label = serializers.CharField()  # type: ignore[assignment]
     status = serializers.CharField()
+    status_label = serializers.CharField(help_text="The status in plain English, as the page says.")
     in_payment = serializers.BooleanField()
     source = serializers.CharField(source="freshness.source")  # type: ignore[assignment]
     source_label = serializers.CharField()

@@ -62,21 +62,3 @@ def benefit_label(code: str) -> str:
 @register.filter
 def benefit_short(code: str) -> str:
     return code.upper() if code in Benefit.values else code
-
-
-@register.filter
-def humanise(code: str) -> str:
-    """A source's code value for people: "income_related" -> "Income related"."""
-    text = str(code or "").replace("_", " ").strip()
-    return text[:1].upper() + text[1:]
-
-
-@register.filter
-def item_label(item: object) -> str:
-    """The name of a synced list item (a UC element, deduction or sanction), whatever its key."""
-    if isinstance(item, dict):
-        for key in ("type", "name", "level", "reason", "code"):
-            if item.get(key):
-                return str(item[key])
-        return ""
-    return str(item)

@@ -42,6 +42,7 @@ def test_api_record_matches_the_customer_page(token_client, full_customer, clien
     # What the page hides from this colleague, the API hides too (and the other way round).
     assert ("Risk of harm" in html) == any(n["need_type"]["restricted"] for n in needs["needs"])
     assert [b["benefit"] for b in body["benefits"]] == [card.benefit for card in page.cards]
+    assert [b["status_label"] for b in body["benefits"]] == [c.status_label for c in page.cards]
     assert [p["reference"] for p in body["payments"]["scheduled"]] == [
         p.reference for p in page.payments.scheduled
     ]

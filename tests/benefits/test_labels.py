@@ -141,3 +141,48 @@ def test_a_card_with_an_unknown_code_says_so():
         status="live", deductions=[{"type": "FUEL_DIRECT", "amount_pence": 100}]
     )
     assert "FUEL_DIRECT (not recognised)" in _card("uc", award)
+
+
+@pytest.mark.parametrize(
+    ("benefit", "model"),
+    [("uc", UniversalCreditAward), ("pip", PipAward), ("esa", EsaAward), ("sp", StatePensionAward)],
+)
+def test_a_card_status_is_worded_from_its_sources_table(benefit, model):
+    for code, wording in labels.SOURCES[benefit]["status"].items():
+        card = BenefitCard(
+            benefit=benefit, label=benefit, award=model(status=code), freshness=FRESH
+        )
+        assert card.status_label == wording
+    unknown = BenefitCard(
+        benefit=benefit, label=benefit, award=model(status="suspended"), freshness=FRESH
+    )
+    assert unknown.status_label == "suspended (not recognised)"
+    blank = BenefitCard(benefit=benefit, label=benefit, award=model(status=""), freshness=FRESH)
+    assert blank.status_label == "Status not known"
+
+
+def test_a_pip_claim_with_no_status_yet_is_worded_by_its_stage():
+    award = PipAward(status="", claim_stage="mandatory_reconsideration")
+    card = BenefitCard(benefit="pip", label="PIP", award=award, freshness=FRESH)
+    assert card.status_label == "Mandatory reconsideration"
+
+
+def test_every_code_a_parser_can_store_has_wording():
+    """One mapping per source: each parser turns the wire's codes into the canonical codes the
+    labels word; a parser that learns a code must bring its wording."""
+    from benefits.sources import esa, pip, sp, uc
+
+    parsed = {
+        "uc": {"status": uc.STATUSES, "household": uc.HOUSEHOLDS,
+               "conditionality_regime": uc.CONDITIONALITY_REGIMES},
+        "pip": {"status": pip.STATUSES, "claim_stage": pip.STAGES, "rate": pip.LEVELS,
+                "mr_status": pip.MR, "appeal_status": pip.APPEALS},
+        "esa": {"status": esa.STATUSES, "esa_type": esa.ESA_TYPES, "phase": esa.PHASES,
+                "group": esa.GROUPS, "wca_outcome": esa.WCA_OUTCOMES},
+        "sp": {"status": sp.STATUSES, "pension_type": sp.PENSION_TYPES,
+               "payment_day": sp.PAYMENT_DAYS},
+    }  # fmt: skip
+    for source, families in parsed.items():
+        for family, wire in families.items():
+            for code in wire.values():
+                assert code in labels.SOURCES[source][family], (source, family, code)

@@ -63,6 +63,21 @@ def test_a_card_per_benefit_with_amounts_in_pounds(coach_client):
     assert 'data-testid="stale-warning"' not in content
 
 
+def test_each_card_says_its_status_in_its_sources_words(coach_client):
+    customer = CustomerFactory()
+    StatePensionAwardFactory(customer=customer, status="live")
+    EsaAwardFactory(customer=customer, status="closed")
+    content = page_of(coach_client, customer).content.decode()
+    titles = dict(
+        re.findall(
+            r'data-testid="benefit-card-(\w+)".*?<strong class="govuk-tag[^"]*">([^<]*)</strong>',
+            content,
+            re.S,
+        )
+    )
+    assert titles == {"sp": "In payment", "esa": "Closed"}
+
+
 def test_identity_bar_shows_grouped_nino_age_and_markers(coach_client):
     customer = CustomerFactory(
         nino="ZX900303D",
