@@ -57,3 +57,34 @@ def test_debug_is_off_in_the_ordinary_settings_unless_asked_for():
 
     assert debug() == "False"
     assert debug(DJANGO_DEBUG="1") == "True"
+
+
+@pytest.mark.django_db
+def test_a_refusal_gets_the_portals_403_page(client, admin_user):
+    from tests.factories import CustomerFactory
+
+    client.force_login(admin_user)
+    response = client.get(f"/customers/{CustomerFactory().public_id}/")
+    page = response.content.decode()
+    assert response.status_code == 403
+    assert '<h1 class="govuk-heading-l">You do not have access to this page</h1>' in page
+    assert 'class="govuk-skip-link' in page
+    assert not any(sign in page for sign in DEBUG_PAGE_SIGNS)
+
+
+@pytest.mark.django_db
+def test_a_failure_gets_the_portals_500_page_and_the_api_a_problem(settings):
+    from django.test import Client
+
+    settings.ROOT_URLCONF = "tests.dwpportal.failing_urls"
+    client = Client(raise_request_exception=False)
+    response = client.get("/failing/")
+    page = response.content.decode()
+    assert response.status_code == 500
+    assert "Sorry, there is a problem with the service" in page
+    assert "a failure the colleague must not see" not in page
+    assert not any(sign in page for sign in DEBUG_PAGE_SIGNS)
+    api = client.get("/api/v1/failing/")
+    assert api.status_code == 500
+    assert api["Content-Type"] == "application/problem+json"
+    assert "a failure" not in api.content.decode()
