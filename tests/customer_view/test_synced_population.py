@@ -172,6 +172,7 @@ def test_every_customer_page_of_a_synced_population_is_true(synced, client, team
     today = timezone.localdate()
     problems: list[str] = []
     pages_with_payments = cards_with_next_payment = needs_seen = provenance_seen = 0
+    benefits_with_next_payment: set[str] = set()
     for customer in synced:
         response = client.get(reverse("customers:detail", args=[customer.public_id]))
         assert response.status_code == 200, customer.nino
@@ -200,6 +201,7 @@ def test_every_customer_page_of_a_synced_population_is_true(synced, client, team
                     problems.append(f"{who}: {benefit} card says none, the table lists one")
                 continue
             cards_with_next_payment += 1
+            benefits_with_next_payment.add(benefit)
             day = _day(card["data-date"])
             if day < today:
                 problems.append(f"{who}: {benefit} next payment {day} is in the past")
@@ -248,6 +250,7 @@ def test_every_customer_page_of_a_synced_population_is_true(synced, client, team
     # The checks above saw something to check.
     assert pages_with_payments >= len(synced) // 2
     assert cards_with_next_payment >= len(synced) // 2
+    assert benefits_with_next_payment == {"uc", "pip", "esa", "sp"}  # all four were compared
     assert needs_seen >= 1
     assert provenance_seen >= pages_with_payments * 2
 
