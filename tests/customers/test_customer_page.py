@@ -419,7 +419,7 @@ def test_what_changed_says_old_and_new_and_leaves_out_the_colleagues_own(
     coach_client, work_coach, acssl
 ):
     from customers.services import interaction_record
-    from tests.support_needs.conftest import audit_as
+    from tests.support_needs.conftest import audit_as, record
 
     customer = CustomerFactory()
     award = UniversalCreditAwardFactory(
@@ -435,6 +435,8 @@ def test_what_changed_says_old_and_new_and_leaves_out_the_colleagues_own(
     interaction_record(
         customer=customer, audit=audit_as(acssl), channel="phone", summary="Someone else's"
     )
+    record(customer, work_coach, "large-print")
+    record(customer, acssl, "bsl-interpreter")
     later = page_of(coach_client, customer).content.decode()
     changes = later.split('data-testid="changes-since"', 1)[1].split("</section>", 1)[0]
     assert "Universal Credit: monthly award changed from £500.00 to £612.34" in changes
@@ -445,6 +447,8 @@ def test_what_changed_says_old_and_new_and_leaves_out_the_colleagues_own(
     assert "award updated" not in changes
     assert "Interactions: Phone contact" in changes  # the ACSSL's
     assert "Video call contact" not in changes  # the colleague's own
+    assert "Support needs: BSL interpreter" in changes  # the ACSSL's
+    assert "Large print" not in changes  # the colleague's own
     assert "What you did yourself is not listed." in changes
 
 
