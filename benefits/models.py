@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 
 from core.history import track_changes
+from core.partitioning import RangePartitioning
 from customers.models import Benefit, Customer, Source
 
 LEGACY_SOURCES = [(s.value, s.label) for s in (Source.UC, Source.PIP, Source.ESA, Source.SP)]
@@ -276,10 +277,20 @@ class Payment(SyncedRow):
     period_start = models.DateField(null=True, blank=True)
     period_end = models.DateField(null=True, blank=True)
 
+    # A partition a year by payment date, back to the retention horizon: a sync brings payments
+    # made years ago (docs/scaling.md, "Partitioning and retention"). The primary key in the
+    # database is (id, payment_date).
+    partitioning = RangePartitioning(
+        column="payment_date", interval="year", retention="payments", backfill=True
+    )
+
     class Meta:
         constraints = [
+            # PostgreSQL wants the partition key in every unique constraint. The reference holds
+            # the date already (benefits.sources.base.payment_reference), so this is the same
+            # natural key as (benefit, reference).
             models.UniqueConstraint(
-                fields=["benefit", "reference"], name="payment_unique_reference"
+                fields=["benefit", "reference", "payment_date"], name="payment_unique_reference"
             )
         ]
         indexes = [

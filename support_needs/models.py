@@ -333,8 +333,14 @@ class ArrearsSafeguard(models.Model):
     customer = models.ForeignKey(
         "customers.Customer", on_delete=models.CASCADE, related_name="arrears_safeguards"
     )
+    # Payments are partitioned by date, so the database's foreign key is on (payment_id,
+    # payment_date), the payment's primary key there (migration 0008); Django's would be on
+    # payment_id alone, which PostgreSQL cannot check against a partitioned table.
     payment = models.OneToOneField(
-        "benefits.Payment", on_delete=models.CASCADE, related_name="arrears_safeguard"
+        "benefits.Payment",
+        on_delete=models.CASCADE,
+        related_name="arrears_safeguard",
+        db_constraint=False,
     )
     amount_pence = models.IntegerField()
     payment_date = models.DateField()

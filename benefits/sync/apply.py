@@ -357,39 +357,49 @@ def _upsert_payments(cursor: Any, source: str, run_id: int) -> int:
         WITH NO DATA
         """
     )
+    # Payments are partitioned by date, and PostgreSQL returns no system column (xmax) from a
+    # partitioned table: new payments are inserted first (what that returns is the new ones),
+    # then the known ones are updated. The natural key (benefit, reference, payment_date) is the
+    # partitioned table's unique constraint; the reference holds the date, so a payment's date
+    # never changes.
+    staged = """
+        FROM sync_stage_payment p JOIN sync_stage s USING (nino)
+        JOIN sync_applied a ON a.customer_id = s.customer_id
+    """
     cursor.execute(
-        """
-        WITH up AS (
+        f"""
+        WITH new AS (
           INSERT INTO benefits_payment (customer_id, benefit, reference, payment_date,
             amount_pence, kind, status, period_start, period_end, source_version,
             source_changed_at, sync_run_id, synced_at)
           SELECT s.customer_id, %(source)s, p.reference, p.payment_date, p.amount_pence, p.kind,
             p.status, p.period_start, p.period_end, p.version, s.changed_at, %(run)s, now()
-          FROM sync_stage_payment p JOIN sync_stage s USING (nino)
-          JOIN sync_applied a ON a.customer_id = s.customer_id
+          {staged}
           ORDER BY p.reference
-          ON CONFLICT (benefit, reference) DO UPDATE SET payment_date = EXCLUDED.payment_date,
-            amount_pence = EXCLUDED.amount_pence, kind = EXCLUDED.kind, status = EXCLUDED.status,
-            period_start = EXCLUDED.period_start, period_end = EXCLUDED.period_end,
-            source_version = EXCLUDED.source_version,
-            source_changed_at = EXCLUDED.source_changed_at, sync_run_id = EXCLUDED.sync_run_id,
-            synced_at = EXCLUDED.synced_at
-          -- Only a payment the source has changed: one that a newer version of its record
-          -- carries as it was keeps when its source recorded it and when the portal synced it
-          -- (and "what changed since you last looked" does not list it again).
-          WHERE EXCLUDED.source_version > benefits_payment.source_version
-            AND (benefits_payment.payment_date, benefits_payment.amount_pence,
-                 benefits_payment.kind, benefits_payment.status, benefits_payment.period_start,
-                 benefits_payment.period_end)
-                IS DISTINCT FROM (EXCLUDED.payment_date, EXCLUDED.amount_pence, EXCLUDED.kind,
-                                  EXCLUDED.status, EXCLUDED.period_start, EXCLUDED.period_end)
-          RETURNING *, (xmax = 0) AS inserted
+          ON CONFLICT (benefit, reference, payment_date) DO NOTHING
+          RETURNING id, customer_id, benefit, reference, payment_date, amount_pence, kind,
+            status, period_start, period_end
         )
         INSERT INTO sync_new_arrears (id, customer_id, benefit, reference, payment_date,
           amount_pence, kind, status, period_start, period_end)
-        SELECT id, customer_id, benefit, reference, payment_date, amount_pence, kind, status,
-          period_start, period_end
-        FROM up WHERE inserted AND kind = 'arrears'
+        SELECT * FROM new WHERE kind = 'arrears'
+        """,
+        {"source": source, "run": run_id},
+    )
+    cursor.execute(
+        f"""
+        UPDATE benefits_payment t SET amount_pence = p.amount_pence, kind = p.kind,
+          status = p.status, period_start = p.period_start, period_end = p.period_end,
+          source_version = p.version, source_changed_at = s.changed_at, sync_run_id = %(run)s,
+          synced_at = now()
+        {staged}
+        WHERE t.benefit = %(source)s AND t.reference = p.reference
+          AND t.payment_date = p.payment_date AND p.version > t.source_version
+          -- Only a payment the source has changed: one that a newer version of its record
+          -- carries as it was keeps when its source recorded it and when the portal synced it
+          -- (and "what changed since you last looked" does not list it again).
+          AND (t.amount_pence, t.kind, t.status, t.period_start, t.period_end)
+              IS DISTINCT FROM (p.amount_pence, p.kind, p.status, p.period_start, p.period_end)
         """,
         {"source": source, "run": run_id},
     )

@@ -15,6 +15,7 @@ from django.db import connection
 from django.utils import timezone
 
 from audit.models import AccessEvent
+from benefits.models import Payment
 from core.partition_archive import ArchiveError, Manifest, partition_restore
 from core.partitioning import (
     partition_create,
@@ -23,6 +24,7 @@ from core.partitioning import (
     partitions_of,
 )
 from tests.factories import CustomerFactory
+from tests.factories.customers import PaymentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +55,7 @@ def today() -> dt.date:
 
 
 def test_each_partitioned_model_has_a_range_partitioned_table_with_a_default():
-    assert {"audit_accessevent", "customers_customerevent"} <= set(TABLES)
+    assert {"audit_accessevent", "benefits_payment", "customers_customerevent"} <= set(TABLES)
     assert len(HISTORY_TABLES) == 11
     for table, how in TABLES.items():
         key = _scalar(
@@ -88,7 +90,7 @@ def test_history_and_audit_ids_are_64_bit_to_their_sequences_end():
     assert {maximum for _, maximum in sequences} == {2**63 - 1}
 
 
-def test_rows_land_in_their_periods_partition(today):
+def test_rows_land_in_their_periods_partition_and_the_default_keeps_the_rest(today):
     event = AccessEvent.objects.create(username="x", action="search", what="search")
     assert _partition_of("audit_accessevent", "id", event.pk) == f"audit_accessevent_p{today:%Y_%m}"
     customer = CustomerFactory()
@@ -96,10 +98,20 @@ def test_rows_land_in_their_periods_partition(today):
         _partition_of("customers_customerevent", "pgh_obj_id", customer.pk)
         == f"customers_customerevent_p{today:%Y_%m}"
     )
+    this_year = PaymentFactory(payment_date=today)
+    long_ago = PaymentFactory(payment_date=dt.date(1990, 4, 1))
+    assert _partition_of("benefits_payment", "id", this_year.pk) == f"benefits_payment_p{today:%Y}"
+    assert _partition_of("benefits_payment", "id", long_ago.pk) == "benefits_payment_default"
+    # The ORM still finds and saves a payment by its id alone (Django's primary key).
+    long_ago.amount_pence = 1
+    long_ago.save()
+    assert Payment.objects.get(pk=long_ago.pk).amount_pence == 1
 
 
 def test_ensure_makes_partitions_ahead_and_moves_in_what_the_default_caught(today):
     later = (today.replace(day=1) + dt.timedelta(days=32 * 5)).replace(day=1)  # 5 months on
+    payment = PaymentFactory(payment_date=later.replace(year=later.year + 1))
+    assert _partition_of("benefits_payment", "id", payment.pk) == "benefits_payment_default"
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO audit_accessevent (occurred_at, username, action, channel, what, "
@@ -121,12 +133,20 @@ def test_ensure_makes_partitions_ahead_and_moves_in_what_the_default_caught(toda
             f"audit_accessevent_p{a_year_on:%Y_%m}",
         ]
         assert partitions_ensure(cursor, "audit_accessevent", how, **policy) == []
+        # Payments are made back to the retention horizon, which the first migrate covered.
+        how = TABLES["benefits_payment"]
+        made = partitions_ensure(cursor, "benefits_payment", how, **policy)
+        assert made == [f"benefits_payment_p{a_year_on:%Y}"]
+        assert partitions_ensure(cursor, "benefits_payment", how, **policy) == []
         cursor.execute(
             "SELECT tgenabled FROM pg_trigger "
             "WHERE tgrelid = 'audit_accessevent_default'::regclass AND NOT tgisinternal"
         )
         assert cursor.fetchall() == [("O",)]  # the append-only guard is on again
     assert _partition_of("audit_accessevent", "id", audit_id) == f"audit_accessevent_p{later:%Y_%m}"
+    assert (
+        _partition_of("benefits_payment", "id", payment.pk) == f"benefits_payment_p{a_year_on:%Y}"
+    )
     assert AccessEvent.objects.filter(pk=audit_id).count() == 1
 
 
