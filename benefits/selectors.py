@@ -10,7 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from audit.context import AuditContext
@@ -247,6 +247,20 @@ def payments_for_customer(*, customer: Customer, benefit: str = "") -> QuerySet[
     if benefit:
         qs = qs.filter(benefit=benefit)
     return qs.order_by("-payment_date", "-id")
+
+
+def payments_with_amount_then(
+    payments: QuerySet[Payment], *, moment: dt.datetime
+) -> QuerySet[Payment]:
+    """`payments`, each with `amount_then`: its amount as it stood at `moment`, read from its
+    change history in the same query (None for a payment first synced after `moment`)."""
+    history = Payment._meta.get_field("change_history").related_model
+    then = (
+        history._default_manager.filter(pgh_obj=OuterRef("pk"), pgh_created_at__lte=moment)
+        .order_by("-pgh_id")
+        .values("amount_pence")[:1]
+    )
+    return payments.annotate(amount_then=Subquery(then))
 
 
 def benefit_events_for_customer(*, customer: Customer, benefit: str = "") -> QuerySet[BenefitEvent]:

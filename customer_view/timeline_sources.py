@@ -11,6 +11,7 @@ from benefits.selectors import (
     benefit_events_for_customer,
     large_arrears_pence,
     payments_for_customer,
+    payments_with_amount_then,
 )
 from customers.models import Benefit, Customer
 from customers.timeline import TimelineEntry
@@ -61,7 +62,11 @@ def payment_entries(
     # The timeline is history: payments made; scheduled ones are shown with the payments.
     # "What has changed" (since given) also names payments newly scheduled, above all arrears.
     qs = payments_for_customer(customer=customer, benefit=benefit)
-    qs = qs.filter(status=Payment.Status.PAID) if since is None else qs.filter(synced_at__gt=since)
+    if since is None:
+        qs = qs.filter(status=Payment.Status.PAID)
+    else:
+        # What a payment already known then was, for "was £400.14".
+        qs = payments_with_amount_then(qs.filter(synced_at__gt=since), moment=since)
     threshold = large_arrears_pence()
     entries = []
     for payment in qs[:limit]:
@@ -73,6 +78,9 @@ def payment_entries(
         if since is not None:
             due = "due on" if payment.status == Payment.Status.SCHEDULED else "paid on"
             when = f" {due} {payment.payment_date.day} {payment.payment_date:%b %Y}"
+            was = getattr(payment, "amount_then", None)  # payments_with_amount_then's
+            if was is not None and was != payment.amount_pence:
+                when += f" (was {_pounds(was)})"
         entries.append(
             TimelineEntry(
                 occurred_at=timezone.make_aware(

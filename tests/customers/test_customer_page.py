@@ -425,10 +425,14 @@ def test_what_changed_says_old_and_new_and_leaves_out_the_colleagues_own(
     award = UniversalCreditAwardFactory(
         customer=customer, award_amount_pence=50000, conditionality_regime="intensive_work_search"
     )
+    due = timezone.localdate() + dt.timedelta(days=6)
+    payment = PaymentFactory(customer=customer, payment_date=due, status="scheduled")
     page_of(coach_client, customer)
     award.award_amount_pence = 61234
     award.conditionality_regime = "light_touch"
     award.save()
+    payment.amount_pence = 41250
+    payment.save()
     interaction_record(
         customer=customer, audit=audit_as(work_coach), channel="video", summary="My own call"
     )
@@ -445,6 +449,10 @@ def test_what_changed_says_old_and_new_and_leaves_out_the_colleagues_own(
         in changes
     )
     assert "award updated" not in changes
+    assert (
+        f"Payments: Universal Credit payment of £412.50 due on {due.day} {due:%b %Y} "
+        "(was £400.14)" in changes
+    )
     assert "Interactions: Phone contact" in changes  # the ACSSL's
     assert "Video call contact" not in changes  # the colleague's own
     assert "Support needs: BSL interpreter" in changes  # the ACSSL's
