@@ -481,7 +481,7 @@ def report_render(run: Run, *, notes: str) -> str:
             _scaling_table(n, measured, int(run.machine["cores"]))
             for n, measured in sorted(run.scaling.items())
         )
-        or "Not measured in this run (BENCH_SCALING_SIZES=none)."
+        or "Not measured in this run (BENCH_SCALING_SIZES=none, or the run ended first)."
     )
     elapsed = run.machine.get("elapsed_seconds")
     return f"""# Benchmarks (`make bench`)
