@@ -333,9 +333,18 @@ class BenefitEvent(models.Model):
     sync_run = models.ForeignKey(
         SyncRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # When the legacy system recorded the change the event comes from (its record's
+    # changed_at; None when not known) and when the portal synced it.
+    recorded_at = models.DateTimeField(null=True, blank=True)
+    synced_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["customer", "-occurred_at"], name="event_customer_recent")]
 
     def __str__(self) -> str:
         return self.summary
+
+    @property
+    def source_label(self) -> str:
+        """The legacy system the event comes from ("PIPCS")."""
+        return Source(self.benefit).label if self.benefit in Source.values else self.benefit

@@ -46,6 +46,9 @@ def benefit_event_entries(
                 else event.benefit,
                 kind=event.kind,
             ),
+            source_label=event.source_label,
+            recorded_at=event.recorded_at,
+            synced_at=event.synced_at,
         )
         for event in qs[:limit]
     ]

@@ -378,10 +378,10 @@ def _upsert_payments(cursor: Any, source: str, run_id: int) -> int:
           ORDER BY p.reference
           ON CONFLICT (benefit, reference, payment_date) DO NOTHING
           RETURNING id, customer_id, benefit, reference, payment_date, amount_pence, kind,
-            status, period_start, period_end
+            status, period_start, period_end, source_changed_at
         )
         INSERT INTO sync_new_arrears (id, customer_id, benefit, reference, payment_date,
-          amount_pence, kind, status, period_start, period_end)
+          amount_pence, kind, status, period_start, period_end, source_changed_at)
         SELECT * FROM new WHERE kind = 'arrears'
         """,
         {"source": source, "run": run_id},
@@ -417,7 +417,7 @@ def _upsert_payments(cursor: Any, source: str, run_id: int) -> int:
     cursor.execute(
         """
         INSERT INTO benefits_benefitevent (customer_id, benefit, kind, occurred_at, summary,
-          details, sync_run_id)
+          details, sync_run_id, recorded_at, synced_at)
         SELECT customer_id, benefit, 'arrears_payment', payment_date::timestamp AT TIME ZONE 'UTC',
           format('%%s arrears payment of £%%s %%s on %%s', %(label)s,
                  to_char(amount_pence / 100.0, 'FM999,999,990.00'),
@@ -426,7 +426,7 @@ def _upsert_payments(cursor: Any, source: str, run_id: int) -> int:
           jsonb_build_object('amount_pence', amount_pence, 'reference', reference,
                              'status', status, 'period_start', period_start,
                              'period_end', period_end),
-          %(run)s
+          %(run)s, source_changed_at, now()
         FROM sync_new_arrears
         """,
         {"label": _LABEL[source], "run": run_id},
@@ -517,11 +517,13 @@ def _award_events(cursor: Any, source: str, table: str, run_id: int) -> int:
                WHERE NOT a.inserted
                  AND jsonb_array_length(n.support_needs) > jsonb_array_length(p.support_needs)"""
         )
+    # Each event was recorded in its system with the record version it comes from.
     cursor.execute(
         "INSERT INTO benefits_benefitevent (customer_id, kind, occurred_at, summary, details, "
-        "benefit, sync_run_id) SELECT e.*, %(source)s, %(run)s FROM ("
+        "benefit, sync_run_id, recorded_at, synced_at) "
+        "SELECT e.*, %(source)s, %(run)s, s.changed_at, now() FROM ("
         + " UNION ALL ".join(select.replace("%s", "%%s") for select in selects)
-        + ") e",
+        + ") e JOIN sync_stage s ON s.customer_id = e.customer_id",
         {"source": source, "run": run_id},
     )
     return int(cursor.rowcount)
@@ -591,11 +593,13 @@ def _customers_refresh(cursor: Any, source: str, run_id: int) -> int:
           RETURNING c.id, o.date_of_death AS was, c.date_of_death AS now_dead
         )
         INSERT INTO benefits_benefitevent (customer_id, benefit, kind, occurred_at, summary,
-          details, sync_run_id)
+          details, sync_run_id, recorded_at, synced_at)
         SELECT id, %(source)s, 'death_recorded', now_dead::timestamp AT TIME ZONE 'UTC',
           format('Date of death recorded: %%s', to_char(now_dead, 'DD/MM/YYYY')),
-          jsonb_build_object('date_of_death', now_dead, 'reported_by', %(source)s), %(run)s
-        FROM changed WHERE was IS NULL AND now_dead IS NOT NULL
+          jsonb_build_object('date_of_death', now_dead, 'reported_by', %(source)s), %(run)s,
+          s.changed_at, now()
+        FROM changed LEFT JOIN sync_stage s ON s.customer_id = changed.id
+        WHERE was IS NULL AND now_dead IS NOT NULL
         """,
         {"source": source, "run": run_id},
     )

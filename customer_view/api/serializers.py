@@ -165,6 +165,8 @@ class PaymentSerializer(serializers.ModelSerializer):
             "status",
             "period_start",
             "period_end",
+            "source_changed_at",
+            "synced_at",
         ]
 
 
@@ -342,6 +344,15 @@ class TimelineEntrySerializer(serializers.Serializer):
     byline = serializers.CharField()
     warning = serializers.CharField()
     facts = serializers.SerializerMethodField()
+    source_label = serializers.CharField(
+        help_text="For a synced entry (a payment, a benefit change): the system it came from."
+    )
+    recorded_at = serializers.DateTimeField(
+        allow_null=True, help_text="When that system recorded it, when known."
+    )
+    synced_at = serializers.DateTimeField(
+        allow_null=True, help_text="When the portal synced it (null: not a synced entry)."
+    )
 
     @extend_schema_field(FactSerializer(many=True))
     def get_facts(self, entry: Any) -> list[dict[str, str]]:

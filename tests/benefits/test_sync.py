@@ -338,6 +338,11 @@ def test_meaningful_changes_become_timeline_events(legacy):
     assert {"pip_rate_reduced", "arrears_payment"} <= kinds
     arrears = BenefitEvent.objects.get(sync_run=run, kind="arrears_payment")
     assert "£6,500.00" in arrears.summary
+    # Each event says when its system recorded the change (its record's version) and when the
+    # portal synced it.
+    for event in BenefitEvent.objects.filter(sync_run=run):
+        assert event.recorded_at == reduced.changed_at, event.kind
+        assert event.synced_at is not None, event.kind
 
     esa_record = next(
         r for r in client_for("esa").read_page("").records if r.award.group == "support"
@@ -353,6 +358,8 @@ def test_meaningful_changes_become_timeline_events(legacy):
     records_apply(source="esa", records=[changed], run_id=esa_run.pk)
     kinds = set(BenefitEvent.objects.filter(sync_run=esa_run).values_list("kind", flat=True))
     assert {"esa_group_changed", "award_ended", "death_recorded"} <= kinds
+    for event in BenefitEvent.objects.filter(sync_run=esa_run):
+        assert (event.recorded_at, bool(event.synced_at)) == (changed.changed_at, True), event.kind
     customer = Customer.objects.get(nino=esa_record.nino)
     assert customer.date_of_death == died
     assert "esa" not in customer.benefits_held

@@ -157,7 +157,7 @@ def _london_day(value: str) -> dt.date:
 
 
 # Timeline entries that are synced facts (the others are the portal's own).
-SYNCED_TIMELINE_TYPES = {"payment"}
+SYNCED_TIMELINE_TYPES = {"payment", "benefit_event"}
 
 
 def test_every_customer_page_of_a_synced_population_is_true(synced, client, team_leader):

@@ -179,6 +179,9 @@ def test_each_synced_fact_says_when_its_system_recorded_it_and_when_the_portal_s
     # synced_at is the portal's own write time (auto_now): set as a sync would have left it.
     type(award).objects.filter(pk=award.pk).update(source_changed_at=recorded, synced_at=synced)
     Payment.objects.filter(pk=paid.pk).update(source_changed_at=recorded, synced_at=synced)
+    BenefitEventFactory(
+        customer=customer, occurred_at=recorded, recorded_at=recorded, synced_at=synced
+    )
     content = page_of(coach_client, customer).content.decode()
 
     card = content.split('data-testid="award-source"', 1)[1].split("</dd>", 1)[0]
@@ -189,9 +192,11 @@ def test_each_synced_fact_says_when_its_system_recorded_it_and_when_the_portal_s
     # Screen readers hear a comma, not the dot.
     assert '<span aria-hidden="true"> ·</span><span class="govuk-visually-hidden">,</span>' in row
     timeline = content.split('id="timeline"', 1)[1]
-    assert provenance_texts(timeline) == [
-        "Recorded in PIPCS 2 Dec 2026 · synced 3 Dec 2026 at 9:14am"
-    ]
+    # The benefit change and the payment on the timeline.
+    assert (
+        provenance_texts(timeline)
+        == ["Recorded in PIPCS 2 Dec 2026 · synced 3 Dec 2026 at 9:14am"] * 2
+    )
 
 
 def test_a_synced_fact_whose_recording_time_is_not_known_says_when_it_was_synced(coach_client):
