@@ -60,3 +60,11 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# WhiteNoise finds a static file when it is asked for, instead of listing and stat-ing every file
+# under STATICFILES_DIRS (about 7,600, most of them GOV.UK's and MOJ's) when its middleware is
+# made. Each Django test client makes the middleware afresh, so the listing cost about half a
+# second per test that makes a request. The files and their headers are the same; the web process
+# (`make run`, production) lists them once at start-up, and tests/dwpportal/test_make_run.py
+# fetches a stylesheet from it that way.
+WHITENOISE_AUTOREFRESH = True
