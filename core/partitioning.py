@@ -1,4 +1,5 @@
-"""Range partitioning of the big, time-ordered tables (docs/scaling.md, "Partitioning").
+"""Range partitioning of the big, time-ordered tables (docs/scaling.md, "Partitioning and
+retention"; ADR 0009).
 
 A model opts in with a class attribute, `partitioning = RangePartitioning(...)`: payments by
 their date, a year a partition; the access audit and every change-history table by the moment
