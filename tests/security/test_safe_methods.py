@@ -8,10 +8,11 @@ import pytest
 from django.urls import reverse
 
 from tests.security.test_hostile_input import changed, domain_writes
-from tests.security.test_url_access import (  # noqa: F401 - samples is a fixture
+from tests.security.test_url_access import (  # noqa: F401 - two fixtures are imported
     ROLES,
     URL_KWARGS,
     client_for,
+    healthz_waits_briefly,
     portal_url_names,
     samples,
 )
@@ -20,7 +21,12 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_safe_methods_change_no_domain_data(client, samples, role):  # noqa: F811
+def test_safe_methods_change_no_domain_data(
+    client,
+    samples,  # noqa: F811
+    healthz_waits_briefly,  # noqa: F811
+    role,
+):
     client = client_for(client, role)
     urls = [
         (name, reverse(name, kwargs=URL_KWARGS[name](samples) if name in URL_KWARGS else {}))
