@@ -1,14 +1,17 @@
-"""Browser-test helpers: sign in through the real page, and an axe scan that must be clean."""
+"""Browser-test helpers: sign in through single sign-on (quickly, or through the pages), and an axe
+scan that must be clean."""
 
 import datetime as dt
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.conf import settings
+from django.test import Client
 from playwright.sync_api import Locator, Page
 
 from accounts.models import User
 from tests.factories.accounts import TEST_PASSWORD
-from tests.oidc_provider import OidcProvider
+from tests.oidc_provider import OidcProvider, sso_sign_in
 
 _provider: list[OidcProvider] = []
 
@@ -20,9 +23,38 @@ def _sign_in_provider(oidc_provider: OidcProvider) -> None:
 
 
 def sign_in(page: Page, live_server, username: str) -> None:
-    """Sign in as `username` through single sign-on, as colleagues do: the colleague exists at the
-    OpenID Connect provider in the groups of their roles here, with MFA; the browser goes to the
-    provider, signs in there as them, and comes back to the portal."""
+    """Sign in as `username` through single sign-on, then open the home page.
+
+    The code flow is the real one, without the browser's page loads: the colleague is put at the
+    session's OpenID Connect provider in the groups of their roles here, with MFA; the Django
+    test client starts the sign-in at the portal, signs in at the provider as them and comes back
+    to the portal's callback, which checks the tokens, MFA and roles and starts the session (with
+    the provider's tokens, so the re-check every OIDC_RECHECK_SECONDS works as for any colleague).
+    The browser is then given that session's cookie. The sign-in pages themselves are tested in
+    the browser by tests/e2e/test_sign_in.py (sign_in_through_the_pages)."""
+    provider = _provider[0]
+    provider.put_colleague(User.objects.get(username=username))
+    client = Client()
+    answer = sso_sign_in(client, provider, username)
+    assert answer.status_code == 302, f"single sign-on refused {username}: {answer.status_code}"
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+                "httpOnly": True,
+                "sameSite": "Lax",
+            }
+        ]
+    )
+    page.goto(f"{live_server.url}/")
+
+
+def sign_in_through_the_pages(page: Page, live_server, username: str) -> None:
+    """Sign in as `username` through single sign-on in the browser, as colleagues do: the
+    colleague exists at the OpenID Connect provider in the groups of their roles here, with MFA;
+    the browser goes to the provider, signs in there as them, and comes back to the portal."""
     _provider[0].put_colleague(User.objects.get(username=username))
     # The provider's own page asks for a stylesheet from the internet: not in these tests.
     page.route("https://cdn.jsdelivr.net/**", lambda route: route.abort())

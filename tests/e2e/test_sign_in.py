@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from accounts import roles
-from tests.e2e.conftest import assert_accessible, sign_in, sign_in_with_password
+from tests.e2e.conftest import assert_accessible, sign_in_through_the_pages, sign_in_with_password
 from tests.factories import ColleagueFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -20,7 +20,7 @@ def test_sign_in_reaches_home_page_with_no_accessibility_violations(
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     assert_accessible(page)
 
-    sign_in(page, live_server, "wendy")
+    sign_in_through_the_pages(page, live_server, "wendy")
 
     # A work coach lands on customer search.
     expect(page.get_by_role("heading", name="Find a customer")).to_be_visible()
@@ -53,7 +53,7 @@ def sign_out_at_the_provider(page: Page) -> None:
 
 def test_sign_out_ends_the_session_at_the_provider_and_returns_signed_out(page: Page, live_server):
     ColleagueFactory(username="wendy", role=roles.WORK_COACH)
-    sign_in(page, live_server, "wendy")
+    sign_in_through_the_pages(page, live_server, "wendy")
     sign_out_at_the_provider(page)
     expect(page).to_have_title("You have signed out \N{EN DASH} DWP Colleague Portal")
     assert_accessible(page)
@@ -71,7 +71,7 @@ def test_single_sign_on_without_mfa_is_refused_on_an_accessible_page(
     page: Page, live_server, oidc_provider
 ):
     wendy = ColleagueFactory(username="wendy", role=roles.WORK_COACH)
-    sign_in(page, live_server, "wendy")
+    sign_in_through_the_pages(page, live_server, "wendy")
     sign_out_at_the_provider(page)
     page.get_by_role("link", name="Sign in again").click()
 
