@@ -15,6 +15,8 @@ it can neither create, attach, detach nor drop a partition):
   moved into the new partition;
 - `partition_detach` takes a partition out of its table and marks it (a table comment) with
   where it came from, for the archive (`core.partition_archive`).
+`partitions_coverage` is what operators watch (the /metrics gauges, dwpportal/metrics.py): rows
+the DEFAULT partitions caught and how far ahead the partitions reach, read as the app role.
 PostgreSQL keeps the partition key in every primary key and unique constraint: a table's
 primary key in the database becomes (id, key) while Django keeps `id` as the model's pk.
 """
@@ -172,6 +174,50 @@ def partitions_of(cursor: Any, table: str) -> list[Partition]:
                 upper = _bound_day(upper_text.strip("'"))
         found.append(Partition(name=name, lower=lower, upper=upper, estimated_rows=int(rows)))
     return sorted(found, key=lambda p: (p.is_default, p.lower or date.min))
+
+
+def rows_in(cursor: Any, table: str, *, at_most: int | None = None) -> int:
+    """The table's row count; with `at_most`, counting stops there (a bounded scan)."""
+    if at_most is None:
+        cursor.execute(f"SELECT count(*) FROM {quote(table)}")
+    else:
+        cursor.execute(f"SELECT count(*) FROM (SELECT FROM {quote(table)} LIMIT %s) s", [at_most])
+    return int(cursor.fetchone()[0])
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """What operators watch of a partitioned table (the /metrics gauges)."""
+
+    table: str
+    # Rows its DEFAULT partition holds, counted up to DEFAULT_ROWS_COUNTED (None: no DEFAULT).
+    default_rows: int | None
+    # The furthest upper bound of its ranges: rows dated from then on go to the DEFAULT.
+    made_until: date | None
+
+
+# Normally 0: a bounded count keeps a scrape cheap however many rows the DEFAULT has caught.
+DEFAULT_ROWS_COUNTED = 100_000
+
+
+def partitions_coverage(cursor: Any, *, at_most: int = DEFAULT_ROWS_COUNTED) -> list[Coverage]:
+    """For each partitioned table: its DEFAULT partition's rows and how far ahead its ranges
+    reach. Catalog reads and one bounded count a table; the app role may run it."""
+    found = []
+    for table, _ in partitioned_tables():
+        if relkind(cursor, table) != "p":
+            continue  # not partitioned (yet) in this database
+        partitions = partitions_of(cursor, table)
+        default = next((p.name for p in partitions if p.is_default), None)
+        uppers = [p.upper for p in partitions if p.upper is not None]
+        found.append(
+            Coverage(
+                table=table,
+                default_rows=None if default is None else rows_in(cursor, default, at_most=at_most),
+                made_until=max(uppers, default=None),
+            )
+        )
+    return found
 
 
 def table_columns(cursor: Any, table: str) -> list[tuple[str, str]]:

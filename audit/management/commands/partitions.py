@@ -30,8 +30,8 @@ from core.partitioning import (
     partitions_ensure_all,
     partitions_of,
     partitions_past_retention,
-    quote,
     retention_cutoff,
+    rows_in,
 )
 
 ACTIONS = ("list", "ensure", "detach", "archive", "restore")
@@ -91,8 +91,7 @@ class Command(BaseCommand):
                 )
                 for partition in partitions_of(cursor, table):
                     if partition.is_default:
-                        cursor.execute(f"SELECT count(*) FROM {quote(partition.name)}")
-                        rows = f"{cursor.fetchone()[0]} rows"
+                        rows = f"{rows_in(cursor, partition.name)} rows"
                         where = "DEFAULT (rows outside every range)"
                     else:
                         rows = f"about {partition.estimated_rows} rows"
