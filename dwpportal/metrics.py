@@ -3,10 +3,12 @@
 Request latency is measured in every web process by `RequestMetricsMiddleware`; under gunicorn
 the processes share their samples through PROMETHEUS_MULTIPROC_DIR (gunicorn.conf.py sets it).
 Everything else is read when the scraper asks, from the database, Redis and the replica check:
-sync lag and open quarantine per legacy source, Celery queue depth, replica lag, and the access
-audit's event counter. The alert rules that go with them are in docs/scaling.md.
+sync lag and open quarantine per legacy source, Celery queue depth, replica lag, the access
+audit's event counter, and per partitioned table the rows its DEFAULT partition caught and how
+far ahead its partitions reach. The alert rules that go with them are in docs/scaling.md.
 """
 
+import datetime as dt
 import hmac
 import ipaddress
 import os
@@ -15,6 +17,7 @@ from collections.abc import Callable, Iterator
 
 import redis
 from django.conf import settings
+from django.db import connection
 from django.db.models import Max
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -32,6 +35,7 @@ from prometheus_client.registry import Collector
 
 from audit.models import AccessEvent
 from benefits.sync.selectors import sync_sources_status
+from core.partitioning import DEFAULT_ROWS_COUNTED, partitions_coverage
 from core.replica import replica_status
 from core.requests import client_address_of
 
@@ -121,6 +125,35 @@ class PortalCollector(Collector):
             "Access-audit events written (the audit's id sequence): rate() is the write rate.",
             value=last_event,
         )
+
+        yield from partition_gauges(now)
+
+
+def partition_gauges(now: dt.datetime) -> Iterator[GaugeMetricFamily]:
+    """Rows the DEFAULT partitions caught and how far ahead partitions are made: both warn that
+    `manage.py partitions ensure` is not running (docs/scaling.md)."""
+    default_rows = GaugeMetricFamily(
+        "dwpportal_partition_default_rows",
+        f"Rows in the table's DEFAULT partition (outside every range; counted up to "
+        f"{DEFAULT_ROWS_COUNTED}). Normally 0.",
+        labels=["table"],
+    )
+    ahead = GaugeMetricFamily(
+        "dwpportal_partition_made_ahead_seconds",
+        "Seconds from now to the end of the table's furthest partition; rows dated after it go "
+        "to the DEFAULT partition.",
+        labels=["table"],
+    )
+    with connection.cursor() as cursor:
+        coverage = partitions_coverage(cursor)
+    for table in coverage:
+        if table.default_rows is not None:
+            default_rows.add_metric([table.table], table.default_rows)
+        if table.made_until is not None:
+            end = dt.datetime.combine(table.made_until, dt.time(), tzinfo=dt.UTC)
+            ahead.add_metric([table.table], (end - now).total_seconds())
+    yield default_rows
+    yield ahead
 
 
 def scraper_allowed(request: HttpRequest) -> bool:

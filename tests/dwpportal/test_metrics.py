@@ -1,15 +1,21 @@
 """/metrics: Prometheus text for the local network or a scraper's token, never a session."""
 
 import datetime as dt
+import io
 import re
 
 import pytest
+from django.conf import settings as django_settings
+from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AccessEvent
 from benefits.models import QuarantinedRecord, SourceWatermark, SyncRun
+from core.partitioning import partitioned_tables, partitions_coverage
 from dwpportal.celery import app
+from tests.factories.customers import PaymentFactory
 
 pytestmark = pytest.mark.django_db
 ELSEWHERE = "203.0.113.9"  # not on METRICS_NETWORKS
@@ -112,3 +118,54 @@ def test_queue_depth_counts_the_tasks_waiting_per_queue(client, shared_celery_wo
         assert metric(body, "dwpportal_celery_queue_depth", queue="pip") == 0
     finally:
         app.control.purge()
+
+
+def _made_ahead_until(interval: str, today: dt.date) -> dt.date:
+    """Where `partitions ensure` stops: the partition holding the month PARTITION_AHEAD_MONTHS
+    on is the last, so its end is the first month (or year) after that month."""
+    index = today.year * 12 + today.month - 1 + django_settings.PARTITION_AHEAD_MONTHS
+    year, month = divmod(index + 1, 12)
+    return dt.date(year, month + 1, 1) if interval == "month" else dt.date(index // 12 + 1, 1, 1)
+
+
+def test_partition_gauges_show_rows_outside_every_range_and_how_far_ahead(client):
+    call_command("partitions", "ensure", stdout=io.StringIO())  # as the daily job does
+    now = timezone.now()
+    # Rows no partition holds go to the DEFAULT: a payment dated before the retention horizon,
+    # an access event dated past the partitions made ahead (written as the owner: the suite's
+    # role).
+    PaymentFactory(payment_date=dt.date(1990, 4, 1))
+    PaymentFactory(payment_date=dt.date(1990, 5, 1))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO audit_accessevent (occurred_at, username, action, channel, what, "
+            "detail, reason, request_id) VALUES (%s, 'x', 'search', '', 'later', '{}', '', '')",
+            [now + dt.timedelta(days=3 * 366)],
+        )
+    body = client.get(reverse("metrics")).content.decode()
+
+    tables = dict(partitioned_tables())
+    assert len(tables) == 13
+    rows = {t: metric(body, "dwpportal_partition_default_rows", table=t) for t in tables}
+    assert rows.pop("benefits_payment") == 2
+    assert rows.pop("audit_accessevent") == 1
+    assert set(rows.values()) == {0}
+    for table, how in tables.items():
+        until = _made_ahead_until(how.interval, now.astimezone(dt.UTC).date())
+        expected = (dt.datetime.combine(until, dt.time(), tzinfo=dt.UTC) - now).total_seconds()
+        ahead = metric(body, "dwpportal_partition_made_ahead_seconds", table=table)
+        assert expected - 600 < ahead <= expected, table  # read a moment after `now`
+
+    # The count stops at its bound, however many rows the DEFAULT caught.
+    with connection.cursor() as cursor:
+        bounded = {c.table: c.default_rows for c in partitions_coverage(cursor, at_most=1)}
+    assert bounded["benefits_payment"] == 1
+    # The portal's own role reads the DEFAULT partitions (the rest are catalog reads).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+            "WHERE pg_get_expr(c.relpartbound, c.oid) = 'DEFAULT' "
+            "AND NOT has_table_privilege(%s, c.oid, 'SELECT')",
+            [django_settings.DATABASE_APP_ROLE],
+        )
+        assert cursor.fetchall() == []
