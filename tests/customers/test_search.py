@@ -3,11 +3,14 @@
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
 
+from audit.context import AuditContext
 from audit.models import AccessEvent
-from customers.selectors.search import SEARCH_LIMIT
+from customers.selectors.search import SEARCH_LIMIT, customer_search_by_name
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
@@ -296,3 +299,20 @@ def test_a_common_surname_alone_stops_at_the_limit_and_says_so(coach_client):
         CustomerFactory(first_name=f"Al{chr(97 + n % 26)}{n}", last_name="Smith")
     content = names_in(follow_name_search(coach_client, "smith"))
     assert f"More than {SEARCH_LIMIT} customers found" in content
+
+
+def test_a_surname_with_a_postcode_reads_the_customers_in_one_query(work_coach):
+    """A surname and a postcode are one query narrowed by both, not a walk through every name
+    like the surname (each walk step a query) looking for the few at that postcode."""
+    wanted = CustomerFactory(first_name="Ann", last_name="Harrison", postcode="LS1 4AP")
+    for n, surname in enumerate(("Harrison", "Harisson", "Harrisson", "Harrison-Khan", "Harris")):
+        CustomerFactory(first_name=f"Bo{n}", last_name=surname, postcode="M1 1AA")
+    with CaptureQueriesContext(connection) as queries:
+        results = customer_search_by_name(
+            name="harrison",
+            postcode="LS1",
+            audit=AuditContext.for_command(command="t", user=work_coach),
+        )
+    assert [r.customer.public_id for r in results.results] == [wanted.public_id]
+    reads = [q["sql"] for q in queries if 'FROM "customers_customer"' in q["sql"]]
+    assert len(reads) == 1, reads
