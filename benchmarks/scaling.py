@@ -12,6 +12,7 @@ four sources no more than four workers can be busy at once.
 """
 
 import os
+import time
 from typing import Any
 
 import psycopg
@@ -30,6 +31,28 @@ def scaling_database(customers: int) -> str:
 def _admin(sql: str) -> None:
     with psycopg.connect(server_dsn("postgres"), autocommit=True) as admin:
         admin.execute(sql)
+
+
+def _sessions_wait(database: str, timeout: float = 60) -> None:
+    """Wait until nobody else is connected to `database`.
+
+    The harness connects as the owner role, which may not end the app role's sessions (it is not
+    a member of pg_signal_backend), so DROP DATABASE … WITH (FORCE) fails while a stopped worker's
+    server process is still exiting. Its sessions go within moments of the worker; wait for that.
+    """
+    deadline = time.monotonic() + timeout
+    with psycopg.connect(server_dsn("postgres"), autocommit=True) as admin:
+        while True:
+            left = admin.execute(
+                "SELECT usename, application_name FROM pg_stat_activity"
+                " WHERE datname = %s AND pid <> pg_backend_pid()",
+                [database],
+            ).fetchall()
+            if not left:
+                return
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{database} still has sessions after {timeout:.0f} s: {left}")
+            time.sleep(0.2)
 
 
 def scaling_measure(
@@ -56,6 +79,7 @@ def scaling_measure(
     try:
         for workers in config.scaling_workers:
             connections.close_all()
+            _sessions_wait(database)
             _admin(f'DROP DATABASE "{database}" WITH (FORCE)')
             _admin(f'CREATE DATABASE "{database}" TEMPLATE "{template}"')
             app.control.purge()
@@ -91,6 +115,9 @@ def scaling_measure(
             log(f"{workers} worker(s): {seconds:.1f} s, {rows:,} rows ({rows / seconds:,.0f}/s)")
     finally:
         connections.close_all()
+        for index in range(1, max(config.scaling_workers) + 1):
+            processes.stop(f"worker-{index}")  # after a failure some may still run
+        _sessions_wait(database)
         for name in (database, template):
             _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     return measured
