@@ -14,8 +14,10 @@ from benchmarks.stats import Latency, ratio
 from benchmarks.sync import sync_groups
 
 GOAL_PAGE_P95_MS = 150
-# The issues' goals name search by NINO, name and name + date of birth; postcode has none.
-SEARCH_GOAL_KINDS = ("nino", "misspelt_surname", "name_dob", "surname_alone", "first_name_alone")
+# Every kind of search a colleague makes has the same goal (p95 under 100 ms at 1,000,000).
+SEARCH_GOAL_KINDS = (
+    "nino", "misspelt_surname", "name_dob", "postcode", "surname_alone", "first_name_alone",
+)  # fmt: skip
 
 
 def _ms(value: float) -> str:
