@@ -1,6 +1,7 @@
 // The GOV.UK timeout warning (templates/includes/timeout_warning.html): a modal dialog shown
-// `data-warning` seconds before the idle sign-out. Every request the page makes (a page load,
-// an htmx update, "Stay signed in") starts the idle time again, as it does on the server.
+// `data-warning` seconds before the idle sign-out. Every request the colleague makes (a page
+// load, an htmx update, "Stay signed in") starts the idle time again, as it does on the server;
+// a timed poll (sent with `X-Poll: 1`, accounts/middleware.py) does not, here or there.
 // "Stay signed in" (or Escape) posts to the keep-alive endpoint and closes the dialog: the page
 // is not reloaded, so anything typed stays, and focus goes back where it was. At zero the
 // browser goes to the sign-in page.
@@ -109,6 +110,9 @@ if (dialog && typeof dialog.showModal === "function") {
       first.focus();
     }
   });
-  document.body.addEventListener("htmx:afterRequest", restart);
+  document.body.addEventListener("htmx:afterRequest", (event) => {
+    const headers = event.detail.requestConfig?.headers || {};
+    if (headers["X-Poll"] !== "1") restart();
+  });
   window.setInterval(tick, 1000);
 }

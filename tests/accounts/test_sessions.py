@@ -1,12 +1,14 @@
 """Lockout after repeated failures, idle and absolute timeouts, ending a colleague's sessions."""
 
+import re
 import time
+from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from accounts.middleware import SIGNED_IN_AT
+from accounts.middleware import LAST_ACTIVE_AT, SIGNED_IN_AT
 from accounts.models import ColleagueSession
 from accounts.services import colleague_disable, colleague_end_sessions
 from tests.factories.accounts import TEST_PASSWORD
@@ -38,9 +40,43 @@ def test_five_failures_lock_the_username_from_that_address(client, work_coach):
     assert sign_in(client, address="10.0.0.2").status_code == 302
 
 
-def test_idle_timeout_is_thirty_minutes_renewed_on_each_request():
-    assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+def _last_active(client, seconds_ago: float) -> None:
+    session = client.session
+    session[LAST_ACTIVE_AT] = time.time() - seconds_ago
+    session.save()
+
+
+def test_a_pages_timed_poll_is_not_activity(client, acssl):
+    """The ACSSL's untriaged count polls every 30 seconds: a page left open on it must still
+    sign out when the colleague has done nothing for 30 minutes."""
+    client.force_login(acssl)
+    assert client.get(reverse("home")).status_code == 200
+    _last_active(client, settings.SESSION_COOKIE_AGE - 60)
+    before = client.session[LAST_ACTIVE_AT]
+    count = reverse("acs:untriaged-immediate-count")
+    poll = client.get(count, headers={"X-Poll": "1", "HX-Request": "true"})
+    assert poll.status_code == 200
+    assert client.session[LAST_ACTIVE_AT] == before
+    _last_active(client, settings.SESSION_COOKIE_AGE + 1)
+    # Though each poll saved (and so renewed) the stored session, the colleague is signed out,
+    # and the whole page goes to sign-in, not the sign-in page into the navigation.
+    signed_out = client.get(count, headers={"X-Poll": "1", "HX-Request": "true"})
+    assert signed_out.headers["HX-Redirect"] == reverse("accounts:sign-in")
+    page = client.get(reverse("home"), follow=True)
+    assert page.redirect_chain[0] == (reverse("accounts:sign-in"), 302)
+    assert "signed out after 30 minutes without activity" in page.content.decode()
+
+
+def test_every_timed_poll_in_the_templates_says_it_is_a_poll():
+    """An htmx `every` trigger without the X-Poll header would count as the colleague's
+    activity, here and in static/js/timeout-warning.mjs."""
+    templates = Path(settings.BASE_DIR) / "templates"
+    polls = []
+    for path in templates.rglob("*.html"):
+        for tag in re.findall(r"<[^<>]*hx-trigger=\"[^\"]*\bevery\b[^<>]*>", path.read_text()):
+            polls.append(path.name)
+            assert """hx-headers='{"X-Poll": "1"}'""" in tag, f"{path}: {tag[:120]}"
+    assert {"untriaged_count.html", "ops.html"} <= set(polls)
 
 
 def test_session_older_than_twelve_hours_is_signed_out(client, work_coach):

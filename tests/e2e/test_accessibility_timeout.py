@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from accounts import roles
+from benefits.models import SyncRun
 from tests.e2e.conftest import assert_accessible, sign_in
 from tests.factories import ColleagueFactory, CustomerFactory
 
@@ -81,8 +82,16 @@ def test_stay_signed_in_keeps_the_session_the_text_and_the_focus(
     assert csp_violations == []
 
 
-def test_left_alone_the_page_goes_to_sign_in(page: Page, live_server, short_session):
-    open_customer_page(page, live_server, short_session)
+def test_left_alone_the_page_goes_to_sign_in_though_it_polls(
+    page: Page, live_server, short_session
+):
+    """The sync page polls every 2 seconds while a sync runs (as the ACSSL's navigation count
+    does every 30): timed polls are not the colleague's activity, so the warning still comes."""
+    ColleagueFactory(username="olive", role=roles.ADMIN)
+    SyncRun.objects.create(source="uc", status="running", progress_done=1, progress_total=4)
+    sign_in(page, live_server, "olive")
+    short_session()
+    page.goto(f"{live_server.url}/sync/")
     dialog = page.get_by_role("dialog", name=DIALOG)
     expect(dialog).to_be_visible(timeout=(IDLE_SECONDS - WARNING_SECONDS + 3) * 1000)
     page.wait_for_url("**/accounts/sign-in/**", timeout=(WARNING_SECONDS + 5) * 1000)
