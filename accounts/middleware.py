@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, resolve_url
 from django_htmx.http import HttpResponseClientRedirect
 
 SIGNED_IN_AT = "signed_in_at"
@@ -61,5 +61,5 @@ def _sign_out(request: HttpRequest, message: str) -> HttpResponse:
     messages.info(request, message)
     if request.headers.get("HX-Request") == "true":
         # The whole page goes to sign-in, not the sign-in page into the fragment htmx asked for.
-        return HttpResponseClientRedirect(settings.LOGIN_URL)
+        return HttpResponseClientRedirect(resolve_url(settings.LOGIN_URL))
     return redirect(settings.LOGIN_URL)

@@ -50,7 +50,7 @@ def test_a_pages_timed_poll_is_not_activity(client, acssl):
     """The ACSSL's untriaged count polls every 30 seconds: a page left open on it must still
     sign out when the colleague has done nothing for 30 minutes."""
     client.force_login(acssl)
-    assert client.get(reverse("home")).status_code == 200
+    assert client.get(reverse("customers:search")).status_code == 200
     _last_active(client, settings.SESSION_COOKIE_AGE - 60)
     before = client.session[LAST_ACTIVE_AT]
     count = reverse("acs:untriaged-immediate-count")
@@ -63,7 +63,7 @@ def test_a_pages_timed_poll_is_not_activity(client, acssl):
     signed_out = client.get(count, headers={"X-Poll": "1", "HX-Request": "true"})
     assert signed_out.headers["HX-Redirect"] == reverse("accounts:sign-in")
     page = client.get(reverse("home"), follow=True)
-    assert page.redirect_chain[0] == (reverse("accounts:sign-in"), 302)
+    assert page.redirect_chain[0][0].startswith(reverse("accounts:sign-in"))
     assert "signed out after 30 minutes without activity" in page.content.decode()
 
 
