@@ -14,11 +14,11 @@ from accounts.api_tokens import api_token_revoke
 from accounts.hooks import ColleagueChangeSource
 from accounts.models import ApiToken, ColleagueSession, User
 from accounts.services import (
+    colleague_active_set,
     colleague_disable,
     colleague_end_sessions,
     colleague_role_and_team_set,
 )
-from core.requests import client_address_of
 
 ROLE_CHOICES = [(role, role) for role in roles.ROLE_NAMES]
 ROLE_HELP = (
@@ -80,7 +80,8 @@ class ColleagueAdmin(UserAdmin):
 
     @admin.action(description="Disable selected colleagues and end their sessions")
     def disable_colleagues(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
-        ended = sum(colleague_disable(user=user) for user in queryset)
+        source = ColleagueChangeSource.for_admin(request)
+        ended = sum(colleague_disable(user=user, source=source) for user in queryset)
         self.message_user(
             request,
             f"Disabled {queryset.count()} colleague(s); ended {ended} session(s).",
@@ -89,32 +90,25 @@ class ColleagueAdmin(UserAdmin):
 
     @admin.action(description="End all sessions of selected colleagues")
     def end_sessions(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
-        ended = sum(colleague_end_sessions(user=user) for user in queryset)
+        source = ColleagueChangeSource.for_admin(request)
+        ended = sum(colleague_end_sessions(user=user, source=source) for user in queryset)
         self.message_user(request, f"Ended {ended} session(s).", messages.SUCCESS)
 
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
-        # Unticking "active" in the form must end the colleague's sessions too.
-        was_active = change and User.objects.filter(pk=obj.pk, is_active=True).exists()
-        by = request.user if isinstance(request.user, User) else None
-        source = ColleagueChangeSource(
-            by=by,
-            via="admin",
-            request_id=getattr(request, "request_id", ""),
-            client_address=client_address_of(request),
-        )
+        source = ColleagueChangeSource.for_admin(request)
         role = form.cleaned_data["role"]
         if change:
-            # Before the form saves the colleague: the service reads the role and team it
-            # replaces from the database, for the audit.
+            # Before the form saves the colleague: the services read the role, team and
+            # whether they were active from the database, for the audit. Unticking "active"
+            # ends the colleague's sessions too.
             colleague_role_and_team_set(colleague=obj, role=role, team=obj.team, source=source)
+            colleague_active_set(colleague=obj, active=obj.is_active, source=source)
             super().save_model(request, obj, form, change)
         else:
             super().save_model(request, obj, form, change)
             colleague_role_and_team_set(
                 colleague=obj, role=role, team=obj.team, source=source, added=True
             )
-        if was_active and not obj.is_active:
-            colleague_disable(user=obj)
 
 
 @admin.register(ColleagueSession)
@@ -160,6 +154,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     @admin.action(description="Revoke selected tokens")
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
-        for token in queryset:
-            api_token_revoke(token=token)
+        source = ColleagueChangeSource.for_admin(request)
+        for token in queryset.select_related("user"):
+            api_token_revoke(token=token, source=source)
         self.message_user(request, f"Revoked {queryset.count()} token(s).", messages.SUCCESS)

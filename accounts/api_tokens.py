@@ -11,6 +11,13 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
+from accounts.hooks import (
+    AccessChange,
+    AccessChanged,
+    ApiTokenFacts,
+    ColleagueChangeSource,
+    colleague_access_changed,
+)
 from accounts.models import ApiToken, User
 
 DEFAULT_LIFETIME = timedelta(days=90)
@@ -21,28 +28,53 @@ def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+def _announce(token: ApiToken, source: ColleagueChangeSource, change: AccessChange) -> None:
+    """accounts.hooks.colleague_access_changed: the audit records who issued or revoked it."""
+    colleague_access_changed.announce(
+        AccessChanged(
+            colleague=token.user,
+            source=source,
+            change=change,
+            token=ApiTokenFacts(name=token.name, prefix=token.prefix, expires_at=token.expires_at),
+        )
+    )
+
+
 @transaction.atomic
-def api_token_issue(*, user: User, name: str, lifetime: timedelta = DEFAULT_LIFETIME) -> str:
-    """Create a token and return it in full: the only time it exists outside the caller."""
+def api_token_issue(
+    *,
+    user: User,
+    name: str,
+    source: ColleagueChangeSource,
+    lifetime: timedelta = DEFAULT_LIFETIME,
+) -> str:
+    """Create a token and return it in full: the only time it exists outside the caller. Who
+    issued it (`source`) is announced, for the audit."""
     if not user.is_active:
         raise ValueError("cannot issue a token to a disabled colleague")
     if not timedelta(0) < lifetime <= MAX_LIFETIME:
         raise ValueError(f"a token lives between 1 second and {MAX_LIFETIME.days} days")
     prefix, secret = secrets.token_hex(6), secrets.token_urlsafe(32)
-    ApiToken.objects.create(
+    token = ApiToken.objects.create(
         user=user,
         name=name,
         prefix=prefix,
         secret_hash=_hash(secret),
         expires_at=timezone.now() + lifetime,
     )
+    _announce(token, source, AccessChange.TOKEN_ISSUED)
     return f"{prefix}.{secret}"
 
 
-def api_token_revoke(*, token: ApiToken) -> None:
-    if token.revoked_at is None:
-        token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at"])
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, source: ColleagueChangeSource) -> None:
+    """Revoke the token (a revoked token stays revoked); who revoked it (`source`) is
+    announced, for the audit, unless it was revoked already."""
+    now = timezone.now()
+    # Revoked only if no one revoked it meanwhile: one revocation, announced once.
+    if ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=now):
+        token.revoked_at = now
+        _announce(token, source, AccessChange.TOKEN_REVOKED)
 
 
 class BearerTokenAuthentication(authentication.BaseAuthentication):

@@ -1,5 +1,7 @@
-"""Writes about colleagues: their role and team, demo colleagues, session tracking, disabling and
-ending sessions."""
+"""Writes about colleagues: their role and team, demo colleagues, session tracking, disabling,
+enabling and ending sessions. Each change to a colleague's role, team or access is announced
+(accounts/hooks.py) with who made it, for the access audit; nothing is announced when nothing
+changed."""
 
 import time
 from collections.abc import Mapping, Sequence
@@ -12,7 +14,14 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from accounts import roles
-from accounts.hooks import ColleagueChangeSource, RoleChanged, colleague_role_changed
+from accounts.hooks import (
+    AccessChange,
+    AccessChanged,
+    ColleagueChangeSource,
+    RoleChanged,
+    colleague_access_changed,
+    colleague_role_changed,
+)
 from accounts.middleware import SIGNED_IN_AT
 from accounts.models import ColleagueSession, User
 from core.requests import client_address_of
@@ -105,11 +114,18 @@ def colleague_role_and_team_set(
 
 @transaction.atomic
 def colleague_update_from_provider(
-    *, subject: str, claims: Mapping[str, object], role_names: Sequence[str]
+    *,
+    subject: str,
+    claims: Mapping[str, object],
+    role_names: Sequence[str],
+    source: ColleagueChangeSource,
 ) -> User:
     """The colleague the identity provider vouched for, created on first sign-in, with the roles
     and names the provider gives now. The username is the provider's subject; such a colleague
-    has no usable password. A colleague disabled here stays disabled."""
+    has no usable password. A colleague disabled here stays disabled. When their roles change
+    (a new colleague's first roles included) it is announced as an admin's change is
+    (accounts.hooks.colleague_role_changed), by `source` (the provider, at a sign-in or a
+    session check); nothing is announced when they stay the same."""
     user, created = User.objects.get_or_create(username=subject)
     if created:
         user.set_unusable_password()
@@ -122,9 +138,21 @@ def colleague_update_from_provider(
         user.email = email[:254]
     user.is_staff = roles.ADMIN in role_names
     user.save()
-    wanted = set(role_names)
-    if set(user.groups.values_list("name", flat=True)) != wanted:
+    had = () if created else tuple(sorted(user.groups.values_list("name", flat=True)))
+    wanted = tuple(sorted(set(role_names)))
+    if had != wanted:
         user.groups.set(Group.objects.filter(name__in=wanted))
+        colleague_role_changed.announce(
+            RoleChanged(
+                colleague=user,
+                source=source,
+                roles_before=had,
+                roles_after=wanted,
+                team_before=user.team,
+                team_after=user.team,
+                added=created,
+            )
+        )
     return user
 
 
@@ -150,9 +178,7 @@ def _delete_sessions(session_keys: list[str]) -> None:
     Session.objects.filter(session_key__in=session_keys).delete()
 
 
-@transaction.atomic
-def colleague_end_sessions(*, user: User) -> int:
-    """End every session the colleague has open; returns how many were ended."""
+def _end_sessions(user: User) -> int:
     tracked = ColleagueSession.objects.filter(user=user)
     keys = list(tracked.values_list("session_key", flat=True))
     _delete_sessions(keys)
@@ -160,9 +186,44 @@ def colleague_end_sessions(*, user: User) -> int:
     return len(keys)
 
 
+def _access_changed(
+    user: User, source: ColleagueChangeSource, change: AccessChange, sessions_ended: int
+) -> None:
+    colleague_access_changed.announce(
+        AccessChanged(colleague=user, source=source, change=change, sessions_ended=sessions_ended)
+    )
+
+
 @transaction.atomic
-def colleague_disable(*, user: User) -> int:
+def colleague_end_sessions(*, user: User, source: ColleagueChangeSource) -> int:
+    """End every session the colleague has open; returns how many were ended. Announced
+    (accounts.hooks.colleague_access_changed) when there were any."""
+    ended = _end_sessions(user)
+    if ended:
+        _access_changed(user, source, AccessChange.SESSIONS_ENDED, ended)
+    return ended
+
+
+@transaction.atomic
+def colleague_active_set(*, colleague: User, active: bool, source: ColleagueChangeSource) -> int:
+    """Enable or disable the colleague; disabling ends their sessions at once. Returns the
+    sessions ended. What they had is read from the database, so call it before anything else
+    saves the colleague. The change is announced (accounts.hooks.colleague_access_changed) when
+    there was one; disabling a colleague already disabled only ends any sessions left (announced
+    as such, if there were any)."""
+    was_active = User.objects.filter(pk=colleague.pk).values_list("is_active", flat=True).get()
+    colleague.is_active = active
+    if was_active != active:
+        colleague.save(update_fields=["is_active"])
+    ended = 0 if active else _end_sessions(colleague)
+    if was_active != active:
+        change = AccessChange.ENABLED if active else AccessChange.DISABLED
+        _access_changed(colleague, source, change, ended)
+    elif ended:
+        _access_changed(colleague, source, AccessChange.SESSIONS_ENDED, ended)
+    return ended
+
+
+def colleague_disable(*, user: User, source: ColleagueChangeSource) -> int:
     """Disable the account and end its sessions at once; returns the sessions ended."""
-    user.is_active = False
-    user.save(update_fields=["is_active"])
-    return colleague_end_sessions(user=user)
+    return colleague_active_set(colleague=user, active=False, source=source)

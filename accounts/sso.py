@@ -33,6 +33,7 @@ from mozilla_django_oidc.views import (
 )
 
 from accounts import roles
+from accounts.hooks import PROVIDER_AT_SESSION_CHECK, PROVIDER_AT_SIGN_IN, ColleagueChangeSource
 from accounts.models import User
 from accounts.services import colleague_session_start, colleague_update_from_provider
 
@@ -179,7 +180,10 @@ class SsoBackend(OIDCAuthenticationBackend):
             _refuse(self.request, NO_ROLE, payload)
             return None
         return colleague_update_from_provider(
-            subject=subject, claims=userinfo, role_names=role_names
+            subject=subject,
+            claims=userinfo,
+            role_names=role_names,
+            source=ColleagueChangeSource.for_provider(self.request, label=PROVIDER_AT_SIGN_IN),
         )
 
 
@@ -286,7 +290,10 @@ def sso_session_recheck(*, request: HttpRequest) -> str | None:
     if not role_names:
         return NO_ROLE
     colleague_update_from_provider(
-        subject=user.get_username(), claims=claims, role_names=role_names
+        subject=user.get_username(),
+        claims=claims,
+        role_names=role_names,
+        source=ColleagueChangeSource.for_provider(request, label=PROVIDER_AT_SESSION_CHECK),
     )
     session[CHECKED_AT] = time.time()
     return None

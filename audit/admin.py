@@ -11,9 +11,9 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from audit.context import AuditContext
 from audit.models import AccessEvent
 from audit.selectors import (
+    access_event_described,
     access_event_detail_shown,
     access_event_for_admin,
-    access_event_what_shown,
     access_events_export,
     access_events_for_admin,
     marker_cleared,
@@ -66,7 +66,7 @@ class AccessEventAdmin(admin.ModelAdmin):
 
         @admin.display(description="what")
         def what(event: AccessEvent) -> str:
-            return access_event_what_shown(what=event.what, cleared=cleared)
+            return access_event_described(event=event, cleared=cleared)
 
         @admin.display(description="detail")
         def detail(event: AccessEvent) -> object:

@@ -20,8 +20,11 @@ class AuditConfig(AppConfig):
         )
         post_migrate.connect(after_migrate, sender=self, dispatch_uid="audit.db_roles")
 
-        # A colleague's role or team set in admin is recorded in the access audit.
-        from accounts.hooks import colleague_role_changed
-        from audit.services import colleague_role_change_record
+        # A colleague's role or team set (in admin or by the identity provider), and any change
+        # to their access (disabled, enabled, sessions ended, API token issued or revoked), are
+        # recorded in the access audit.
+        from accounts.hooks import colleague_access_changed, colleague_role_changed
+        from audit.services import colleague_access_change_record, colleague_role_change_record
 
         colleague_role_changed.connect(colleague_role_change_record)
+        colleague_access_changed.connect(colleague_access_change_record)

@@ -37,6 +37,8 @@ class Channel(models.TextChoices):
     ADMIN = "admin", "Admin"
     TASK = "task", "Background task"
     COMMAND = "command", "Command"
+    # The identity provider, at a colleague's sign-in or at the check of their session.
+    SIGN_IN = "sign_in", "Sign-in"
 
 
 _EMPTY: Mapping[str, str] = MappingProxyType({})

@@ -20,6 +20,7 @@ class AccessEvent(models.Model):
         REFUSED = "refused", "Was refused access"
         CHANGE = "change", "Changed a customer's data"
         COLLEAGUE_CHANGE = "colleague_change", "Changed a colleague's role or team"
+        COLLEAGUE_ACCESS = "colleague_access", "Changed a colleague's access"
 
     occurred_at = models.DateTimeField(auto_now_add=True, db_index=True)
     user = models.ForeignKey(

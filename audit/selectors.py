@@ -2,11 +2,13 @@
 read of it audited, a restricted marker's type hidden from colleagues not cleared for markers)."""
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from accounts.models import User
 from audit.context import AuditContext
@@ -198,6 +200,75 @@ def access_event_detail_shown(*, detail: object, cleared: bool) -> object:
     if cleared or not isinstance(detail, dict):
         return detail
     return {key: HIDDEN if key in MARKER_DETAIL_KEYS else value for key, value in detail.items()}
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def _colleague_of(detail: dict[str, Any]) -> str:
+    """The colleague as "Wendy Coach (coach1)", or by username alone when no name was kept."""
+    username, name = detail.get("colleague", "a colleague"), detail.get("colleague_name")
+    return f"{name} ({username})" if name else str(username)
+
+
+def _roles_of(names: list[str]) -> str:
+    return " and ".join(names) if names else "no role"
+
+
+def _role_change_described(detail: dict[str, Any]) -> str:
+    who = _colleague_of(detail)
+    roles, team = detail["role"], detail["team"]
+    if detail.get("added"):
+        in_team = f" in team {team['to']}" if team["to"] else ""
+        return f"Added {who} as {_roles_of(roles['to'])}{in_team}"
+    changes = []
+    if roles["from"] != roles["to"]:
+        changes.append(f"role from {_roles_of(roles['from'])} to {_roles_of(roles['to'])}")
+    if team["from"] != team["to"]:
+        changes.append(f"team from {team['from'] or 'no team'} to {team['to'] or 'no team'}")
+    return f"Changed {who}'s {' and '.join(changes) or 'role and team'}"
+
+
+def _access_change_described(detail: dict[str, Any]) -> str:
+    who = _colleague_of(detail)
+    change = detail["change"]
+    sessions = _plural(detail.get("sessions_ended", 0), "session")
+    if change == "disabled":
+        ended = f" and ended {sessions}" if detail.get("sessions_ended") else ""
+        return f"Disabled {who}{ended}"
+    if change == "enabled":
+        return f"Enabled {who} again"
+    if change == "sessions ended":
+        return f"Ended {sessions} of {who}"
+    token = detail["token"]
+    named = f"the API token “{token['name']}” (starting {token['prefix']})"
+    if change == "API token issued":
+        expires = timezone.localtime(dt.datetime.fromisoformat(token["expires_at"]))
+        return f"Issued {named} to {who}, expiring {expires.day} {expires:%B %Y}"
+    if change == "API token revoked":
+        return f"Revoked {named} of {who}"
+    raise ValueError(change)
+
+
+_DESCRIBED: dict[str, Callable[[dict[str, Any]], str]] = {
+    AccessEvent.Action.COLLEAGUE_CHANGE: _role_change_described,
+    AccessEvent.Action.COLLEAGUE_ACCESS: _access_change_described,
+}
+
+
+def access_event_described(*, event: AccessEvent, cleared: bool) -> str:
+    """What an event was about, as the admin's audit list shows it: a change to a colleague's
+    role, team or access in a plain sentence saying to whom and what ("Disabled Wendy Coach
+    (coach1) and ended 2 sessions"; who did it is the event's username); any other event's
+    `what` (a restricted marker's hidden unless `cleared`)."""
+    describe = _DESCRIBED.get(event.action)
+    if describe is not None and isinstance(event.detail, dict):
+        try:
+            return describe(event.detail)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            pass  # an event written before its facts were kept: its `what` says enough
+    return access_event_what_shown(what=event.what, cleared=cleared)
 
 
 def access_events_for_admin(*, audit: AuditContext, search: str, filters: list[str]) -> None:

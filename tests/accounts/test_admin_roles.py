@@ -92,7 +92,9 @@ def test_a_new_colleague_is_added_with_a_role(client, admin_user):
 def test_a_role_or_team_change_in_admin_is_in_the_access_audit(client, admin_user):
     from audit.models import AccessEvent
 
-    colleague = ColleagueFactory(role=roles.WORK_COACH, team="Leeds")
+    colleague = ColleagueFactory(
+        role=roles.WORK_COACH, team="Leeds", first_name="Wendy", last_name="Coach"
+    )
     client.force_login(admin_user)
     url = reverse("admin:accounts_user_change", args=[colleague.pk])
     response = client.post(url, change_form(colleague, role=roles.ACSSL, team="Leeds ACS"))
@@ -108,6 +110,7 @@ def test_a_role_or_team_change_in_admin_is_in_the_access_audit(client, admin_use
     assert event.detail == {
         "colleague": colleague.username,
         "colleague_id": colleague.pk,
+        "colleague_name": "Wendy Coach",
         "added": False,
         "role": {"from": [roles.WORK_COACH], "to": [roles.ACSSL]},
         "team": {"from": "Leeds", "to": "Leeds ACS"},
@@ -124,6 +127,10 @@ def test_a_role_or_team_change_in_admin_is_in_the_access_audit(client, admin_use
         reverse("admin:audit_accessevent_changelist"), {"action": "colleague_change"}
     )
     assert "Changed a colleague&#x27;s role or team" in listed.text
+    assert (
+        f"Changed Wendy Coach ({colleague.username})&#x27;s role from Work coach to ACSSL"
+        " and team from Leeds to Leeds ACS"
+    ) in listed.text
     shown = client.get(reverse("admin:audit_accessevent_change", args=[event.pk]))
     assert "Leeds ACS" in shown.text
 
@@ -147,3 +154,5 @@ def test_a_new_colleague_with_a_role_is_in_the_access_audit(client, admin_user):
     assert event.detail["added"] is True
     assert event.detail["role"] == {"from": [], "to": [roles.TEAM_LEADER]}
     assert event.detail["team"] == {"from": "", "to": "York ACS"}
+    listed = client.get(reverse("admin:audit_accessevent_changelist"))
+    assert "Added newleader as Team leader in team York ACS" in listed.text

@@ -11,7 +11,7 @@ from django.urls import reverse
 from accounts.middleware import LAST_ACTIVE_AT, SIGNED_IN_AT
 from accounts.models import ColleagueSession
 from accounts.services import colleague_disable, colleague_end_sessions
-from tests.factories.accounts import TEST_PASSWORD
+from tests.factories.accounts import TEST_CHANGE_SOURCE, TEST_PASSWORD
 
 pytestmark = pytest.mark.django_db
 SIGN_IN = reverse("accounts:sign-in")
@@ -98,7 +98,7 @@ def test_fresh_session_is_not_signed_out(client, work_coach):
 def test_disabling_a_colleague_ends_their_sessions(client, work_coach):
     sign_in(client)
     assert client.get(reverse("home")).status_code == 200
-    assert colleague_disable(user=work_coach) == 1
+    assert colleague_disable(user=work_coach, source=TEST_CHANGE_SOURCE) == 1
     assert client.get(reverse("home")).status_code == 302
     assert not ColleagueSession.objects.filter(user=work_coach).exists()
 
@@ -109,7 +109,7 @@ def test_ending_sessions_signs_out_every_device(client, django_user_model, work_
     other_device = Client()
     sign_in(client)
     sign_in(other_device, address="10.0.0.9")
-    assert colleague_end_sessions(user=work_coach) == 2
+    assert colleague_end_sessions(user=work_coach, source=TEST_CHANGE_SOURCE) == 2
     assert client.get(reverse("home")).status_code == 302
     assert other_device.get(reverse("home")).status_code == 302
     work_coach.refresh_from_db()

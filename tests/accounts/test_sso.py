@@ -24,6 +24,7 @@ from accounts.middleware import SIGNED_IN_AT
 from accounts.models import ColleagueSession, User
 from accounts.roles import user_role_names
 from accounts.services import DEMO_COLLEAGUES
+from audit.models import AccessEvent
 from tests.factories import ColleagueFactory
 from tests.oidc_provider import free_loopback_port, sso_sign_in
 
@@ -76,6 +77,15 @@ def test_an_existing_colleague_has_their_roles_replaced_by_the_providers_groups(
     assert sso_sign_in(client, oidc_provider, "sub-leader").status_code == 302
     colleague.refresh_from_db()
     assert user_role_names(User.objects.get(pk=colleague.pk)) == [roles.TEAM_LEADER]
+    # In the access audit, once: the provider changed their role at sign-in.
+    [event] = AccessEvent.objects.filter(action=AccessEvent.Action.COLLEAGUE_CHANGE)
+    assert (event.user, event.username, event.channel) == (
+        None,
+        "(system: identity provider at sign-in)",
+        "sign_in",
+    )
+    assert event.request_id
+    assert event.detail["role"] == {"from": [roles.WORK_COACH], "to": [roles.TEAM_LEADER]}
 
 
 def test_the_next_page_is_kept_through_the_provider(client, oidc_provider, work_coach):
@@ -231,6 +241,8 @@ def test_a_role_changed_at_the_provider_applies_at_the_next_check(
     client, oidc_provider, work_coach
 ):
     session = signed_in(client, oidc_provider, work_coach)
+    changes = AccessEvent.objects.filter(action=AccessEvent.Action.COLLEAGUE_CHANGE)
+    assert not changes.exists()  # signed in with the groups of the role they had: no change
     oidc_provider.put_user(
         work_coach.username, {"groups": ["dwp-portal-team-leaders"], "amr": ["mfa"]}
     )
@@ -238,6 +250,18 @@ def test_a_role_changed_at_the_provider_applies_at_the_next_check(
     assert client.get(HOME, follow=True).status_code == 200
     assert user_role_names(User.objects.get(pk=work_coach.pk)) == [roles.TEAM_LEADER]
     assert SessionStore(session_key=session.session_key)[sso.CHECKED_AT] > time.time() - 60
+    # In the access audit, once: the provider changed their role at the session check.
+    [event] = changes
+    assert (event.user, event.username, event.channel) == (
+        None,
+        "(system: identity provider at a session check)",
+        "sign_in",
+    )
+    assert event.detail["role"] == {"from": [roles.WORK_COACH], "to": [roles.TEAM_LEADER]}
+    # The next check with the same groups records nothing more.
+    advance(SessionStore(session_key=session.session_key), sso.CHECKED_AT, 10**4)
+    assert client.get(HOME, follow=True).status_code == 200
+    assert changes.count() == 1
 
 
 def test_an_expired_access_token_is_refreshed_and_the_session_goes_on(

@@ -19,6 +19,7 @@ from tests.factories import (
     SourceIdentityFactory,
     UniversalCreditAwardFactory,
 )
+from tests.factories.accounts import TEST_CHANGE_SOURCE
 from tests.support_needs.conftest import audit_as
 
 ROLE_FOR = {
@@ -37,7 +38,8 @@ class TokenClient:
     def __init__(self, user) -> None:
         self.user = user
         self.client = Client()
-        self.headers = {"Authorization": f"Bearer {api_token_issue(user=user, name='test')}"}
+        token = api_token_issue(user=user, name="test", source=TEST_CHANGE_SOURCE)
+        self.headers = {"Authorization": f"Bearer {token}"}
 
     def get(self, path: str, data=None, **headers):
         return self.client.get(path, data, headers={**self.headers, **headers})

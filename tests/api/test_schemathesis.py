@@ -37,6 +37,7 @@ from tests.factories import (
     PaymentFactory,
     UniversalCreditAwardFactory,
 )
+from tests.factories.accounts import TEST_CHANGE_SOURCE
 
 pytestmark = pytest.mark.django_db(transaction=True)
 CHECKS = [
@@ -95,7 +96,7 @@ def world(transactional_db, monkeypatch):
     QuarantinedRecord.objects.create(
         source="uc", sync_run=run, position="page 1", raw_payload="{}", reason="Bad JSON"
     )
-    token = api_token_issue(user=colleague, name="schemathesis")
+    token = api_token_issue(user=colleague, name="schemathesis", source=TEST_CHANGE_SOURCE)
     world = World(
         headers={"Authorization": f"Bearer {token}"},
         customer_id=str(customer.public_id),

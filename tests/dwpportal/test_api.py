@@ -9,6 +9,7 @@ from accounts.api_tokens import api_token_issue, api_token_revoke
 from accounts.models import ApiToken
 from accounts.services import colleague_disable
 from core.api import PerTokenRateThrottle
+from tests.factories.accounts import TEST_CHANGE_SOURCE
 
 pytestmark = pytest.mark.django_db
 PROBLEM = "application/problem+json"
@@ -19,14 +20,14 @@ def bearer(token: str) -> dict[str, str]:
 
 
 def test_token_identifies_the_colleague_and_their_roles(client, work_coach):
-    token = api_token_issue(user=work_coach, name="telephony")
+    token = api_token_issue(user=work_coach, name="telephony", source=TEST_CHANGE_SOURCE)
     response = client.get("/api/v1/me", **bearer(token))
     assert response.status_code == 200
     assert response.json() == {"username": "coach1", "roles": ["Work coach"]}
 
 
 def test_only_a_hash_of_the_token_is_stored(work_coach):
-    token = api_token_issue(user=work_coach, name="telephony")
+    token = api_token_issue(user=work_coach, name="telephony", source=TEST_CHANGE_SOURCE)
     prefix, secret = token.split(".")
     stored = ApiToken.objects.get(prefix=prefix)
     assert secret not in stored.secret_hash
@@ -35,16 +36,16 @@ def test_only_a_hash_of_the_token_is_stored(work_coach):
 
 @pytest.mark.parametrize("spoil", ["wrong_secret", "expired", "revoked", "disabled", "garbage"])
 def test_bad_tokens_get_one_problem_answer(client, work_coach, spoil):
-    token = api_token_issue(user=work_coach, name="telephony")
+    token = api_token_issue(user=work_coach, name="telephony", source=TEST_CHANGE_SOURCE)
     stored = ApiToken.objects.get(prefix=token.split(".")[0])
     if spoil == "wrong_secret":
         token = token + "x"
     elif spoil == "expired":
         ApiToken.objects.filter(pk=stored.pk).update(expires_at=timezone.now() - timedelta(1))
     elif spoil == "revoked":
-        api_token_revoke(token=stored)
+        api_token_revoke(token=stored, source=TEST_CHANGE_SOURCE)
     elif spoil == "disabled":
-        colleague_disable(user=work_coach)
+        colleague_disable(user=work_coach, source=TEST_CHANGE_SOURCE)
     else:
         token = "no-dot-here"
     response = client.get("/api/v1/me", **bearer(token))
@@ -56,7 +57,12 @@ def test_bad_tokens_get_one_problem_answer(client, work_coach, spoil):
 
 def test_token_lifetime_is_bounded(work_coach):
     with pytest.raises(ValueError, match="365"):
-        api_token_issue(user=work_coach, name="forever", lifetime=timedelta(days=3650))
+        api_token_issue(
+            user=work_coach,
+            name="forever",
+            lifetime=timedelta(days=3650),
+            source=TEST_CHANGE_SOURCE,
+        )
 
 
 def test_no_credentials_is_401_problem(client):
@@ -67,14 +73,14 @@ def test_no_credentials_is_401_problem(client):
 
 
 def test_unknown_api_address_is_404_problem(client, work_coach):
-    token = api_token_issue(user=work_coach, name="t")
+    token = api_token_issue(user=work_coach, name="t", source=TEST_CHANGE_SOURCE)
     response = client.get("/api/v1/no-such-thing", **bearer(token))
     assert response.status_code == 404
     assert response.json()["title"] == "Not found"
 
 
 def test_wrong_method_is_405_problem(client, work_coach):
-    token = api_token_issue(user=work_coach, name="t")
+    token = api_token_issue(user=work_coach, name="t", source=TEST_CHANGE_SOURCE)
     response = client.post("/api/v1/me", **bearer(token))
     assert response.status_code == 405
     assert response["Content-Type"] == PROBLEM
@@ -85,7 +91,9 @@ def test_each_token_is_throttled_separately(client, work_coach, monkeypatch):
 
     cache.clear()
     monkeypatch.setattr(PerTokenRateThrottle, "THROTTLE_RATES", {"per_token": "2/minute"})
-    first, second = (api_token_issue(user=work_coach, name=n) for n in ("a", "b"))
+    first, second = (
+        api_token_issue(user=work_coach, name=n, source=TEST_CHANGE_SOURCE) for n in ("a", "b")
+    )
     assert [client.get("/api/v1/me", **bearer(first)).status_code for _ in range(3)] == [
         200,
         200,
@@ -98,7 +106,7 @@ def test_each_token_is_throttled_separately(client, work_coach, monkeypatch):
 
 
 def test_schema_documents_the_api(client, work_coach):
-    token = api_token_issue(user=work_coach, name="t")
+    token = api_token_issue(user=work_coach, name="t", source=TEST_CHANGE_SOURCE)
     response = client.get("/api/schema/?format=json", **bearer(token))
     assert response.status_code == 200
     assert "/api/v1/me" in response.json()["paths"]

@@ -4,10 +4,13 @@ import factory
 from django.contrib.auth.models import Group
 
 from accounts import roles
+from accounts.hooks import ColleagueChangeSource
 from accounts.models import User
 from tests.factories.base import ModelFactory
 
 TEST_PASSWORD = "correct-horse-battery-staple"
+# Who a test's direct call of a colleague service acts as (the access audit records it).
+TEST_CHANGE_SOURCE = ColleagueChangeSource.for_command(command="test")
 
 
 def _role_give(colleague: User, create: bool, extracted: str | None, **kwargs: object) -> None:

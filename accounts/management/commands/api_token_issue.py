@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.api_tokens import api_token_issue
+from accounts.hooks import ColleagueChangeSource
 from accounts.models import User
 
 
@@ -23,7 +24,12 @@ class Command(BaseCommand):
         if user is None:
             raise CommandError(f"No colleague with username {username!r}.")
         try:
-            token = api_token_issue(user=user, name=name, lifetime=timedelta(days=days))
+            token = api_token_issue(
+                user=user,
+                name=name,
+                lifetime=timedelta(days=days),
+                source=ColleagueChangeSource.for_command(command="api_token_issue"),
+            )
         except ValueError as error:
             raise CommandError(str(error)) from error
         self.stdout.write(token)
