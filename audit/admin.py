@@ -36,8 +36,29 @@ def csv_safe(value: object) -> object:
     return value
 
 
+class ChangelistReadAudited(admin.ModelAdmin):
+    """A Django admin list of customer data whose every look (the list, a search, a filter) is
+    audited: `changelist_read` calls the selector that writes the access event, given the search
+    and the names of the filters (the selector keeps whether there was a search, never its
+    terms)."""
+
+    def changelist_read(self, *, audit: AuditContext, search: str, filters: list[str]) -> None:
+        raise NotImplementedError
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        if request.method == "GET":  # a POST runs an action, which audits itself
+            self.changelist_read(
+                audit=AuditContext.from_request(request),
+                search=request.GET.get("q", ""),
+                filters=[key for key in request.GET if key not in ("q", "p", "o")],
+            )
+        return super().changelist_view(request, extra_context)
+
+
 @admin.register(AccessEvent)
-class AccessEventAdmin(admin.ModelAdmin):
+class AccessEventAdmin(ChangelistReadAudited):
     LIST = ("occurred_at", "username", "action", "WHAT", "customer_nino", "reason")
     search_fields = ("=username", "=customer__nino")
     search_help_text = "Exact colleague username, or a customer's NINO with no spaces (ZX123456A)."
@@ -92,16 +113,8 @@ class AccessEventAdmin(admin.ModelAdmin):
         cleared = marker_cleared(AuditContext.from_request(request))
         return ("action", "what") if cleared else ("action",)
 
-    def changelist_view(
-        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
-    ) -> HttpResponse:
-        if request.method == "GET":  # a POST runs an action, which audits itself
-            access_events_for_admin(
-                audit=AuditContext.from_request(request),
-                search=request.GET.get("q", ""),
-                filters=[key for key in request.GET if key not in ("q", "p", "o")],
-            )
-        return super().changelist_view(request, extra_context)
+    def changelist_read(self, *, audit: AuditContext, search: str, filters: list[str]) -> None:
+        access_events_for_admin(audit=audit, search=search, filters=filters)
 
     def change_view(
         self,

@@ -9,10 +9,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from audit.context import AuditContext
 from benefits.models import QuarantinedRecord, SyncRun
 from benefits.sources import SOURCES
 from benefits.sync.selectors import (
-    quarantine_open_for,
+    QuarantineShown,
+    quarantine_shown_for,
+    quarantined_records_for_admin,
     run_progress_percent,
     sync_runs_recent,
     sync_sources_status,
@@ -84,7 +87,10 @@ class SourceStatusSerializer(serializers.Serializer):
 
 class QuarantinedRecordSerializer(serializers.ModelSerializer):
     """What was quarantined and why. The payload (customer data) stays in Django admin, where
-    admins correct and replay or discard it."""
+    admins correct and replay or discard it; a reason's quoted values are hidden as there
+    (benefits.sync.selectors.QuarantineShown, in the context as "shown")."""
+
+    reason = serializers.SerializerMethodField()
 
     class Meta:
         model = QuarantinedRecord
@@ -98,6 +104,10 @@ class QuarantinedRecordSerializer(serializers.ModelSerializer):
             "status",
             "created_at",
         ]
+
+    def get_reason(self, record: QuarantinedRecord) -> str:
+        shown: QuarantineShown = self.context["shown"]
+        return shown.reason(record)
 
 
 class SyncSourcesApi(APIView):
@@ -138,16 +148,7 @@ class QuarantineApi(generics.ListAPIView):
     ]
     serializer_class = QuarantinedRecordSerializer
     pagination_class = ApiPagination
-
-    def get_queryset(self) -> Any:
-        source = self.request.query_params.get("source", "")
-        if source and source not in SOURCES:
-            raise serializers.ValidationError({"source": [f"One of {', '.join(SOURCES)}."]})
-        return [
-            record
-            for name in ((source,) if source else SOURCES)
-            for record in quarantine_open_for(source=name)
-        ]
+    queryset = QuarantinedRecord.objects.none()  # for the schema: get() reads through a selector
 
     @extend_schema(
         tags=[TAG],
@@ -157,4 +158,13 @@ class QuarantineApi(generics.ListAPIView):
         responses={200: QuarantinedRecordSerializer(many=True), **problem_responses(400, 403, 404)},
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().get(request, *args, **kwargs)
+        source = request.query_params.get("source", "")
+        if source and source not in SOURCES:
+            raise serializers.ValidationError({"source": [f"One of {', '.join(SOURCES)}."]})
+        audit = AuditContext.from_request(request)
+        records = quarantined_records_for_admin(audit=audit, source=source, open_only=True)
+        page = self.paginate_queryset(records)
+        context = {**self.get_serializer_context(), "shown": quarantine_shown_for(audit)}
+        return self.get_paginated_response(
+            self.get_serializer(page, many=True, context=context).data
+        )

@@ -133,7 +133,9 @@ class QuarantinedRecord(models.Model):
         indexes = [models.Index(fields=["source", "status"], name="quarantine_source_status")]
 
     def __str__(self) -> str:
-        return f"{self.source} record at {self.position}: {self.reason[:60]}"
+        # Not the reason: it can quote a value of the record (a date of birth), and this name
+        # goes into admin's page titles and its change log.
+        return f"{self.source} record at {self.position}"
 
 
 class SyncedRow(models.Model):

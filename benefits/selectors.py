@@ -13,16 +13,12 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
-from audit.context import AuditContext
-from audit.models import AccessEvent
-from audit.services import access_record
 from benefits.labels import code_label
 from benefits.models import (
     BenefitEvent,
     EsaAward,
     Payment,
     PipAward,
-    QuarantinedRecord,
     SourceWatermark,
     StatePensionAward,
     SyncRun,
@@ -269,26 +265,6 @@ def benefit_events_for_customer(*, customer: Customer, benefit: str = "") -> Que
     if benefit:
         qs = qs.filter(benefit=benefit)
     return qs.order_by("-occurred_at", "-id")
-
-
-def quarantined_record_for_admin(*, audit: AuditContext, pk: str) -> QuarantinedRecord | None:
-    """A quarantined record, for its admin page (`pk` from its URL; the raw legacy payload: names,
-    dates of birth, needs): the look is audited, against the customer when the record's key is a
-    known NINO."""
-    record = QuarantinedRecord.objects.filter(pk=pk).first() if pk.isdigit() else None
-    customer = (
-        Customer.objects.filter(nino=record.record_key).first()
-        if record is not None and record.record_key
-        else None
-    )
-    access_record(
-        audit=audit,
-        action=AccessEvent.Action.VIEW_FRAGMENT,
-        what="quarantined record (admin)",
-        customer=customer,
-        detail={"record": record.pk if record is not None else None},
-    )
-    return record
 
 
 # --- What changed on an award since a moment -------------------------------------------------

@@ -1,9 +1,11 @@
 """One adapter per legacy system; `client_for(source)` gives the one that speaks its protocol."""
 
+from collections.abc import Callable
 from typing import Protocol
 
 from django.conf import settings
 
+from benefits.sources import esa, pip, sp, uc
 from benefits.sources.base import LegacyHttpClient, ParsedPage, SourceRecord
 from benefits.sources.esa import EsaClient
 from benefits.sources.pip import PipClient
@@ -32,6 +34,21 @@ _CLIENTS: dict[str, type[UcClient | PipClient | EsaClient | SpClient]] = {
 def client_for(source: str, *, http: LegacyHttpClient | None = None) -> SourceClient:
     page_size = settings.SYNC_PAGE_SIZE
     return _CLIENTS[source](http, page_size=page_size)
+
+
+_PAYLOAD_RESTRICTED: dict[str, Callable[[str], bool | None]] = {
+    "uc": uc.payload_restricted,
+    "pip": pip.payload_restricted,
+    "esa": esa.payload_restricted,
+    "sp": sp.payload_restricted,
+}
+
+
+def payload_restricted(source: str, raw_payload: str) -> bool | None:
+    """Whether a record in `source`'s own format (a quarantined payload, however damaged) marks
+    its customer as restricted: True or False as its flag says, None when the flag cannot be
+    read (a reader must then treat the record as perhaps restricted)."""
+    return _PAYLOAD_RESTRICTED[source](raw_payload)
 
 
 def high_water_mark(source: str, http: LegacyHttpClient | None = None) -> int | None:

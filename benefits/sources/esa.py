@@ -234,7 +234,21 @@ class EsaClient:
         return page
 
     def parse_replay(self, raw_payload: str, position: str) -> SourceRecord:
-        lines = [line for line in raw_payload.replace("\r\n", "\n").split("\n") if line.strip()]
-        if not lines:
-            raise RecordError("the corrected payload is empty")
-        return parse_customer(lines, position=position)
+        return parse_customer(_payload_lines(raw_payload), position=position)
+
+
+def _payload_lines(raw_payload: str) -> list[str]:
+    lines = [line for line in raw_payload.replace("\r\n", "\n").split("\n") if line.strip()]
+    if not lines:
+        raise RecordError("the corrected payload is empty")
+    return lines
+
+
+def payload_restricted(raw_payload: str) -> bool | None:
+    """Whether a quarantined customer's 01 line marks them as restricted; None when it is too
+    damaged to say."""
+    try:
+        first = _fields(_payload_lines(raw_payload)[0].ljust(RECORD_LENGTH), IDENTITY)
+    except RecordError:
+        return None
+    return YES_NO.get(first["restricted"]) if first["record_type"] == "01" else None

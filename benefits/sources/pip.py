@@ -224,8 +224,21 @@ class PipClient:
         return page
 
     def parse_replay(self, raw_payload: str, position: str) -> SourceRecord:
-        try:
-            element = ET.fromstring(raw_payload)
-        except ET.ParseError as error:
-            raise RecordError(f"the corrected payload is not XML: {error}") from error
-        return parse_award(element, position=position)
+        return parse_award(_payload_element(raw_payload), position=position)
+
+
+def _payload_element(raw_payload: str) -> ET.Element:
+    try:
+        return ET.fromstring(raw_payload)
+    except ET.ParseError as error:
+        raise RecordError(f"the corrected payload is not XML: {error}") from error
+
+
+def payload_restricted(raw_payload: str) -> bool | None:
+    """Whether a quarantined Award element marks its claimant as restricted; None when it is
+    too damaged to say."""
+    try:
+        claimant = _payload_element(raw_payload).find("Claimant")
+    except RecordError:
+        return None
+    return YES_NO.get(claimant.get("restricted") or "") if claimant is not None else None

@@ -200,12 +200,26 @@ class SpClient:
         return self.http.fetch_parsed(f"/sp/extracts?since={since}&limit={self.page_size}", parse)
 
     def parse_replay(self, raw_payload: str, position: str) -> SourceRecord:
-        try:
-            rows = list(csv.reader(io.StringIO(raw_payload.strip() + "\r\n", newline="")))
-        except csv.Error as error:
-            raise RecordError(f"the corrected payload is not CSV: {error}") from error
-        if rows and tuple(rows[0]) == COLUMNS:
-            rows = rows[1:]
-        if not rows or any(len(row) != len(COLUMNS) for row in rows):
-            raise RecordError(f"each corrected row needs {len(COLUMNS)} columns")
-        return parse_rows(rows, position=position)
+        return parse_rows(_payload_rows(raw_payload), position=position)
+
+
+def _payload_rows(raw_payload: str) -> list[list[str]]:
+    try:
+        rows = list(csv.reader(io.StringIO(raw_payload.strip() + "\r\n", newline="")))
+    except csv.Error as error:
+        raise RecordError(f"the corrected payload is not CSV: {error}") from error
+    if rows and tuple(rows[0]) == COLUMNS:
+        rows = rows[1:]
+    if not rows or any(len(row) != len(COLUMNS) for row in rows):
+        raise RecordError(f"each corrected row needs {len(COLUMNS)} columns")
+    return rows
+
+
+def payload_restricted(raw_payload: str) -> bool | None:
+    """Whether a quarantined AWARD row marks its customer as restricted; None when the rows are
+    too damaged to say."""
+    try:
+        head = dict(zip(COLUMNS, _payload_rows(raw_payload)[0], strict=True))
+    except RecordError:
+        return None
+    return YES_NO.get(head["restricted"])

@@ -237,8 +237,21 @@ class UcClient:
 
     def parse_replay(self, raw_payload: str, position: str) -> SourceRecord:
         """A quarantined (and perhaps corrected) feed item, parsed again."""
-        try:
-            change = json.loads(raw_payload)
-        except ValueError as error:
-            raise RecordError(f"the corrected payload is not JSON: {error}") from error
-        return parse_change(change, position=position)
+        return parse_change(_payload_item(raw_payload), position=position)
+
+
+def _payload_item(raw_payload: str) -> Any:
+    try:
+        return json.loads(raw_payload)
+    except ValueError as error:
+        raise RecordError(f"the corrected payload is not JSON: {error}") from error
+
+
+def payload_restricted(raw_payload: str) -> bool | None:
+    """Whether a quarantined feed item marks its customer as restricted (as parse_change reads
+    the flag); None when the item is too damaged to say."""
+    try:
+        claimant = _payload_item(raw_payload)["claim"]["claimant"]
+        return bool(claimant.get("restricted", False))
+    except (RecordError, KeyError, TypeError, AttributeError):
+        return None

@@ -2,20 +2,27 @@
 
 Every difference is listed; a difference is *explained* when an open quarantined record of that
 source holds the customer's record (the portal lacks that version because it was not trusted).
+Differences name customers and hold their names, addresses and dates of birth: the comparison is
+audited as an export (with its counts), and a restricted customer's values are hidden from an
+operator not cleared for restricted records.
 """
 
 import json
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
 
+from audit.context import AuditContext
+from audit.models import AccessEvent
+from audit.services import access_record
 from benefits.models import QuarantinedRecord
 from benefits.sync.apply import AWARD_MODELS
 from customers.models import Customer
+from customers.selectors import restricted_record_cleared
 
 BATCH = 500
 # JSAPS's fixed-width columns cut long values: compare what the extract can hold.
@@ -38,13 +45,16 @@ class Difference:
     portal: Any
     truth: Any
     explained: bool
+    # A restricted customer's difference, told to someone not cleared for restricted records.
+    hidden: bool = False
 
     def __str__(self) -> str:
         flag = "explained by quarantine" if self.explained else "UNEXPLAINED"
-        return (
-            f"{self.nino} {self.source} {self.what}: portal={self.portal!r} "
-            f"truth={self.truth!r} [{flag}]"
-        )
+        if self.hidden:
+            values = "values hidden (restricted record)"
+        else:
+            values = f"portal={self.portal!r} truth={self.truth!r}"
+        return f"{self.nino} {self.source} {self.what}: {values} [{flag}]"
 
 
 def _truth_lines(base_url: str) -> Iterator[dict[str, Any]]:
@@ -174,8 +184,12 @@ def _payments(s: dict[str, Any]) -> set[tuple[date, int, str, str]]:
     return payments
 
 
-def reconcile(*, base_url: str | None = None) -> tuple[list[Difference], int]:
-    """(differences, customers compared) between the portal and the ground truth."""
+def reconcile(*, audit: AuditContext, base_url: str | None = None) -> tuple[list[Difference], int]:
+    """(differences, customers compared) between the portal and the ground truth. A restricted
+    customer's differences (restricted in the portal or in any source) are `hidden` unless the
+    colleague in `audit` is cleared for restricted records. Audited as one EXPORT with the
+    counts, never a NINO."""
+    cleared = restricted_record_cleared(audit)
     base_url = base_url or settings.LEGACY_BASE_URL
     quarantined_keys: set[tuple[str, str]] = set()
     quarantined_versions: set[tuple[str, int]] = set()
@@ -204,7 +218,11 @@ def reconcile(*, base_url: str | None = None) -> tuple[list[Difference], int]:
         }
         for truth in batch:
             compared += 1
-            differences.extend(_compare(truth, customers.get(truth["nino"]), explained))
+            customer = customers.get(truth["nino"])
+            found = _compare(truth, customer, explained)
+            if found and not cleared and _restricted(truth, customer):
+                found = [replace(d, hidden=True) for d in found]
+            differences.extend(found)
         batch.clear()
 
     for truth in _truth_lines(base_url):
@@ -214,7 +232,26 @@ def reconcile(*, base_url: str | None = None) -> tuple[list[Difference], int]:
         if len(batch) >= BATCH:
             flush()
     flush()
+    unexplained = sum(1 for d in differences if not d.explained)
+    access_record(
+        audit=audit,
+        action=AccessEvent.Action.EXPORT,
+        what="legacy reconciliation",
+        detail={
+            "compared": compared,
+            "differences": len(differences),
+            "explained": len(differences) - unexplained,
+            "unexplained": unexplained,
+            "hidden": sum(1 for d in differences if d.hidden),
+        },
+    )
     return differences, compared
+
+
+def _restricted(truth: dict[str, Any], customer: Customer | None) -> bool:
+    return (customer is not None and customer.restricted) or any(
+        s["identity"]["restricted"] for s in truth["sources"].values()
+    )
 
 
 def _compare(truth: dict[str, Any], customer: Customer | None, explained: Any) -> list[Difference]:

@@ -1,12 +1,23 @@
-"""Reads for the sync: ops page, progress, quarantine (customer pages: benefits.selectors)."""
+"""Reads for the sync: ops page, progress, quarantine (customer pages: benefits.selectors).
 
+A quarantined record holds customer data as its legacy system sent it (names, dates of birth,
+needs, the restricted flag): every read of the quarantine by a colleague is audited here, and a
+restricted customer's record shows its payload only to colleagues cleared for restricted records.
+"""
+
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Replace, Upper
 
+from audit.context import AuditContext
+from audit.models import AccessEvent
+from audit.services import access_record
 from benefits import labels
 from benefits.models import (
     LEGACY_SOURCES,
@@ -16,7 +27,9 @@ from benefits.models import (
     SyncSchedule,
     UniversalCreditAward,
 )
-from benefits.sources import SOURCES
+from benefits.sources import SOURCES, payload_restricted
+from customers.models import Customer
+from customers.selectors import restricted_record_cleared
 
 ACTIVE = (SyncRun.Status.QUEUED, SyncRun.Status.RUNNING)
 
@@ -154,10 +167,123 @@ def sync_any_active() -> bool:
     return SyncRun.objects.filter(status__in=ACTIVE).exists()
 
 
-def quarantine_open_for(*, source: str) -> list[QuarantinedRecord]:
-    return list(
-        QuarantinedRecord.objects.filter(source=source, status=QuarantinedRecord.Status.OPEN)
+# --- The quarantine as colleagues read it --------------------------------------------------
+
+PAYLOAD_HIDDEN_NOTE = (
+    "Hidden: this may be a restricted customer's record, and your role is not cleared to see "
+    "restricted records. You can still discard it with a note."
+)
+# What stands in for a value a parser quoted in its reason ('…', "…" or (…): a NINO as sent, a
+# date of birth) when the record is hidden.
+REASON_VALUE_HIDDEN = "(hidden)"
+_REASON_VALUES = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|\([^)]*\)")
+
+
+def _nino_key(record_key: str) -> str:
+    return record_key.replace(" ", "").upper()
+
+
+def quarantined_records_annotated() -> QuerySet[QuarantinedRecord]:
+    """Quarantined records, each knowing (`customer_restricted`) whether its key is the NINO of a
+    restricted customer in the portal. Reads nothing of a customer: callers audit the read."""
+    restricted = Customer.objects.filter(
+        nino=Upper(Replace(OuterRef("record_key"), Value(" "), Value(""))), restricted=True
     )
+    return QuarantinedRecord.objects.annotate(customer_restricted=Exists(restricted))
+
+
+def quarantined_record_customer(record: QuarantinedRecord) -> Customer | None:
+    """The portal's customer whose NINO is the record's key, if there is one (for the audit)."""
+    if not record.record_key:
+        return None
+    return Customer.objects.filter(nino=_nino_key(record.record_key)).first()
+
+
+def quarantined_record_restricted(record: QuarantinedRecord) -> bool:
+    """Whether the record may be a restricted customer's: its key is a restricted customer's
+    NINO in the portal, or its payload (or an admin's correction) marks the customer restricted
+    or is too damaged to say."""
+    known: bool | None = getattr(record, "customer_restricted", None)
+    if known is None:
+        known = Customer.objects.filter(nino=_nino_key(record.record_key), restricted=True).exists()
+    return known or any(
+        payload_restricted(record.source, payload) is not False
+        for payload in (record.raw_payload, record.corrected_payload)
+        if payload.strip()
+    )
+
+
+@dataclass(frozen=True)
+class QuarantineShown:
+    """What one colleague may see of quarantined records: a record that may be a restricted
+    customer's (quarantined_record_restricted) shows its payloads, and the values its reason
+    quotes, only to colleagues cleared for restricted records."""
+
+    cleared: bool
+
+    def hidden(self, record: QuarantinedRecord) -> bool:
+        return not self.cleared and quarantined_record_restricted(record)
+
+    def reason(self, record: QuarantinedRecord) -> str:
+        if not self.hidden(record):
+            return record.reason
+        return quarantine_reason_values_hidden(record.reason)
+
+
+def quarantine_reason_values_hidden(reason: str) -> str:
+    """A hidden record's reason: its words, without the values it quotes."""
+    return _REASON_VALUES.sub(REASON_VALUE_HIDDEN, reason)
+
+
+def quarantine_shown_for(audit: AuditContext) -> QuarantineShown:
+    """What the colleague in `audit` may see of quarantined records (the restricted-record
+    clearance of customers.selectors)."""
+    return QuarantineShown(cleared=restricted_record_cleared(audit))
+
+
+def quarantined_records_for_admin(
+    *,
+    audit: AuditContext,
+    search: str = "",
+    filters: Iterable[str] = (),
+    source: str = "",
+    open_only: bool = False,
+) -> QuerySet[QuarantinedRecord]:
+    """Quarantined records, newest first (of one source, open ones only, if asked), for Django
+    admin's list or the API; show them through quarantine_shown_for. The read is audited
+    (VIEW_FRAGMENT, SEARCH when `search` is given; API_READ through the API) with whether there
+    was a search and the names of the filters, never the terms: a search is by NINO."""
+    named = set(filters) | ({"source"} if source else set()) | ({"status"} if open_only else set())
+    access_record(
+        audit=audit,
+        action=AccessEvent.Action.SEARCH if search else AccessEvent.Action.VIEW_FRAGMENT,
+        what="quarantined records",
+        detail={"search": bool(search), "filters": sorted(named)},
+    )
+    records = quarantined_records_annotated()
+    if source:
+        records = records.filter(source=source)
+    if open_only:
+        records = records.filter(status=QuarantinedRecord.Status.OPEN)
+    return records.order_by("-created_at", "-pk")
+
+
+def quarantined_record_for_admin(*, audit: AuditContext, pk: str) -> QuarantinedRecord | None:
+    """A quarantined record, for its admin page (`pk` from its URL; the raw legacy payload: names,
+    dates of birth, needs): the look is audited, against the customer when the record's key is a
+    known NINO, with whether the colleague was shown the payload."""
+    record = quarantined_records_annotated().filter(pk=pk).first() if pk.isdigit() else None
+    access_record(
+        audit=audit,
+        action=AccessEvent.Action.VIEW_FRAGMENT,
+        what="quarantined record (admin)",
+        customer=quarantined_record_customer(record) if record is not None else None,
+        detail={
+            "record": record.pk if record is not None else None,
+            "payload_shown": record is not None and not quarantine_shown_for(audit).hidden(record),
+        },
+    )
+    return record
 
 
 def quarantine_explains(*, source: str, nino: str, version: int | None) -> bool:

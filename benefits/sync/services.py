@@ -1,4 +1,5 @@
-"""Sync services: start a run, process one page of it, dispatch schedules, resolve quarantine.
+"""Sync services: start a run, process one page of it, dispatch schedules, correct and resolve
+quarantine.
 
 A run is processed one page per Celery task. A page is fetched (retries inside the client),
 parsed, and then written in ONE transaction together with the watermark and the run's counters:
@@ -25,6 +26,7 @@ from benefits.sources import SOURCES, client_for, high_water_mark
 from benefits.sources.base import ParsedPage, RecordError, Rejected
 from benefits.sync.apply import AWARD_MODELS, ApplyResult, records_apply
 from benefits.sync.locks import SourceLock, source_lock_holder
+from benefits.sync.selectors import quarantined_record_customer
 from customers.models import Customer, SourceIdentity
 
 logger = logging.getLogger(__name__)
@@ -331,6 +333,36 @@ def quarantine_replay(
     return result
 
 
+def quarantine_correction_save(
+    *, record: QuarantinedRecord, audit: AuditContext, corrected_payload: str, resolution_note: str
+) -> list[str]:
+    """Keep an admin's corrected payload and resolution note on an open quarantined record
+    without replaying it (Django admin's ordinary Save). Returns the names of the fields that
+    changed (none: nothing is written); a change is audited, as the correction of customer data
+    it is."""
+    _resolver_require(audit)
+    wanted = {"corrected_payload": corrected_payload, "resolution_note": resolution_note}
+    with transaction.atomic():
+        entry = QuarantinedRecord.objects.select_for_update().get(pk=record.pk)
+        changed = sorted(name for name, value in wanted.items() if getattr(entry, name) != value)
+        if not changed:
+            return []
+        if entry.status != QuarantinedRecord.Status.OPEN:
+            raise ValidationError("This record has already been resolved.")
+        for name in changed:
+            setattr(entry, name, wanted[name])
+        entry.full_clean()
+        entry.save(update_fields=changed)
+        _quarantine_audit(
+            audit=audit,
+            entry=entry,
+            what="quarantined record corrected",
+            customer_ids=[],
+            fields=changed,
+        )
+    return changed
+
+
 def quarantine_discard(*, record: QuarantinedRecord, audit: AuditContext, note: str) -> None:
     """Close a quarantined record without applying it; the note says why (required)."""
     _resolver_require(audit)
@@ -352,13 +384,26 @@ def quarantine_discard(*, record: QuarantinedRecord, audit: AuditContext, note: 
 
 
 def _quarantine_audit(
-    *, audit: AuditContext, entry: QuarantinedRecord, what: str, customer_ids: list[int]
+    *,
+    audit: AuditContext,
+    entry: QuarantinedRecord,
+    what: str,
+    customer_ids: list[int],
+    fields: list[str] | None = None,
 ) -> None:
-    """A quarantined record holds customer data: resolving it is a change to customer data."""
+    """A quarantined record holds customer data: correcting or resolving it is a change to
+    customer data, recorded against the customer it changed (else the one its key names)."""
+    detail: dict[str, object] = {"record": entry.pk, "source": entry.source, "status": entry.status}
+    if fields is not None:
+        detail["fields"] = fields
     access_record(
         audit=audit,
         action=AccessEvent.Action.CHANGE,
         what=what,
-        customer=Customer.objects.get(pk=customer_ids[0]) if len(customer_ids) == 1 else None,
-        detail={"record": entry.pk, "source": entry.source, "status": entry.status},
+        customer=(
+            Customer.objects.get(pk=customer_ids[0])
+            if len(customer_ids) == 1
+            else quarantined_record_customer(entry)
+        ),
+        detail=detail,
     )

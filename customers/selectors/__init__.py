@@ -15,6 +15,7 @@ from customers.selectors.access import (
     customer_access_require,
     customer_get_for_reason,
     customer_get_for_user,
+    restricted_record_cleared,
 )
 from customers.selectors.search import (
     SEARCH_LIMIT,
@@ -44,4 +45,5 @@ __all__ = [
     "customer_search_by_nino",
     "normalise_postcode",
     "postcode_prefix_q",
+    "restricted_record_cleared",
 ]

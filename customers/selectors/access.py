@@ -36,6 +36,13 @@ class ReasonRequired(Exception):
         self.customer = customer
 
 
+def restricted_record_cleared(audit: AuditContext) -> bool:
+    """Whether the colleague's role is cleared for restricted records (ACSSLs and team leaders:
+    accounts.roles). Cleared colleagues still give a reason to open one; anything else that
+    shows a restricted customer's data hides it from those not cleared."""
+    return audit.has_perm(VIEW_RESTRICTED_PERMISSION)
+
+
 def customer_access_require(*, audit: AuditContext, what: str) -> None:
     """Refuse (and log the refusal) unless the colleague's role opens customer records."""
     if not audit.has_perm(VIEW_CUSTOMER_PERMISSION):
@@ -100,7 +107,7 @@ def customer_get_for_user(
         raise Http404("No such customer.")
     given = ""
     if customer.restricted:
-        if not audit.has_perm(VIEW_RESTRICTED_PERMISSION):
+        if not restricted_record_cleared(audit):
             _restricted_refuse(audit=audit, customer=customer, what=what)
         given = audit.reason_for(customer.public_id)
         if not given:
@@ -133,6 +140,6 @@ def customer_get_for_reason(*, public_id: uuid.UUID | str, audit: AuditContext) 
         raise Http404("No such customer.")
     if not customer.restricted:
         raise ReasonNotNeeded()
-    if not audit.has_perm(VIEW_RESTRICTED_PERMISSION):
+    if not restricted_record_cleared(audit):
         _restricted_refuse(audit=audit, customer=customer, what=what)
     return customer

@@ -3,7 +3,9 @@ quarantine, whose payloads stay in Django admin."""
 
 import pytest
 
+from audit.models import AccessEvent
 from benefits.models import QuarantinedRecord, SyncRun
+from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -49,3 +51,24 @@ def test_quarantine_lists_open_records_without_their_payload(token_client, quara
     assert "ZX900001B" not in str(body)
     assert admin.get("/api/v1/sync/quarantine", {"source": "uc"}).json()["count"] == 0
     assert admin.get("/api/v1/sync/quarantine", {"source": "nope"}).status_code == 400
+
+
+def test_reading_the_quarantine_is_audited(token_client, quarantined):
+    admin = token_client("admin")
+    assert admin.get("/api/v1/sync/quarantine", {"source": "esa"}).json()["count"] == 1
+    event = AccessEvent.objects.get(what="quarantined records")
+    assert (event.action, event.channel, event.username, event.detail) == (
+        "api_read",
+        "api",
+        "api-admin",
+        {"read": "view_fragment", "search": False, "filters": ["source", "status"]},
+    )
+
+
+def test_a_restricted_customers_reason_is_shown_without_its_values(token_client, quarantined):
+    CustomerFactory(nino="ZX900001B", restricted=True)
+    QuarantinedRecord.objects.filter(pk=quarantined.pk).update(
+        reason="birth date is not a YYYYMMDD date: '19610230'"
+    )
+    body = token_client("admin").get("/api/v1/sync/quarantine").json()
+    assert [r["reason"] for r in body["results"]] == ["birth date is not a YYYYMMDD date: (hidden)"]

@@ -19,6 +19,8 @@ from tests.conftest import CeleryWorker, celery_worker_for_test
 
 # The sync as beat's task starts it, for the system.
 SYSTEM = AuditContext.for_task(task_name="tests")
+# reconcile_legacy as an operator runs it.
+OPERATOR = AuditContext.for_command(command="reconcile_legacy")
 
 
 def as_admin(user: User) -> AuditContext:

@@ -1,6 +1,7 @@
 """The sync services against the simulated systems and the real database (pages run in-process)."""
 
 import dataclasses
+import io
 import json
 from datetime import date, timedelta
 
@@ -29,7 +30,8 @@ from benefits.sync.apply import records_apply
 from benefits.sync.reconcile import reconcile
 from benefits.sync.services import quarantine_discard, quarantine_replay
 from customers.models import Customer, SourceIdentity
-from tests.benefits.conftest import SYSTEM, as_admin, sync_all_inline, sync_inline
+from tests.benefits.conftest import OPERATOR, SYSTEM, as_admin, sync_all_inline, sync_inline
+from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -67,7 +69,7 @@ def test_initial_load_matches_the_ground_truth_and_every_run_adds_up(legacy):
         assert watermark.last_success_at
     assert runs["uc"].pages > 1
     assert runs["sp"].pages > 1
-    differences, compared = reconcile()
+    differences, compared = reconcile(audit=OPERATOR)
     assert compared > 400
     assert differences == []
     # The customer record is built from every source: names searchable, benefits listed.
@@ -164,7 +166,7 @@ def test_clock_advance_is_picked_up_exactly_by_the_incremental_sync(legacy):
         assert not run.full
         assert run.watermark_from
     assert BenefitEvent.objects.count() > events_before
-    assert reconcile()[0] == []
+    assert reconcile(audit=OPERATOR)[0] == []
     # Nothing new: the next incremental run fetches nothing.
     assert all(run.fetched == 0 for run in sync_all_inline().values())
 
@@ -236,7 +238,7 @@ def test_malformed_records_are_quarantined_counted_and_explain_reconcile(legacy,
     assert quarantined == QuarantinedRecord.objects.count() > 0
     for run in runs.values():
         assert run.fetched == run.created + run.updated + run.unchanged + run.quarantined
-    differences, _ = reconcile()
+    differences, _ = reconcile(audit=OPERATOR)
     assert differences
     assert all(d.explained for d in differences)
     call_command("reconcile_legacy")  # explained only: exits 0
@@ -273,7 +275,7 @@ def test_malformed_records_are_quarantined_counted_and_explain_reconcile(legacy,
     assert other.status == "discarded"
     assert other.resolved_by == admin
     assert AccessEvent.objects.filter(what="quarantined record discarded", user=admin).exists()
-    differences, _ = reconcile()
+    differences, _ = reconcile(audit=OPERATOR)
     assert any(not d.explained for d in differences)
     with pytest.raises(CommandError, match="unexplained"):
         call_command("reconcile_legacy")
@@ -307,11 +309,38 @@ def test_reconcile_reports_a_difference_nobody_explains(legacy):
     award = PipAward.objects.first()
     PipAward.objects.filter(pk=award.pk).update(daily_living_weekly_pence=1)
     Payment.objects.filter(benefit="sp").first().delete()
-    differences, _ = reconcile()
+    differences, _ = reconcile(audit=OPERATOR)
     whats = {d.what for d in differences if not d.explained}
     assert {"award.daily_living_weekly_pence", "payments missing"} <= whats
     with pytest.raises(CommandError):
         call_command("reconcile_legacy")
+
+
+def test_reconcile_legacy_is_one_audited_export_and_hides_restricted_values(legacy):
+    held = [t for t in legacy.truth() if t["sources"]]
+    nino = held[0]["nino"]
+    CustomerFactory(nino=nino, restricted=True)
+    report = io.StringIO()
+    with pytest.raises(CommandError):  # nothing synced: every difference is unexplained
+        call_command("reconcile_legacy", "--limit", "100000", stdout=report)
+    event = AccessEvent.objects.get(what="legacy reconciliation")
+    assert (event.action, event.channel, event.username, event.customer_id) == (
+        "export",
+        "command",
+        "(system: reconcile_legacy)",
+        None,
+    )
+    counts = event.detail
+    lines = report.getvalue().splitlines()
+    assert lines[-1] == (
+        f"Compared {len(held):,} customers: {counts['differences']:,} differences, "
+        f"0 explained by quarantined records, {counts['unexplained']:,} unexplained."
+    )
+    assert (counts["compared"], counts["explained"]) == (len(held), 0)
+    restricted = [line for line in lines if line.startswith(nino)]
+    assert restricted
+    assert all("values hidden (restricted record)" in line for line in restricted)
+    assert counts["hidden"] == sum("values hidden" in line for line in lines) >= len(restricted)
 
 
 def test_meaningful_changes_become_timeline_events(legacy):

@@ -15,7 +15,7 @@ from benefits.sync.locks import redis_client, source_lock_holder
 from benefits.sync.reconcile import reconcile
 from benefits.sync.services import sync_start
 from benefits.tasks import sync_dispatch
-from tests.benefits.conftest import SYSTEM, wait_for_runs, worker_log_tail
+from tests.benefits.conftest import OPERATOR, SYSTEM, wait_for_runs, worker_log_tail
 from tests.conftest import CeleryWorker
 
 # One xdist group for every `worker` test: they share one Celery worker process.
@@ -49,7 +49,7 @@ def test_fault_matrix_end_to_end_leaves_no_unexplained_difference(legacy, sync_w
         assert run.fetched == run.created + run.updated + run.unchanged + run.quarantined
     assert sum(run.quarantined for run in runs) > 0
     assert sum(run.unchanged for run in runs) > 0  # duplicates and stale copies were refused
-    differences, compared = reconcile()
+    differences, compared = reconcile(audit=OPERATOR)
     assert compared > 400
     assert [str(d) for d in differences if not d.explained] == []
     call_command("reconcile_legacy", stdout=io.StringIO())
@@ -82,7 +82,7 @@ def _assert_loaded_once(run, legacy, source):
     wanted = holders(legacy, source)
     # Nothing lost (every record created) and nothing twice (no page counted again).
     assert (run.fetched, run.created, run.updated, run.unchanged) == (wanted, wanted, 0, 0)
-    assert [d for d in reconcile()[0] if d.source == source] == []
+    assert [d for d in reconcile(audit=OPERATOR)[0] if d.source == source] == []
 
 
 def test_pool_process_killed_mid_page_is_redone_and_the_run_completes(legacy, sync_worker):

@@ -117,7 +117,10 @@ def test_every_page_has_its_own_title_reflows_at_320px_and_passes_axe(page: Page
         sync_run=SyncRun.objects.create(source="uc", status="succeeded"),
         position="cursor 0 item 3",
         record_key="ZX000003D",
-        raw_payload='{"family_name": "' + "x" * 300 + '"}',
+        # Its claimant is not restricted: the page shows the payload and the correction box.
+        raw_payload='{"claim": {"claimant": {"restricted": false, "family_name": "'
+        + "x" * 300
+        + '"}}}',
         reason="family name longer than 100 characters",
     )
     need = SupportNeed.objects.filter(customer=customer).order_by("recorded_at").first()

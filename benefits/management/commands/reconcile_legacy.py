@@ -1,10 +1,13 @@
 """List every difference between the portal and the legacy systems' ground truth.
 
-Exits non-zero when any difference is not explained by an open quarantined record.
+Exits non-zero when any difference is not explained by an open quarantined record. The
+comparison is audited (one EXPORT access event with the counts); a restricted customer's
+differences are listed without their values.
 """
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from audit.context import AuditContext
 from benefits.sync.reconcile import reconcile
 
 
@@ -16,7 +19,10 @@ class Command(BaseCommand):
         parser.add_argument("--limit", type=int, default=200, help="differences to print")
 
     def handle(self, *args: object, **options: object) -> None:
-        differences, compared = reconcile(base_url=options["base_url"])  # type: ignore[arg-type]
+        differences, compared = reconcile(
+            audit=AuditContext.for_command(command="reconcile_legacy"),
+            base_url=options["base_url"],  # type: ignore[arg-type]
+        )
         unexplained = [d for d in differences if not d.explained]
         limit = int(options["limit"])  # type: ignore[call-overload]
         for difference in (unexplained + [d for d in differences if d.explained])[:limit]:
