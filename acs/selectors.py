@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import TruncMonth
 from django.http import Http404
@@ -46,7 +45,12 @@ from audit.context import AuditContext
 from audit.models import AccessEvent
 from audit.services import access_record
 from customers.models import Customer
-from customers.selectors import ReasonRequired, RestrictedRecord, customer_get_for_user
+from customers.selectors import (
+    ReasonRequired,
+    RestrictedRecord,
+    customer_access_refuse,
+    customer_get_for_user,
+)
 
 MANAGE = "acs.manage_acs_case"
 REFER = "acs.refer_customer"
@@ -79,13 +83,12 @@ URGENCY_ORDER = Case(
 def acs_permission_require(*, audit: AuditContext, permission: str, what: str) -> None:
     """Refuse (and log the refusal) unless the colleague's role has `permission`."""
     if not audit.has_perm(permission):
-        access_record(
+        customer_access_refuse(
             audit=audit,
-            action=Action.REFUSED,
             what=what,
-            detail={"why": f"role may not ({permission})"},
+            why=f"role may not ({permission})",
+            message=f"Your role may not do this ({permission}).",
         )
-        raise PermissionDenied(f"Your role may not do this ({permission}).")
 
 
 def acs_customer_access_check(
@@ -102,14 +105,14 @@ def acs_customer_access_check(
     if not customer.restricted:
         return ""
     if not audit.has_perm(VIEW_RESTRICTED):
-        access_record(
+        customer_access_refuse(
             audit=audit,
-            action=Action.REFUSED,
             what=what,
+            why="restricted record",
             customer=customer,
-            detail={"why": "restricted record"},
+            message="This record is restricted.",
+            refusal=RestrictedRecord,
         )
-        raise RestrictedRecord("This record is restricted.")
     reason = audit.reason_for(customer.public_id)
     if not reason and reason_required:
         raise ReasonRequired(customer)

@@ -14,6 +14,7 @@ from audit.selectors import (
     access_event_described,
     access_event_detail_shown,
     access_event_for_admin,
+    access_event_lookup_allowed,
     access_events_export,
     access_events_for_admin,
     marker_cleared,
@@ -115,6 +116,12 @@ class AccessEventAdmin(ChangelistReadAudited):
 
     def changelist_read(self, *, audit: AuditContext, search: str, filters: list[str]) -> None:
         access_events_for_admin(audit=audit, search=search, filters=filters)
+
+    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest) -> bool:
+        # Refused: Django answers 400, as for any lookup it does not allow.
+        cleared = marker_cleared(AuditContext.from_request(request))
+        allowed = access_event_lookup_allowed(lookup=lookup, value=value, cleared=cleared)
+        return allowed and super().lookup_allowed(lookup, value, request)
 
     def change_view(
         self,

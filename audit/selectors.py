@@ -168,8 +168,14 @@ def customer_viewer_colleagues(*, events: QuerySet[AccessEvent]) -> list[tuple[i
 
 # Who is cleared for restricted support-need markers (the permission support_needs defines).
 MARKER_CLEARANCE_PERMISSION = "support_needs.view_restricted_need"
-# Event kinds whose name alone tells a marker exists, shown to colleagues not cleared as this.
-MARKER_WHATS = {"six point plan recorded": "restricted marker recorded"}
+# Event kinds whose name alone tells which marker a customer has (every one support_needs
+# writes: a Six Point Plan recorded, read, or refused), shown to colleagues not cleared as this.
+# Other events name no marker: a need's or signal's type is in the detail (MARKER_DETAIL_KEYS).
+MARKER_WHATS = {
+    "six point plan recorded": "restricted marker recorded",
+    "six point plans": "restricted marker records read",
+    "six point plan record": "restricted marker record",
+}
 # Detail keys that name a need type or a support-signal rule (a marker's type).
 MARKER_DETAIL_KEYS = ("type", "rule")
 HIDDEN = "(hidden: restricted marker)"
@@ -193,6 +199,19 @@ def marker_cleared(audit: AuditContext) -> bool:
 
 def access_event_what_shown(*, what: str, cleared: bool) -> str:
     return what if cleared else MARKER_WHATS.get(what, what)
+
+
+def access_event_lookup_allowed(*, lookup: str, value: object, cleared: bool) -> bool:
+    """Whether the admin list may filter events by `lookup` from its address: never by the
+    detail (a marker's type is there, hidden on the page, but a filter would still find the
+    customers who have it); by what an event was only where its name cannot tell a marker to a
+    colleague not cleared (an exact name that is not one of MARKER_WHATS)."""
+    field, _, rest = lookup.partition("__")
+    if field == "detail":
+        return False
+    if field == "what" and not cleared:
+        return rest in ("", "exact") and value not in MARKER_WHATS
+    return True
 
 
 def access_event_detail_shown(*, detail: object, cleared: bool) -> object:

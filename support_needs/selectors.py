@@ -12,7 +12,6 @@ from typing import Any
 from uuid import UUID
 
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
@@ -23,7 +22,7 @@ from audit.context import AuditContext
 from audit.models import AccessEvent
 from audit.services import access_record
 from customers.models import Customer, Interaction
-from customers.selectors.access import customer_get_for_user
+from customers.selectors.access import customer_access_refuse, customer_get_for_user
 from support_needs.hooks import RestrictedContactAsked, restricted_contact_asked
 from support_needs.models import (
     ArrearsSafeguard,
@@ -67,11 +66,23 @@ def can_record_needs(user: User | AnonymousUser | None) -> bool:
     )
 
 
-def _recorder_require(audit: AuditContext) -> User:
+ROLE_MAY_NOT_RECORD = "role may not record support needs"
+ROLE_MAY_NOT_RECORD_MESSAGE = "Your role cannot record support needs."
+
+
+def _recorder_require(
+    audit: AuditContext, *, what: str, public_id: UUID | str | None = None
+) -> User:
     """The colleague, whose role works with customers' needs (the panel's pages are not for
-    admins)."""
+    admins). A refusal is logged, against the customer with `public_id` if there is one."""
     if audit.user is None or not can_record_needs(audit.user):
-        raise PermissionDenied("Your role cannot record support needs.")
+        customer_access_refuse(
+            audit=audit,
+            what=what,
+            why=ROLE_MAY_NOT_RECORD,
+            public_id=public_id,
+            message=ROLE_MAY_NOT_RECORD_MESSAGE,
+        )
     return audit.user
 
 
@@ -81,7 +92,7 @@ def customer_get_for_needs(
     """The customer whose needs a colleague is working on: a role that records needs, then the
     customer page's own rule (customers.selectors.access.customer_get_for_user, which asks for the
     reason a restricted record needs), audited as a fragment view."""
-    _recorder_require(audit)
+    _recorder_require(audit, what=what, public_id=public_id)
     return customer_get_for_user(
         public_id=public_id, audit=audit, what=what, action=AccessEvent.Action.VIEW_FRAGMENT
     )
@@ -105,7 +116,13 @@ def support_need_get_for_user(
     except (SupportNeed.DoesNotExist, ValueError, TypeError) as missing:
         raise Http404("No such support need.") from missing
     if need.need_type.restricted and not can_view_restricted_needs(audit.user):
-        raise PermissionDenied("Restricted marker: ask an ACSSL.")
+        customer_access_refuse(
+            audit=audit,
+            what="support need",
+            why="restricted marker",
+            customer=customer,
+            message="Restricted marker: ask an ACSSL.",
+        )
     return need
 
 
@@ -117,7 +134,13 @@ def support_signal_get_for_user(
     except (SupportSignal.DoesNotExist, ValueError, TypeError) as missing:
         raise Http404("No such signal.") from missing
     if signal.restricted and not can_view_restricted_needs(audit.user):
-        raise PermissionDenied("Restricted signal: ask an ACSSL.")
+        customer_access_refuse(
+            audit=audit,
+            what="support signal",
+            why="restricted signal",
+            customer=customer,
+            message="Restricted signal: ask an ACSSL.",
+        )
     return signal
 
 
@@ -125,20 +148,28 @@ def arrears_safeguard_get_for_user(
     *, customer: Customer, public_id: UUID | str, audit: AuditContext
 ) -> ArrearsSafeguard:
     """One of the customer's large-arrears safeguards (the customer already opened through
-    customer_get_for_needs, which checked the record's restrictions)."""
+    customer_get_for_needs, which checked the record's restrictions). Another customer's
+    safeguard is refused, and the refusal logged against the customer it belongs to: someone
+    may be trying ids."""
     try:
         safeguard = ArrearsSafeguard.objects.select_related("customer").get(public_id=public_id)
     except (ArrearsSafeguard.DoesNotExist, ValueError, TypeError) as missing:
         raise Http404("No such safeguard.") from missing
     if safeguard.customer_id != customer.pk:
-        raise PermissionDenied("That safeguard is not this customer's.")
+        customer_access_refuse(
+            audit=audit,
+            what="arrears safeguard",
+            why="safeguard of another customer",
+            customer=safeguard.customer,
+            message="That safeguard is not this customer's.",
+        )
     return safeguard
 
 
 def need_types_for_user(*, audit: AuditContext) -> QuerySet[NeedType]:
     """Types a colleague may record: restricted markers only for cleared colleagues (others
     record a Six Point Plan or refer to an ACSSL)."""
-    _recorder_require(audit)
+    _recorder_require(audit, what="support need types")
     types = NeedType.objects.filter(active=True)
     if not can_view_restricted_needs(audit.user):
         types = types.exclude(sensitivity=Sensitivity.RESTRICTED)
@@ -377,7 +408,8 @@ def support_needs_review_page(
     """Needs whose review is overdue or due within `within_days`, oldest first, a page at a
     time: of the colleague's own customers (`scope` "mine"), their team's ("team", the default)
     or everyone's ("all")."""
-    colleague = _recorder_require(audit)
+    what = "support needs reviews due"
+    colleague = _recorder_require(audit, what=what)
     scope = scope if scope in REVIEW_SCOPES else REVIEW_SCOPE_DEFAULT
     today = timezone.localdate()
     needs = SupportNeed.objects.filter(
@@ -393,25 +425,22 @@ def support_needs_review_page(
     )
     if not can_view_restricted_needs(audit.user):
         needs = needs.exclude(need_type__sensitivity=Sensitivity.RESTRICTED)
-    return _list_page(
-        audit=audit, items=needs, page_number=page_number, what="support needs reviews due"
-    )
+    return _list_page(audit=audit, items=needs, page_number=page_number, what=what)
 
 
 def arrears_safeguards_open_page(
     *, audit: AuditContext, page_number: str | int | None = None
 ) -> Page[ArrearsSafeguard]:
     """Open large-arrears safeguards for the team, soonest payment first, a page at a time."""
-    _recorder_require(audit)
+    what = "arrears safeguards open"
+    _recorder_require(audit, what=what)
     safeguards = (
         ArrearsSafeguard.objects.filter(status=ArrearsSafeguard.Status.OPEN)
         .filter(_customers_visible_to(audit))
         .select_related("customer", "payment")
         .order_by("payment_date", "pk")
     )
-    page = _list_page(
-        audit=audit, items=safeguards, page_number=page_number, what="arrears safeguards open"
-    )
+    page = _list_page(audit=audit, items=safeguards, page_number=page_number, what=what)
     page.object_list = _safeguards_shown(
         page.object_list, cleared=can_view_restricted_needs(audit.user)
     )

@@ -46,22 +46,31 @@ def restricted_record_cleared(audit: AuditContext) -> bool:
 def customer_access_require(*, audit: AuditContext, what: str) -> None:
     """Refuse (and log the refusal) unless the colleague's role opens customer records."""
     if not audit.has_perm(VIEW_CUSTOMER_PERMISSION):
-        access_record(
+        customer_access_refuse(
             audit=audit,
-            action=AccessEvent.Action.REFUSED,
             what=what,
-            detail={"why": "role may not view customers"},
+            why="role may not view customers",
+            message="Your role does not open customer records.",
         )
-        raise PermissionDenied("Your role does not open customer records.")
 
 
 def customer_access_refuse(
-    *, public_id: uuid.UUID | str, audit: AuditContext, what: str, why: str
+    *,
+    audit: AuditContext,
+    what: str,
+    why: str,
+    customer: Customer | None = None,
+    public_id: uuid.UUID | str | None = None,
+    message: str = "",
+    refusal: type[PermissionDenied] = PermissionDenied,
 ) -> NoReturn:
-    """Refuse `what` about this customer for a reason decided above (e.g. the colleague's role
-    may not see who viewed a record), logging the refusal against the customer if there is one.
-    Nothing of the record is read, so no reason for a restricted record is asked first."""
-    customer = Customer.objects.filter(public_id=public_id).only("pk").first()
+    """Refuse `what` for a reason decided above (`why`: e.g. the colleague's role may not see
+    who viewed a record): the one way a refusal is logged, as a REFUSED access event against the
+    customer (`customer`, or the one with `public_id`; none for a refusal about no customer).
+    Raises `refusal` with `message` (by default `why` as a sentence). Nothing of the record is
+    read, so no reason for a restricted record is asked first."""
+    if customer is None and public_id is not None:
+        customer = Customer.objects.filter(public_id=public_id).only("pk").first()
     access_record(
         audit=audit,
         action=AccessEvent.Action.REFUSED,
@@ -69,18 +78,18 @@ def customer_access_refuse(
         customer=customer,
         detail={"why": why},
     )
-    raise PermissionDenied(why[:1].upper() + why[1:] + ".")
+    raise refusal(message or why[:1].upper() + why[1:] + ".")
 
 
-def _restricted_refuse(*, audit: AuditContext, customer: Customer, what: str) -> None:
-    access_record(
+def _restricted_refuse(*, audit: AuditContext, customer: Customer, what: str) -> NoReturn:
+    customer_access_refuse(
         audit=audit,
-        action=AccessEvent.Action.REFUSED,
         what=what,
+        why="restricted record",
         customer=customer,
-        detail={"why": "restricted record"},
+        message="This record is restricted.",
+        refusal=RestrictedRecord,
     )
-    raise RestrictedRecord("This record is restricted.")
 
 
 def customer_get_for_user(

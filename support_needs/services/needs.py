@@ -2,13 +2,14 @@
 
 Every write is atomic, validated, leaves history on the need (SupportNeedChange), writes its
 access-audit entry and recomputes the customer's support signals. Refusals raise
-ValidationError (bad input) or PermissionDenied (the colleague's role does not allow it).
+ValidationError (bad input) or PermissionDenied (the colleague's role does not allow it; the
+refusal is logged).
 """
 
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -25,9 +26,9 @@ from support_needs.models import (
 )
 from support_needs.services.access import (
     change_record,
+    marker_clearance_require,
     need_access_require,
     recorder_require,
-    restricted_needs_cleared,
     text_require,
 )
 from support_needs.services.history import jsonable, need_change_add
@@ -102,7 +103,6 @@ def _type_fields_validate(need_type: NeedType, values: dict[str, Any]) -> dict[s
     return values
 
 
-@transaction.atomic
 def support_need_record(
     *,
     customer: Customer,
@@ -121,124 +121,132 @@ def support_need_record(
 ) -> SupportNeed:
     """Record a need. If UC already holds the same need, this joins it (one need, both sources);
     if a colleague already recorded it, update that one instead."""
-    recorder_require(audit=audit, customer=customer)
+    what = "support need record"
+    recorder_require(audit=audit, customer=customer, what=what)
     if not need_type.active:
         raise ValidationError({"need_type": "This type of need is no longer in use."})
-    if need_type.restricted and not restricted_needs_cleared(audit):
-        raise PermissionDenied(
-            "Restricted markers are recorded by an ACSSL: record a Six Point Plan or refer."
+    if need_type.restricted:
+        marker_clearance_require(
+            audit=audit,
+            customer=customer,
+            what=what,
+            message=(
+                "Restricted markers are recorded by an ACSSL: record a Six Point Plan or refer."
+            ),
         )
-    if how_learned == HowLearned.UC:
-        raise ValidationError({"how_learned": "Needs from UC arrive by sync."})
-    values = _type_fields_validate(
-        need_type,
-        {
-            "details": details,
-            "how_learned": how_learned,
-            "consent": consent,
-            "representative_name": representative_name,
-            "representative_relationship": representative_relationship,
-            "representative_contact": representative_contact,
-            "representative_corporate": representative_corporate,
-            "format_detail": format_detail,
-            "interpreter_language": interpreter_language,
-            "visit_reason": visit_reason,
-        },
-    )
-    now = timezone.now()
-    existing = (
-        SupportNeed.objects.select_for_update()
-        .filter(customer=customer, need_type=need_type, status=SupportNeed.Status.ACTIVE)
-        .first()
-    )
-    if existing is not None and existing.from_portal:
-        raise ValidationError(
-            {"need_type": f"{need_type.name} is already recorded: update or review it instead."}
+    with transaction.atomic():
+        if how_learned == HowLearned.UC:
+            raise ValidationError({"how_learned": "Needs from UC arrive by sync."})
+        values = _type_fields_validate(
+            need_type,
+            {
+                "details": details,
+                "how_learned": how_learned,
+                "consent": consent,
+                "representative_name": representative_name,
+                "representative_relationship": representative_relationship,
+                "representative_contact": representative_contact,
+                "representative_corporate": representative_corporate,
+                "format_detail": format_detail,
+                "interpreter_language": interpreter_language,
+                "visit_reason": visit_reason,
+            },
         )
-    if existing is not None:
-        # The same need from UC: one need with both sources.
-        need = existing
+        now = timezone.now()
+        existing = (
+            SupportNeed.objects.select_for_update()
+            .filter(customer=customer, need_type=need_type, status=SupportNeed.Status.ACTIVE)
+            .first()
+        )
+        if existing is not None and existing.from_portal:
+            raise ValidationError(
+                {"need_type": f"{need_type.name} is already recorded: update or review it instead."}
+            )
+        if existing is not None:
+            # The same need from UC: one need with both sources.
+            need = existing
+            changes = {
+                k: [jsonable(getattr(need, k)), jsonable(v)]
+                for k, v in values.items()
+                if getattr(need, k) != v
+            }
+            for key, value in values.items():
+                setattr(need, key, value)
+            need.from_portal = True
+            need.recorded_by = audit.user
+            need.full_clean()
+            need.save()
+            need_change_add(
+                need=need,
+                action=SupportNeedChange.Action.RECORDED,
+                by=audit.user,
+                changes=changes,
+                note="Also recorded by a colleague (UC holds it too).",
+            )
+        else:
+            need = SupportNeed(
+                customer=customer,
+                need_type=need_type,
+                from_portal=True,
+                recorded_by=audit.user,
+                recorded_at=now,
+                review_due=timezone.localdate() + dt.timedelta(days=need_type.review_period_days),
+                **values,
+            )
+            need.full_clean()
+            need.save()
+            need_change_add(
+                need=need,
+                action=SupportNeedChange.Action.RECORDED,
+                by=audit.user,
+                changes={k: [None, jsonable(v)] for k, v in values.items() if v not in ("", False)},
+            )
+        change_record(
+            audit=audit,
+            customer=customer,
+            what="support need recorded",
+            detail={"need": str(need.public_id), "type": need_type.code},
+        )
+        support_signals_compute(customer_ids=[customer.pk])
+        return need
+
+
+def support_need_update(*, need: SupportNeed, audit: AuditContext, **fields: Any) -> SupportNeed:
+    """Change a need's details or type-specific fields; history keeps what changed."""
+    need_access_require(audit=audit, need=need, what="support need update")
+    with transaction.atomic():
+        need = SupportNeed.objects.select_for_update().select_related("need_type").get(pk=need.pk)
+        if need.status != SupportNeed.Status.ACTIVE:
+            raise ValidationError("This need has ended: record it again if it applies again.")
+        unknown = set(fields) - set(EDITABLE_FIELDS)
+        if unknown:
+            raise ValidationError(f"These cannot be changed here: {', '.join(sorted(unknown))}")
+        current = {k: getattr(need, k) for k in EDITABLE_FIELDS}
+        values = _type_fields_validate(need.need_type, {**current, **fields})
+        if values.get("how_learned") == HowLearned.UC and current["how_learned"] != HowLearned.UC:
+            raise ValidationError({"how_learned": "Needs from UC arrive by sync."})
         changes = {
-            k: [jsonable(getattr(need, k)), jsonable(v)]
-            for k, v in values.items()
-            if getattr(need, k) != v
+            k: [jsonable(current[k]), jsonable(v)] for k, v in values.items() if current[k] != v
         }
+        if not changes:
+            raise ValidationError("Nothing has changed.")
         for key, value in values.items():
             setattr(need, key, value)
         need.from_portal = True
-        need.recorded_by = audit.user
         need.full_clean()
         need.save()
         need_change_add(
-            need=need,
-            action=SupportNeedChange.Action.RECORDED,
-            by=audit.user,
-            changes=changes,
-            note="Also recorded by a colleague (UC holds it too).",
+            need=need, action=SupportNeedChange.Action.UPDATED, by=audit.user, changes=changes
         )
-    else:
-        need = SupportNeed(
-            customer=customer,
-            need_type=need_type,
-            from_portal=True,
-            recorded_by=audit.user,
-            recorded_at=now,
-            review_due=timezone.localdate() + dt.timedelta(days=need_type.review_period_days),
-            **values,
+        change_record(
+            audit=audit,
+            customer=need.customer,
+            what="support need updated",
+            detail={"need": str(need.public_id), "fields": sorted(changes)},
         )
-        need.full_clean()
-        need.save()
-        need_change_add(
-            need=need,
-            action=SupportNeedChange.Action.RECORDED,
-            by=audit.user,
-            changes={k: [None, jsonable(v)] for k, v in values.items() if v not in ("", False)},
-        )
-    change_record(
-        audit=audit,
-        customer=customer,
-        what="support need recorded",
-        detail={"need": str(need.public_id), "type": need_type.code},
-    )
-    support_signals_compute(customer_ids=[customer.pk])
-    return need
+        return need
 
 
-@transaction.atomic
-def support_need_update(*, need: SupportNeed, audit: AuditContext, **fields: Any) -> SupportNeed:
-    """Change a need's details or type-specific fields; history keeps what changed."""
-    need_access_require(audit=audit, need=need)
-    need = SupportNeed.objects.select_for_update().select_related("need_type").get(pk=need.pk)
-    if need.status != SupportNeed.Status.ACTIVE:
-        raise ValidationError("This need has ended: record it again if it applies again.")
-    unknown = set(fields) - set(EDITABLE_FIELDS)
-    if unknown:
-        raise ValidationError(f"These cannot be changed here: {', '.join(sorted(unknown))}")
-    current = {k: getattr(need, k) for k in EDITABLE_FIELDS}
-    values = _type_fields_validate(need.need_type, {**current, **fields})
-    if values.get("how_learned") == HowLearned.UC and current["how_learned"] != HowLearned.UC:
-        raise ValidationError({"how_learned": "Needs from UC arrive by sync."})
-    changes = {k: [jsonable(current[k]), jsonable(v)] for k, v in values.items() if current[k] != v}
-    if not changes:
-        raise ValidationError("Nothing has changed.")
-    for key, value in values.items():
-        setattr(need, key, value)
-    need.from_portal = True
-    need.full_clean()
-    need.save()
-    need_change_add(
-        need=need, action=SupportNeedChange.Action.UPDATED, by=audit.user, changes=changes
-    )
-    change_record(
-        audit=audit,
-        customer=need.customer,
-        what="support need updated",
-        detail={"need": str(need.public_id), "fields": sorted(changes)},
-    )
-    return need
-
-
-@transaction.atomic
 def support_need_review(
     *,
     need: SupportNeed,
@@ -248,63 +256,66 @@ def support_need_review(
 ) -> SupportNeed:
     """Confirm the need still applies and set the next review date (by default the type's
     review period from today)."""
-    need_access_require(audit=audit, need=need)
-    need = SupportNeed.objects.select_for_update().select_related("need_type").get(pk=need.pk)
-    if need.status != SupportNeed.Status.ACTIVE:
-        raise ValidationError("This need has ended: it cannot be reviewed.")
-    today = timezone.localdate()
-    if next_review is None:
-        next_review = today + dt.timedelta(days=need.need_type.review_period_days)
-    if next_review <= today:
-        raise ValidationError({"next_review": "The next review must be after today."})
-    if next_review > today + dt.timedelta(days=MAX_REVIEW_DAYS):
-        raise ValidationError({"next_review": "The next review must be within two years."})
-    previous = need.review_due
-    need.review_due = next_review
-    need.last_reviewed_at = timezone.now()
-    need.last_reviewed_by = audit.user
-    need.save(update_fields=["review_due", "last_reviewed_at", "last_reviewed_by", "updated_at"])
-    need_change_add(
-        need=need,
-        action=SupportNeedChange.Action.REVIEWED,
-        by=audit.user,
-        changes={"review_due": [jsonable(previous), jsonable(next_review)]},
-        note=(note or "").strip(),
-    )
-    change_record(
-        audit=audit,
-        customer=need.customer,
-        what="support need reviewed",
-        detail={"need": str(need.public_id), "next_review": next_review.isoformat()},
-    )
-    return need
+    need_access_require(audit=audit, need=need, what="support need review")
+    with transaction.atomic():
+        need = SupportNeed.objects.select_for_update().select_related("need_type").get(pk=need.pk)
+        if need.status != SupportNeed.Status.ACTIVE:
+            raise ValidationError("This need has ended: it cannot be reviewed.")
+        today = timezone.localdate()
+        if next_review is None:
+            next_review = today + dt.timedelta(days=need.need_type.review_period_days)
+        if next_review <= today:
+            raise ValidationError({"next_review": "The next review must be after today."})
+        if next_review > today + dt.timedelta(days=MAX_REVIEW_DAYS):
+            raise ValidationError({"next_review": "The next review must be within two years."})
+        previous = need.review_due
+        need.review_due = next_review
+        need.last_reviewed_at = timezone.now()
+        need.last_reviewed_by = audit.user
+        need.save(
+            update_fields=["review_due", "last_reviewed_at", "last_reviewed_by", "updated_at"]
+        )
+        need_change_add(
+            need=need,
+            action=SupportNeedChange.Action.REVIEWED,
+            by=audit.user,
+            changes={"review_due": [jsonable(previous), jsonable(next_review)]},
+            note=(note or "").strip(),
+        )
+        change_record(
+            audit=audit,
+            customer=need.customer,
+            what="support need reviewed",
+            detail={"need": str(need.public_id), "next_review": next_review.isoformat()},
+        )
+        return need
 
 
-@transaction.atomic
 def support_need_end(*, need: SupportNeed, audit: AuditContext, reason: str) -> SupportNeed:
     """End a need that no longer applies; a reason is required."""
-    need_access_require(audit=audit, need=need)
-    reason = text_require(reason, "reason", "Say why the need no longer applies.")
-    need = SupportNeed.objects.select_for_update().select_related("need_type").get(pk=need.pk)
-    if need.status != SupportNeed.Status.ACTIVE:
-        raise ValidationError("This need has already ended.")
-    need.status = SupportNeed.Status.ENDED
-    need.ended_at = timezone.now()
-    need.ended_by = audit.user
-    need.end_reason = reason
-    need.save(update_fields=["status", "ended_at", "ended_by", "end_reason", "updated_at"])
-    need_change_add(
-        need=need,
-        action=SupportNeedChange.Action.ENDED,
-        by=audit.user,
-        changes={"status": ["active", "ended"]},
-        note=reason,
-    )
-    change_record(
-        audit=audit,
-        customer=need.customer,
-        what="support need ended",
-        detail={"need": str(need.public_id), "type": need.need_type.code},
-    )
-    support_signals_compute(customer_ids=[need.customer_id])
-    return need
+    need_access_require(audit=audit, need=need, what="support need end")
+    with transaction.atomic():
+        reason = text_require(reason, "reason", "Say why the need no longer applies.")
+        need = SupportNeed.objects.select_for_update().select_related("need_type").get(pk=need.pk)
+        if need.status != SupportNeed.Status.ACTIVE:
+            raise ValidationError("This need has already ended.")
+        need.status = SupportNeed.Status.ENDED
+        need.ended_at = timezone.now()
+        need.ended_by = audit.user
+        need.end_reason = reason
+        need.save(update_fields=["status", "ended_at", "ended_by", "end_reason", "updated_at"])
+        need_change_add(
+            need=need,
+            action=SupportNeedChange.Action.ENDED,
+            by=audit.user,
+            changes={"status": ["active", "ended"]},
+            note=reason,
+        )
+        change_record(
+            audit=audit,
+            customer=need.customer,
+            what="support need ended",
+            detail={"need": str(need.public_id), "type": need.need_type.code},
+        )
+        support_signals_compute(customer_ids=[need.customer_id])
+        return need

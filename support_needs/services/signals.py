@@ -91,7 +91,6 @@ def support_signals_compute(
     return result
 
 
-@transaction.atomic
 def support_signal_refer(
     *,
     signal: SupportSignal,
@@ -101,56 +100,57 @@ def support_signal_refer(
     note: str = "",
 ) -> SupportSignal:
     """Act on a signal by referring the customer to an ACSSL, with the signal's reason."""
-    signal_access_require(audit=audit, signal=signal)
-    signal = SupportSignal.objects.select_for_update().get(pk=signal.pk)
-    if signal.status != SupportSignal.Status.OPEN:
-        raise ValidationError("This signal has already been dealt with.")
-    reason = f"Signal: {signal.get_rule_display()}. {signal.reason}"
-    if (note or "").strip():
-        reason += f"\n\nColleague's note: {note.strip()}"
-    signal.acs_referral_id = acs_referral_request(
-        customer=signal.customer,
-        audit=audit,
-        reason=reason,
-        urgency=urgency,
-        categories=(),
-        customer_agreed=text_require(
-            customer_agreed, "customer_agreed", "Say what the customer agreed to."
-        ),
-        source="signal",
-    )
-    signal.status = SupportSignal.Status.REFERRED
-    signal.actioned_by = audit.user
-    signal.actioned_at = timezone.now()
-    signal.save(update_fields=["acs_referral_id", "status", "actioned_by", "actioned_at"])
-    change_record(
-        audit=audit,
-        customer=signal.customer,
-        what="support signal referred",
-        detail={"signal": str(signal.public_id), "rule": signal.rule},
-    )
-    return signal
+    signal_access_require(audit=audit, signal=signal, what="support signal refer")
+    with transaction.atomic():
+        signal = SupportSignal.objects.select_for_update().get(pk=signal.pk)
+        if signal.status != SupportSignal.Status.OPEN:
+            raise ValidationError("This signal has already been dealt with.")
+        reason = f"Signal: {signal.get_rule_display()}. {signal.reason}"
+        if (note or "").strip():
+            reason += f"\n\nColleague's note: {note.strip()}"
+        signal.acs_referral_id = acs_referral_request(
+            customer=signal.customer,
+            audit=audit,
+            reason=reason,
+            urgency=urgency,
+            categories=(),
+            customer_agreed=text_require(
+                customer_agreed, "customer_agreed", "Say what the customer agreed to."
+            ),
+            source="signal",
+        )
+        signal.status = SupportSignal.Status.REFERRED
+        signal.actioned_by = audit.user
+        signal.actioned_at = timezone.now()
+        signal.save(update_fields=["acs_referral_id", "status", "actioned_by", "actioned_at"])
+        change_record(
+            audit=audit,
+            customer=signal.customer,
+            what="support signal referred",
+            detail={"signal": str(signal.public_id), "rule": signal.rule},
+        )
+        return signal
 
 
-@transaction.atomic
 def support_signal_dismiss(
     *, signal: SupportSignal, audit: AuditContext, reason: str
 ) -> SupportSignal:
     """Dismiss a signal; the reason is kept. The same facts never raise it again."""
-    signal_access_require(audit=audit, signal=signal)
-    reason = text_require(reason, "reason", "Say why no referral is needed.")
-    signal = SupportSignal.objects.select_for_update().get(pk=signal.pk)
-    if signal.status != SupportSignal.Status.OPEN:
-        raise ValidationError("This signal has already been dealt with.")
-    signal.status = SupportSignal.Status.DISMISSED
-    signal.dismiss_reason = reason
-    signal.actioned_by = audit.user
-    signal.actioned_at = timezone.now()
-    signal.save(update_fields=["status", "dismiss_reason", "actioned_by", "actioned_at"])
-    change_record(
-        audit=audit,
-        customer=signal.customer,
-        what="support signal dismissed",
-        detail={"signal": str(signal.public_id), "rule": signal.rule},
-    )
-    return signal
+    signal_access_require(audit=audit, signal=signal, what="support signal dismiss")
+    with transaction.atomic():
+        reason = text_require(reason, "reason", "Say why no referral is needed.")
+        signal = SupportSignal.objects.select_for_update().get(pk=signal.pk)
+        if signal.status != SupportSignal.Status.OPEN:
+            raise ValidationError("This signal has already been dealt with.")
+        signal.status = SupportSignal.Status.DISMISSED
+        signal.dismiss_reason = reason
+        signal.actioned_by = audit.user
+        signal.actioned_at = timezone.now()
+        signal.save(update_fields=["status", "dismiss_reason", "actioned_by", "actioned_at"])
+        change_record(
+            audit=audit,
+            customer=signal.customer,
+            what="support signal dismissed",
+            detail={"signal": str(signal.public_id), "rule": signal.rule},
+        )
+        return signal

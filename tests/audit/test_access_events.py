@@ -1,13 +1,20 @@
 """The access audit is append-only in the database, and records who, what, where and why."""
 
 import pytest
+from django.contrib.auth.models import Permission
+from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection, transaction
 from django.test import RequestFactory
 
 from audit.context import AuditContext
 from audit.models import AccessEvent
 from audit.services import access_record
+from support_needs.models import SupportSignal
+from support_needs.selectors import six_point_plans_for_customer
+from support_needs.services.signals import support_signal_dismiss
 from tests.factories import CustomerFactory
+from tests.support_needs.conftest import audit_as, record
+from tests.support_needs.test_services import six_point_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -159,37 +166,122 @@ def test_admin_reads_of_the_audit_are_audited(client, admin_user):
     )
 
 
-def test_admins_not_cleared_for_markers_never_read_a_markers_type(client, admin_user):
+def marker_events(customer, *, work_coach, acssl, admin_user):
+    """Every event that names a marker, written by the support-needs code that writes it."""
+    record(customer, acssl, "risk-of-harm")  # "support need recorded", detail type
+    six_point_plan(customer, work_coach)  # "six point plan recorded"
+    six_point_plans_for_customer(customer=customer, audit=audit_as(acssl))  # "six point plans"
+    with pytest.raises(PermissionDenied):  # "six point plan record", refused
+        six_point_plan(customer, admin_user)
+    signal = customer.support_signals.get(rule="recent_spp")
+    signal.status = SupportSignal.Status.OPEN
+    signal.save()
+    # "support signal dismissed", detail rule
+    support_signal_dismiss(signal=signal, audit=audit_as(acssl), reason="In hand")
+    return AccessEvent.objects.filter(customer=customer)
+
+
+# What an admin not cleared for markers must never read: a marker's type, a signal rule named
+# after one, or an event name that says a Six Point Plan.
+MARKER_WORDS = ("risk-of-harm", "recent_spp", "six point plan", "six-point-plan")
+
+
+def test_admins_not_cleared_for_markers_never_read_a_markers_type(
+    client, admin_user, work_coach, acssl
+):
     customer = CustomerFactory()
-    for what, detail in (
-        ("support need recorded", {"type": "risk-of-harm"}),
-        ("six point plan recorded", {"record": "x"}),
-    ):
-        access_record(
-            audit=audit_of(admin_user),
-            action=AccessEvent.Action.CHANGE,
-            what=what,
-            customer=customer,
-            detail=detail,
-        )
-    marked = AccessEvent.objects.get(what="support need recorded")
+    events = marker_events(customer, work_coach=work_coach, acssl=acssl, admin_user=admin_user)
+    assert {"six point plan recorded", "six point plans", "six point plan record"} <= set(
+        events.values_list("what", flat=True)
+    )
     client.force_login(admin_user)
     listing = client.get("/admin/audit/accessevent/").content.decode()
-    change = client.get(f"/admin/audit/accessevent/{marked.pk}/change/").content.decode()
+    changes = [
+        client.get(f"/admin/audit/accessevent/{pk}/change/").content.decode()
+        for pk in events.values_list("pk", flat=True)
+    ]
     ids = list(AccessEvent.objects.values_list("pk", flat=True))
     export = client.post(
         "/admin/audit/accessevent/", {"action": "export_csv", "_selected_action": ids}
     )
     csv_body = b"".join(export.streaming_content).decode()
-    for shown in (listing, change, csv_body):
-        assert "risk-of-harm" not in shown
-        assert "six point plan" not in shown.lower()
+    for shown in (listing, *changes, csv_body):
+        for word in MARKER_WORDS:
+            assert word not in shown.lower()
     assert "restricted marker recorded" in listing
+    assert "restricted marker records read" in listing
+
+
+def events_about(user, *events):
+    """A new customer, and a look by `user` at their record for each (what, detail)."""
+    customer = CustomerFactory()
+    for what, detail in events:
+        access_record(
+            audit=audit_of(user),
+            action=AccessEvent.Action.VIEW_CUSTOMER,
+            what=what,
+            customer=customer,
+            detail=detail,
+        )
+    return customer
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"detail__type": "risk-of-harm"},
+        {"detail__rule": "recent_spp"},
+        {"detail__has_key": "type"},
+        {"detail__contains": '{"type": "risk-of-harm"}'},
+        {"what": "six point plans"},
+        {"what__exact": "six point plan recorded"},
+        {"what__startswith": "six point"},
+        {"what__icontains": "plan"},
+        {"what__in": "customer page,six point plans"},
+        {"what__gt": "six point"},
+    ],
+)
+def test_admins_not_cleared_for_markers_cannot_filter_the_audit_by_one(client, admin_user, query):
+    """The hidden columns would still answer a filter typed into the address: which customers
+    have that marker. Django refuses a lookup it does not allow with a 400."""
+    customer = events_about(
+        admin_user,
+        ("support need recorded", {"type": "risk-of-harm"}),
+        ("six point plans", {"shown": 1}),
+    )
+    client.force_login(admin_user)
+    response = client.get("/admin/audit/accessevent/", query)
+    assert response.status_code == 400
+    assert customer.nino_display not in response.content.decode()
+
+
+def test_the_audit_filters_that_tell_no_marker_still_work(client, admin_user):
+    events_about(
+        admin_user,
+        ("customer page", {}),
+        ("six point plans", {"shown": 1}),
+        ("support need recorded", {"type": "risk-of-harm"}),
+    )
+    url = "/admin/audit/accessevent/"
+    client.force_login(admin_user)
+    # Not cleared: an exact event name that names no marker, and the other columns.
+    for query, found in (({"what": "customer page"}, 1), ({"action": "view_customer"}, 3)):
+        response = client.get(url, query)
+        assert response.status_code == 200
+        assert len(response.context["cl"].result_list) == found
+    # Cleared: by any event name (the "what" filter is offered), never by the detail.
+    admin_user.user_permissions.add(
+        Permission.objects.get(
+            content_type__app_label="support_needs", codename="view_restricted_need"
+        )
+    )
+    response = client.get(url, {"what": "six point plans"})
+    assert response.status_code == 200
+    assert len(response.context["cl"].result_list) == 1
+    assert client.get(url, {"detail__type": "risk-of-harm"}).status_code == 400
 
 
 def test_colleagues_cleared_for_markers_read_them_in_the_audit(client, admin_user):
-    from django.contrib.auth.models import Permission
-
     admin_user.user_permissions.add(
         Permission.objects.get(
             content_type__app_label="support_needs", codename="view_restricted_need"
