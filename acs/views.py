@@ -39,6 +39,19 @@ def _customer_page_url(customer: Customer) -> str | None:
         return None
 
 
+def _render(
+    request: HttpRequest,
+    audit: AuditContext,
+    template: str,
+    context: dict[str, Any],
+    status: int = 200,
+) -> HttpResponse:
+    """An ACS page. `names_shown` (acs.selectors.acs_restricted_names_shown) tells its lists
+    whether to name a restricted customer (templates/acs/includes/customer_name.html)."""
+    names_shown = selectors.acs_restricted_names_shown(audit=audit)
+    return render(request, template, {**context, "names_shown": names_shown}, status=status)
+
+
 def _back_to_the_case(view: CaseView) -> CaseView:
     """When the selector or service asks why a restricted record is needed, the colleague says
     why on the customer's reason page and comes back to this case (not the customer page)."""
@@ -76,8 +89,9 @@ def refer(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
                 request, f"Referral sent to the ACSSL team: case {referral.case.reference}"
             )
             return redirect(_customer_page_url(customer) or request.path)
-    return render(
+    return _render(
         request,
+        audit,
         "acs/refer.html",
         {
             "customer": customer,
@@ -96,8 +110,9 @@ def refer(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 @permission_required("acs.manage_acs_case", raise_exception=True)
 def home(request: HttpRequest) -> HttpResponse:
     """The first page of an ACSSL or team leader: what is due, and who is waiting."""
-    first_page = caseload_selectors.acs_first_page(audit=AuditContext.from_request(request))
-    return render(request, "acs/home.html", {"page": first_page})
+    audit = AuditContext.from_request(request)
+    first_page = caseload_selectors.acs_first_page(audit=audit)
+    return _render(request, audit, "acs/home.html", {"page": first_page})
 
 
 @login_required
@@ -119,7 +134,8 @@ def untriaged_immediate_count(request: HttpRequest) -> HttpResponse:
 @login_required
 @permission_required("acs.manage_acs_case", raise_exception=True)
 def triage(request: HttpRequest) -> HttpResponse:
-    queue = selectors.acs_triage_queue(audit=AuditContext.from_request(request))
+    audit = AuditContext.from_request(request)
+    queue = selectors.acs_triage_queue(audit=audit)
     page = Paginator(queue, CASES_PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "cases": page.object_list,
@@ -127,15 +143,16 @@ def triage(request: HttpRequest) -> HttpResponse:
         "page_obj": page,
         "assign_form": forms.AssignForm(),
     }
-    return render(request, "acs/triage.html", context)
+    return _render(request, audit, "acs/triage.html", context)
 
 
 @login_required
 @permission_required("acs.manage_acs_case", raise_exception=True)
 def my_cases(request: HttpRequest) -> HttpResponse:
-    caseload = selectors.acs_caseload_for_user(audit=AuditContext.from_request(request))
+    audit = AuditContext.from_request(request)
+    caseload = selectors.acs_caseload_for_user(audit=audit)
     page = Paginator(caseload.cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "acs/my_cases.html", {"caseload": caseload, "page_obj": page})
+    return _render(request, audit, "acs/my_cases.html", {"caseload": caseload, "page_obj": page})
 
 
 @login_required
@@ -144,7 +161,8 @@ def team(request: HttpRequest) -> HttpResponse:
     audit = AuditContext.from_request(request)
     team_caseload = selectors.acs_team_caseload(audit=audit)
     past_target = caseload_selectors.acs_triage_past_target(audit=audit)
-    return render(request, "acs/team.html", {**team_caseload, "past_target": past_target})
+    context = {**team_caseload, "past_target": past_target}
+    return _render(request, audit, "acs/team.html", context)
 
 
 # The case ---------------------------------------------------------------------------------
@@ -198,8 +216,9 @@ def _render_case(
         )
         setattr(item, "update_form", form)  # noqa: B010 (read by the template)
         setattr(item, "form_name", name)  # noqa: B010
-    return render(
+    return _render(
         request,
+        audit,
         "acs/case.html",
         {
             "case": case,
@@ -522,12 +541,12 @@ def escalation_update(
 
 def _tracked_list(request: HttpRequest, kind: str) -> HttpResponse:
     show_all = request.GET.get("show") == "all"
-    items = caseload_selectors.acs_tracked_items(
-        audit=AuditContext.from_request(request), kind=kind, show_all=show_all
-    )
+    audit = AuditContext.from_request(request)
+    items = caseload_selectors.acs_tracked_items(audit=audit, kind=kind, show_all=show_all)
     page = Paginator(items, CASES_PER_PAGE).get_page(request.GET.get("page"))
-    return render(
+    return _render(
         request,
+        audit,
         "acs/tracked_list.html",
         {
             "page_obj": page,

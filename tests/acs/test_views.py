@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -13,6 +14,7 @@ from tests.factories import (
     AcsCaseFactory,
     CaseActionFactory,
     CaseNoteFactory,
+    ColleagueFactory,
     CustomerFactory,
     OpenCaseFactory,
     PartnerReferralFactory,
@@ -306,6 +308,20 @@ def test_case_identity_shows_need_icons_with_text_and_the_deceased_marker(client
     assert '<span aria-hidden="true">BSL</span>' in identity
     assert "BSL interpreter or Video Relay Service</span>" in identity
     assert "Deceased 1 Mar 2026" in identity
+
+
+def test_case_lists_name_a_restricted_customer_only_to_colleagues_cleared_for_it(client, acssl):
+    """The pages show what acs.selectors.acs_restricted_names_shown decided for the colleague."""
+    uncleared = ColleagueFactory(username="uncleared")
+    uncleared.user_permissions.add(Permission.objects.get(codename="manage_acs_case"))
+    waiting = AcsCaseFactory(customer=CustomerFactory(restricted=True))
+    for colleague, cleared in ((acssl, True), (uncleared, False)):
+        owned = OpenCaseFactory(owner=colleague, customer=CustomerFactory(restricted=True))
+        login(client, colleague)
+        for page, case in (("acs:triage", waiting), ("acs:my-cases", owned)):
+            text = client.get(reverse(page)).text
+            named = escape(case.customer.full_name) in text
+            assert (named, "Restricted record" in text) == (cleared, not cleared), (page, cleared)
 
 
 def test_a_restricted_customers_case_opens_after_a_reason_and_the_audit_keeps_it(client, acssl):
