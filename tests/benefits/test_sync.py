@@ -27,7 +27,7 @@ from benefits.sources import client_for
 from benefits.sources.base import PaymentRecord
 from benefits.sync import services
 from benefits.sync.apply import records_apply
-from benefits.sync.reconcile import reconcile
+from benefits.sync.selectors.reconcile import reconcile
 from benefits.sync.services import quarantine_discard, quarantine_replay
 from customers.models import Customer, SourceIdentity
 from tests.benefits.conftest import OPERATOR, SYSTEM, as_admin, sync_all_inline, sync_inline

@@ -22,7 +22,7 @@ from benefits.models import QuarantinedRecord, SyncRun, UniversalCreditAward
 from benefits.sources import esa, pip, sp, uc
 from benefits.sources.base import ParsedPage, RecordError, Rejected, SourceRecord
 from benefits.sync.apply import AWARD_MODELS, latest_per_customer, records_apply
-from benefits.sync.reconcile import reconcile
+from benefits.sync.selectors.reconcile import reconcile
 from customers.models import Customer
 from tests.benefits.conftest import OPERATOR, sync_all_inline
 

@@ -12,7 +12,7 @@ from django.core.management import call_command
 
 from benefits.models import SyncRun
 from benefits.sync.locks import redis_client, source_lock_holder
-from benefits.sync.reconcile import reconcile
+from benefits.sync.selectors.reconcile import reconcile
 from benefits.sync.services import sync_start
 from benefits.tasks import sync_dispatch
 from tests.benefits.conftest import OPERATOR, SYSTEM, wait_for_runs, worker_log_tail

@@ -8,7 +8,7 @@ differences are listed without their values.
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from audit.context import AuditContext
-from benefits.sync.reconcile import reconcile
+from benefits.sync.selectors.reconcile import reconcile
 
 
 class Command(BaseCommand):
