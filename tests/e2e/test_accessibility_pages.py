@@ -130,9 +130,12 @@ def test_every_page_has_its_own_title_reflows_at_320px_and_passes_axe(page: Page
     sign_in(page, live_server, "wendy")
     pages.visit("home", "/")
     pages.visit("search", "/customers/")
+    page.get_by_label("Year").fill("1985")  # the date of birth's error state too
     page.get_by_role("button", name="Search").click()
     pages.check("search, with errors")
     assert pages.titles["search, with errors"].startswith("Error: ")
+    expect(page.get_by_label("Day")).to_have_class(re.compile("govuk-input--error"))
+    page.get_by_label("Year").fill("")
     page.get_by_label("Find a customer").fill("Tester")
     page.get_by_role("button", name="Search").click()
     expect(page.get_by_test_id("results-table")).to_be_visible()
