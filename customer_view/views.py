@@ -5,7 +5,6 @@ Thin: build the audit context, parse input, call a selector or service (access r
 live there), render. htmx fragments come from the same templates as the pages ({% partialdef %}).
 """
 
-import datetime as dt
 import logging
 import re
 import uuid
@@ -170,16 +169,7 @@ def customer_search_results(request: HtmxHttpRequest, token: str) -> HttpRespons
     if criteria is None:
         messages.info(request, "Your search has expired. Search again.")
         return redirect("customers:search")
-    dob = dt.date.fromisoformat(criteria["date_of_birth"]) if criteria["date_of_birth"] else None
-    form = CustomerSearchForm(
-        {
-            "query": criteria["query"],
-            "dob_day": str(dob.day) if dob else "",
-            "dob_month": str(dob.month) if dob else "",
-            "dob_year": str(dob.year) if dob else "",
-            "postcode": criteria["postcode"],
-        }
-    )
+    form = CustomerSearchForm(criteria)  # the date of birth as an ISO date, which it reads
     if not form.is_valid():  # the criteria were valid when stored; be safe anyway
         return redirect("customers:search")
     context = _name_results_context(audit, form, token, request.GET.get("page"))

@@ -17,40 +17,6 @@ from customers.nino import InvalidNino, validate_nino
 from customers.services import MIN_REASON_LENGTH
 
 
-def clean_date_parts(
-    form: forms.Form, prefix: str, label: str, *, required: bool = False
-) -> dt.date | None:
-    """Build a date from GOV.UK date input parts (<prefix>_day/_month/_year), or add an error."""
-    names = ("day", "month", "year")
-    parts = [(form.cleaned_data.get(f"{prefix}_{name}") or "").strip() for name in names]
-    if not any(parts):
-        if required:
-            form.add_error(f"{prefix}_day", f"Enter {label}")
-        return None
-    missing = [name for name, value in zip(names, parts, strict=True) if not value]
-    if missing:
-        form.add_error(
-            f"{prefix}_{missing[0]}", f"{label.capitalize()} must include a {missing[0]}"
-        )
-        return None
-    if not all(re.fullmatch(r"\d{1,4}", p) for p in parts) or len(parts[2]) != 4:
-        form.add_error(f"{prefix}_day", f"{label.capitalize()} must be a real date")
-        return None
-    try:
-        return dt.date(int(parts[2]), int(parts[1]), int(parts[0]))
-    except ValueError:
-        form.add_error(f"{prefix}_day", f"{label.capitalize()} must be a real date")
-        return None
-
-
-def _date_part(max_length: int) -> forms.CharField:
-    return forms.CharField(
-        required=False,
-        max_length=max_length,
-        error_messages={"max_length": "Enter a real date, like 27 3 1985"},
-    )
-
-
 class CustomerSearchForm(GovukFormMixin, forms.Form):
     """One box for a NINO or a name, with an optional date of birth and postcode; a postcode
     alone (or with a date of birth) is a search too."""
@@ -60,9 +26,14 @@ class CustomerSearchForm(GovukFormMixin, forms.Form):
         max_length=200,
         error_messages={"max_length": "Enter a name of 200 characters or fewer"},
     )
-    dob_day = _date_part(2)
-    dob_month = _date_part(2)
-    dob_year = _date_part(4)
+    # The GOV.UK date input; its boxes keep the names the page has always posted (dob_day,
+    # dob_month, dob_year). The API and the search results page send an ISO date instead.
+    date_of_birth = GovukDateField(
+        label="Date of birth",
+        required=False,
+        help_text="For example, 27 3 1985",
+        widget=GovukDateInput(stem="dob"),
+    )
     postcode = forms.CharField(
         required=False,
         max_length=10,
@@ -70,13 +41,7 @@ class CustomerSearchForm(GovukFormMixin, forms.Form):
     )
 
     # Where each field's error links to in the error summary.
-    error_targets = {
-        "query": "search-query",
-        "dob_day": "dob-day",
-        "dob_month": "dob-month",
-        "dob_year": "dob-year",
-        "postcode": "search-postcode",
-    }
+    error_targets = {"query": "search-query", "postcode": "search-postcode"}
 
     def clean_query(self) -> str:
         query = self.cleaned_data["query"].strip()
@@ -98,14 +63,15 @@ class CustomerSearchForm(GovukFormMixin, forms.Form):
             raise forms.ValidationError("Enter a postcode using only letters, numbers and spaces")
         return postcode
 
+    def clean_date_of_birth(self) -> dt.date | None:
+        dob: dt.date | None = self.cleaned_data["date_of_birth"]
+        if dob and dob > timezone.localdate():
+            raise forms.ValidationError("Date of birth must be in the past")
+        return dob
+
     def clean(self) -> dict:
         super().clean()
         cleaned = self.cleaned_data
-        dob = clean_date_parts(self, "dob", "date of birth")
-        if dob and dob > timezone.localdate():
-            self.add_error("dob_day", "Date of birth must be in the past")
-            dob = None
-        cleaned["date_of_birth"] = dob
         nothing_to_search = "query" in cleaned and not cleaned["query"]
         if nothing_to_search and not cleaned.get("postcode") and "postcode" not in self.errors:
             self.add_error("query", "Enter a National Insurance number, a name or a postcode")

@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.template import loader
 
 from core.api import problem_response
+from customers.forms import CustomerSearchForm
 
 
 @login_required
@@ -13,7 +14,7 @@ def home(request: HttpRequest) -> HttpResponse:
     # ACSSLs and team leaders start on their cases and the triage queue; others on search.
     if request.user.has_perm("acs.manage_acs_case"):
         return redirect("acs:home")
-    return render(request, "home.html")
+    return render(request, "home.html", {"form": CustomerSearchForm()})
 
 
 def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

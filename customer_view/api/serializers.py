@@ -32,14 +32,6 @@ class CustomerSearchRequestSerializer(serializers.Serializer):
         "or a date of birth.",
     )
 
-    # The search form's fields, and the field of this request each stands for.
-    FORM_FIELDS = {
-        "dob_day": "date_of_birth",
-        "dob_month": "date_of_birth",
-        "dob_year": "date_of_birth",
-        "postcode": "postcode",
-    }
-
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         nino, name = (attrs.get("nino") or "").strip(), (attrs.get("name") or "").strip()
         postcode = (attrs.get("postcode") or "").strip()
@@ -57,16 +49,14 @@ class CustomerSearchRequestSerializer(serializers.Serializer):
         form = CustomerSearchForm(
             {
                 "query": nino or name,
-                "dob_day": str(dob.day) if dob else "",
-                "dob_month": str(dob.month) if dob else "",
-                "dob_year": str(dob.year) if dob else "",
+                "date_of_birth": dob.isoformat() if dob else "",
                 "postcode": postcode,
             }
         )
         if not form.is_valid():
             errors: dict[str, list[str]] = {}
             for field, messages in form.errors.items():
-                key = query_field if field == "query" else self.FORM_FIELDS.get(field, field)
+                key = query_field if field == "query" else field
                 errors.setdefault(key, []).extend(messages)
             raise serializers.ValidationError(errors)
         if nino and not form.nino:

@@ -63,6 +63,22 @@ def test_cases_are_ordered_by_what_is_due_overdue_first(acssl):
     assert event.detail["cases"] == 4
 
 
+def test_a_case_with_an_overdue_review_and_no_actions_is_in_the_first_group(acssl):
+    today = timezone.localdate()
+    action_soon = CaseActionFactory(
+        case=OpenCaseFactory(owner=acssl), due_on=today + dt.timedelta(days=1)
+    ).case
+    # Overdue by time passing (made directly: the service refuses a past review date).
+    review_overdue = OpenCaseFactory(owner=acssl, next_review_on=today - dt.timedelta(days=1))
+
+    page = caseload_selectors.acs_first_page(audit=audit_of(acssl))
+
+    assert [case.pk for case in page.cases] == [review_overdue.pk, action_soon.pk]
+    assert [case.pk for case in page.overdue_cases] == [review_overdue.pk]
+    assert [case.pk for case in page.reviews_due] == [review_overdue.pk]
+    assert page.overdue_actions == []
+
+
 def test_the_queue_counts_by_urgency_and_shows_the_wait(client, acssl):
     now = timezone.now()
     AcsCaseFactory(urgency="immediate", referred_at=now - dt.timedelta(minutes=20))

@@ -70,6 +70,7 @@ def test_every_query_in_the_mix_is_a_valid_search_form():
         form = CustomerSearchForm(query.form())
         assert form.is_valid(), (query, form.errors)
         assert bool(form.nino) == (query.kind == "nino")
+        assert form.cleaned_data["date_of_birth"] == query.date_of_birth
 
 
 def test_misspelling_always_changes_the_word_but_keeps_its_first_letter():

@@ -5,12 +5,14 @@ import re
 
 import pytest
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from benefits import labels
 from benefits.models import EsaAward, PipAward, StatePensionAward, UniversalCreditAward
 from benefits.selectors import BenefitCard, SourceFreshness
 from tests.customer_view.test_synced_population import raw_codes
+from tests.factories import BenefitEventFactory, CustomerFactory
 
 TAGS = re.compile(r"<[^>]+>")
 
@@ -186,3 +188,91 @@ def test_every_code_a_parser_can_store_has_wording():
         for family, wire in families.items():
             for code in wire.values():
                 assert code in labels.SOURCES[source][family], (source, family, code)
+
+
+def _pip_rate_event(
+    change: str, now: tuple[str, str, int], was: tuple[str, str, int]
+) -> tuple[str, str, dict]:
+    """A PIP rate change as the sync writes it: (daily living, mobility, weekly pence) now and
+    before."""
+    summary = (
+        f"PIP {change}: daily living {now[0]}, mobility {now[1]} "
+        f"(£{now[2] / 100:,.2f} a week, was £{was[2] / 100:,.2f})"
+    )
+    details = {
+        "daily_living_rate": now[0],
+        "mobility_rate": now[1],
+        "previous_daily_living_rate": was[0],
+        "previous_mobility_rate": was[1],
+        "weekly_pence": now[2],
+        "previous_weekly_pence": was[2],
+    }
+    return "pip", summary, details
+
+
+# Each kind of benefit event as the sync writes it (benefits/sync/apply.py): the benefit, the
+# summary (some carry the sources' codes: "from support to wrag") and the details.
+EVENTS_AS_SYNCED: dict[str, tuple[str, str, dict]] = {
+    "award_started": ("pip", "PIP award started", {"status": "live"}),
+    "award_ended": ("esa", "ESA award ended", {"end_date": "2025-06-01"}),
+    "pip_rate_increased": _pip_rate_event("increased", ("enhanced", "standard", 18745),
+                                          ("standard", "none", 7390)),
+    "pip_rate_reduced": _pip_rate_event("reduced", ("standard", "none", 7390),
+                                        ("enhanced", "standard", 18745)),
+    "esa_group_changed": (
+        "esa",
+        "ESA group changed from support to wrag",
+        {"group": "wrag", "previous_group": "support", "wca_outcome": "wrag"},
+    ),
+    "uc_sanction_applied": (
+        "uc",
+        "Universal Credit sanction applied",
+        {"sanctions": [{"level": "low", "start_date": "2026-11-01", "end_date": "2027-01-31"}]},
+    ),
+    "uc_support_need_recorded": (
+        "uc",
+        "Additional support need recorded in Universal Credit",
+        {"support_needs": [{"code": "MENTAL_HEALTH"}]},
+    ),
+    "arrears_payment": (
+        "pip",
+        "PIP arrears payment of £6,500.00 paid on 01/06/2025",
+        {"amount_pence": 650_000, "reference": "PIP-ARREARS-1", "status": "paid"},
+    ),
+    "death_recorded": (
+        "esa",
+        "Date of death recorded: 01/06/2025",
+        {"date_of_death": "2025-06-01", "reported_by": "esa"},
+    ),
+}  # fmt: skip
+# One timeline entry's content, from its opening tag to the next entry's.
+ENTRY = re.compile(
+    r'data-testid="timeline-entry"[^>]*>(.*?)(?=<div class="moj-timeline__item"|$)', re.S
+)
+
+
+@pytest.mark.django_db
+def test_every_kind_of_benefit_event_reads_in_plain_english_on_the_timeline(coach_client):
+    assert set(EVENTS_AS_SYNCED) == set(labels.EVENT_KINDS)  # a new kind needs a case here
+    customer = CustomerFactory()
+    now = timezone.now()
+    for minutes, (kind, (benefit, summary, details)) in enumerate(EVENTS_AS_SYNCED.items()):
+        BenefitEventFactory(
+            customer=customer,
+            kind=kind,
+            benefit=benefit,
+            summary=summary,
+            details=details,
+            occurred_at=now - dt.timedelta(minutes=minutes),
+            recorded_at=now,
+            synced_at=now,
+        )
+    # The timeline's benefit changes, through its source (customer_view/timeline_sources.py).
+    url = reverse("customers:timeline", args=[customer.public_id])
+    html = coach_client.get(f"{url}?type=benefit_event", HTTP_HX_REQUEST="true").content.decode()
+    entries = [visible(entry) for entry in ENTRY.findall(html)]
+    assert len(entries) == len(EVENTS_AS_SYNCED)
+    for entry, kind in zip(entries, EVENTS_AS_SYNCED, strict=True):
+        assert labels.EVENT_KINDS[kind].lower() in entry, (kind, entry)  # its byline
+        assert raw_codes(entry) == set(), (kind, entry)
+        assert "not recognised" not in entry, (kind, entry)

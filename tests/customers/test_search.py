@@ -1,6 +1,7 @@
 """Customer search: NINO straight to the record, fuzzy names, filters, restricted results, audit."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -30,6 +31,20 @@ def search(client, query, htmx=False, **extra):
 
 def names_in(response) -> str:
     return response.content.decode()
+
+
+DATE_BOXES = ("dob_day", "dob_month", "dob_year")
+
+
+def date_box(content: str, name: str) -> str:
+    """The <input> tag of one of the date of birth's boxes."""
+    tag = re.search(rf'<input [^>]*name="{name}"[^>]*>', content)
+    assert tag, name
+    return tag.group(0)
+
+
+def boxes_in_error(content: str) -> list[str]:
+    return [name for name in DATE_BOXES if "govuk-input--error" in date_box(content, name)]
 
 
 @pytest.mark.parametrize("typed", ["ZX900101B", "zx 90 01 01 b", " Zx-900101-B ", "zx900101b"])
@@ -102,6 +117,13 @@ def test_results_are_ranked_closest_first(coach_client):
     assert content.index("John Smith") < content.index("Jonathan Smithson")
 
 
+def test_the_home_page_search_has_the_date_of_birth_boxes(coach_client):
+    content = names_in(coach_client.get(reverse("home")))
+    assert "Date of birth (optional)" in content
+    for name in DATE_BOXES:
+        date_box(content, name)  # asserts the box is there
+
+
 def test_date_of_birth_and_postcode_narrow_the_name_search(coach_client):
     wanted = CustomerFactory(
         first_name="Priya", last_name="Shah", date_of_birth=dt.date(1985, 3, 27), postcode="LS1 4AP"
@@ -124,11 +146,44 @@ def test_date_of_birth_and_postcode_narrow_the_name_search(coach_client):
     )
     assert "1 customer found" in content
     assert str(wanted.public_id) in content
+    # The results page shows the search again, the date in its three boxes.
+    values = [re.search(r'value="(\d*)"', date_box(content, name)) for name in DATE_BOXES]
+    assert [value.group(1) for value in values if value] == ["27", "3", "1985"]
 
 
-def test_an_impossible_date_of_birth_is_explained(coach_client):
-    response = search(coach_client, "Priya Shah", dob_day="31", dob_month="2", dob_year="1985")
-    assert "Date of birth must be a real date" in names_in(response)
+WHOLE_DATE = list(DATE_BOXES)
+
+
+@pytest.mark.parametrize(
+    ("day", "month", "year", "message", "marked"),
+    [
+        ("27", "3", "85", "Year must include 4 numbers", ["dob_year"]),
+        ("27", "3", "19855", "Year must include 4 numbers", ["dob_year"]),
+        ("27", "", "1985", "Date of birth must include a month", ["dob_month"]),
+        ("", "", "1985", "Date of birth must include a day and month", ["dob_day", "dob_month"]),
+        ("31", "2", "1985", "Date of birth must be a real date", WHOLE_DATE),
+        ("123", "3", "1985", "Date of birth must be a real date", WHOLE_DATE),
+        ("27", "3", "2999", "Date of birth must be in the past", WHOLE_DATE),
+    ],
+)
+def test_a_wrong_date_of_birth_gets_the_govuk_message_on_the_boxes_at_fault(
+    coach_client, day, month, year, message, marked
+):
+    content = names_in(
+        search(coach_client, "Priya Shah", dob_day=day, dob_month=month, dob_year=year)
+    )
+    assert boxes_in_error(content) == marked
+    # The summary links to the first box marked, which is on the page.
+    target = f"id_date_of_birth_{DATE_BOXES.index(marked[0])}"
+    assert f'<a href="#{target}">{message}</a>' in content
+    assert f'id="{target}"' in content
+    assert f'<span class="govuk-visually-hidden">Error:</span> {message}</p>' in content
+    assert "Enter a real date" not in content
+    # Typing live says the same.
+    live = names_in(
+        search(coach_client, "Priya Shah", htmx=True, dob_day=day, dob_month=month, dob_year=year)
+    )
+    assert f'data-announce="search-status">{message}. <' in live
 
 
 def test_results_are_paginated_behind_the_token(coach_client):

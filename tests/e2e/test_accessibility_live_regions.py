@@ -137,6 +137,8 @@ def test_interaction_and_timeline_announce_through_their_own_regions(page: Page,
     show.focus()
     for _ in range(3):
         page.keyboard.press("ArrowDown")
+    # A bounded wait (CONTRIBUTING.md, "Test"): that nothing is sent has no event to wait for;
+    # 600 ms is longer than any htmx trigger delay on the portal's pages (350-500 ms).
     page.wait_for_timeout(600)
     assert requests == []
     page.get_by_role("button", name="Filter").click()

@@ -69,7 +69,8 @@ def test_stay_signed_in_keeps_the_session_the_text_and_the_focus(
     expect(summary).to_be_focused()
     expect(summary).to_have_value("Customer rang about a letter; half-way through noting it")
 
-    # Past the first sign-out time, the session still holds: the server extended it.
+    # Past the first sign-out time, the session still holds: the server extended it. A bounded
+    # wait (CONTRIBUTING.md, "Test"): the session's real time must pass.
     time.sleep(max(0.0, IDLE_SECONDS + 1 - (time.monotonic() - loaded)))
     response = page.request.get(f"{live_server.url}/customers/", max_redirects=0)
     assert response.status == 200

@@ -124,9 +124,12 @@ def test_live_results_by_misspelt_name_then_open_filter_and_record(
 def test_search_by_name_and_date_of_birth(page: Page, live_server, journey_data):
     sign_in(page, live_server, "wendy")
     page.get_by_label("Find a customer").fill("Siobhan Price")
+    expect(page.get_by_test_id("search-status")).to_have_text("2 customers found")
     page.get_by_label("Day").fill("12")
     page.get_by_label("Month").fill("6")
     page.get_by_label("Year").fill("1984")
+    # Typing in the date's boxes searches live too: the other Siobhan Price drops out.
+    expect(page.get_by_test_id("search-status")).to_have_text("1 customer found")
     page.get_by_role("button", name="Search").click()
     expect(page.get_by_role("heading", name="1 customer found")).to_be_visible()
     expect(page.get_by_role("link", name="Siobhan O'Donnell-Price")).to_be_visible()
