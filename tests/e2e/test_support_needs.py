@@ -96,6 +96,8 @@ def test_record_review_end_a_need_and_record_a_six_point_plan(
 
     # An ACSSL sees the marker itself.
     page.get_by_role("button", name="Sign out").click()
+    # Signing out goes on to the provider's own page; the next sign-in must not race it.
+    expect(page.get_by_role("heading", name="End Session")).to_be_visible()
     sign_in(page, live_server, "anna")
     page.goto(f"{live_server.url}/customers/{customer.public_id}/support-needs/")
     expect(panel).to_contain_text("Six Point Plan invoked")
