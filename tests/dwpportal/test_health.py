@@ -17,7 +17,10 @@ def test_healthy_with_database_redis_and_a_real_worker(client, celery_worker):
     assert response.json()["checks"] == {"database": "ok", "redis": "ok", "celery": "ok"}
 
 
-def test_no_worker_running_gives_503_naming_celery(client):
+@pytest.mark.xdist_group("celery-worker")  # where the session's worker may be running: stop it
+def test_no_worker_running_gives_503_naming_celery(client, shared_celery_worker):
+    if shared_celery_worker.running():
+        shared_celery_worker.stop()  # the next worker test starts it again
     response = client.get(reverse("healthz"))
     body = response.json()
     assert response.status_code == 503
