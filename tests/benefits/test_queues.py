@@ -43,9 +43,11 @@ def test_other_tasks_and_unlabelled_pages_go_to_the_default_queue():
 
 
 @pytest.mark.django_db
+@pytest.mark.xdist_group("celery-worker")  # where the session's worker may be running: stop it
 def test_starting_a_sync_puts_its_first_page_on_that_sources_queue(
-    django_capture_on_commit_callbacks,
+    django_capture_on_commit_callbacks, shared_celery_worker
 ):
+    shared_celery_worker.stop()  # it would take the page; the next worker test restarts it
     client = redis_client()
     app.control.purge()
     try:
