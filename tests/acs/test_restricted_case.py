@@ -49,7 +49,9 @@ def reason_url_for(case):
 
 @pytest.fixture
 def restricted_case(acssl):
-    case = OpenCaseFactory(owner=acssl, customer=CustomerFactory(restricted=True))
+    # A surname no colleague factory gives: the signed-in colleague's own name is in the header.
+    customer = CustomerFactory(restricted=True, last_name="Quennell-Abara")
+    case = OpenCaseFactory(owner=acssl, customer=customer)
     CaseNoteFactory(case=case, author=acssl, text=NOTE)
     ReferralFactory(case=case, reason=REFERRAL_REASON)
     return case

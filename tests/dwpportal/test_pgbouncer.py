@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 
 import pytest
 
@@ -65,10 +66,28 @@ def _local_env(name: str) -> str:
     return ""
 
 
+def _pgbouncer_running() -> bool:
+    port = _local_env("PGBOUNCER_PORT") if (ROOT / "var" / "local.env").exists() else ""
+    if not port:
+        return False
+    ready = subprocess.run(
+        ["pg_isready", "-q", "-h", "127.0.0.1", "-p", port], check=False, timeout=30
+    )
+    return ready.returncode == 0
+
+
 @pytest.fixture(scope="session")
-def pgbouncer_url() -> str:
-    subprocess.run([str(ROOT / "scripts" / "dev.sh"), "pgbouncer"], check=True, timeout=300)
-    return _local_env("PGBOUNCER_DATABASE_URL")
+def pgbouncer_url() -> Iterator[str]:
+    """PgBouncer for this session. One the test started is stopped afterwards: left running, it
+    keeps idle server connections to this session's test database, and the next run's
+    --create-db could not drop that database. One already running (`make run PGBOUNCER=1`) is
+    left alone."""
+    was_running = _pgbouncer_running()
+    dev = str(ROOT / "scripts" / "dev.sh")
+    subprocess.run([dev, "pgbouncer"], check=True, timeout=300)
+    yield _local_env("PGBOUNCER_DATABASE_URL")
+    if not was_running:
+        subprocess.run([dev, "pgbouncer-stop"], check=True, timeout=60)
 
 
 def test_the_web_works_through_pgbouncer_in_transaction_mode(pgbouncer_url):
