@@ -1,14 +1,36 @@
 """Anti-automation on the HTML customer search (ASVS 2.4.1): each colleague's searches are counted
 per window; past the limit the search is refused (429, a clear page) and nothing is searched."""
 
-import pytest
+import time
+from types import SimpleNamespace
 
+import pytest
+from django.core.cache import cache
+
+import core.rate_limits
 from accounts import roles
 from audit.models import AccessEvent
 from tests.factories import ColleagueFactory, CustomerFactory
 
 pytestmark = pytest.mark.django_db
 SEARCH = "/customers/"
+
+
+@pytest.fixture(autouse=True)
+def counting_from_nothing(monkeypatch):
+    """Each test counts from zero, inside one window. The counts live in Redis, which outlives a
+    test's database transaction, so counts left under a colleague id seen before are removed;
+    and the clock the limiter reads stands still half-way through the current hour, so a test
+    that runs across the turn of a minute is not counted in two windows."""
+    redis = cache._cache.get_client(write=True)
+    for key in redis.scan_iter(match=cache.make_key("rate:customer-search:*")):
+        redis.delete(key)
+    now = int(time.time())
+    still = SimpleNamespace(time=lambda: now - now % 3600 + 1800)
+    monkeypatch.setattr(core.rate_limits, "time", still)
+    yield
+    for key in redis.scan_iter(match=cache.make_key("rate:customer-search:*")):
+        redis.delete(key)
 
 
 @pytest.fixture
