@@ -531,6 +531,15 @@ def _award_events(cursor: Any, source: str, table: str, run_id: int) -> int:
 
 def _customers_refresh(cursor: Any, source: str, run_id: int) -> int:
     """Recompute each touched customer from every source's copy; returns death events."""
+    # Lock the customers first (in id order, as the update below does), then read every source's
+    # copy. A page of another source that changed one of them then commits before this page
+    # reads, and its change is seen (READ COMMITTED: each statement sees what was committed when
+    # it began). Read before the lock, this page would write back a customer derived without it:
+    # a UC award missing from benefits_held, an identity taken from the wrong source.
+    cursor.execute(
+        "SELECT c.id FROM customers_customer c JOIN sync_applied a ON a.customer_id = c.id "
+        "ORDER BY c.id FOR UPDATE OF c"
+    )
     fields = ", ".join(f"si.{name}" for name in IDENTITY_FIELDS)
     cursor.execute(
         f"SELECT si.customer_id, si.source, {fields} FROM customers_sourceidentity si "
