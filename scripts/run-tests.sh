@@ -5,7 +5,7 @@
 # (test_dwpportal<suffix>_gw0, ...) and its own Redis database (see dwpportal/settings/test.py).
 # The default is one more worker than the machine has cores: many tests spend their time waiting
 # on a browser, a Celery worker or a timeout rather than on the CPU (on 2 cores the warm suite
-# took 250 s with 3 workers, 335 s with 2). "auto" = one per core; 0 = no xdist.
+# took 250-275 s with 3 workers, 335-385 s with 2). "auto" = one per core; 0 = no xdist.
 # The `worker` tests share one xdist worker (--dist loadgroup) and so one Celery worker process.
 # Passing -n/--numprocesses/--dist or `-p no:xdist` yourself overrides this.
 #
