@@ -23,14 +23,17 @@ def counting_from_nothing(monkeypatch):
     and the clock the limiter reads stands still half-way through the current hour, so a test
     that runs across the turn of a minute is not counted in two windows."""
     redis = cache._cache.get_client(write=True)
-    for key in redis.scan_iter(match=cache.make_key("rate:customer-search:*")):
-        redis.delete(key)
+
+    def forget_counts() -> None:
+        for key in redis.scan_iter(match=cache.make_key("rate:customer-search:*")):
+            redis.delete(key)
+
+    forget_counts()
     now = int(time.time())
     still = SimpleNamespace(time=lambda: now - now % 3600 + 1800)
     monkeypatch.setattr(core.rate_limits, "time", still)
     yield
-    for key in redis.scan_iter(match=cache.make_key("rate:customer-search:*")):
-        redis.delete(key)
+    forget_counts()
 
 
 @pytest.fixture
